@@ -1,0 +1,36 @@
+// Lint with the layer boundaries of shared/DESIGN.md: core imports nothing outside core and no node:*;
+// io imports core; api imports core and io; cli and server import api; nothing imports cli.
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'worker_threads', 'child_process', 'stream', 'fs/promises', 'url', 'crypto', 'util', 'events'];
+const restrict = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'web/dist/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: restrict([...nodeBuiltins, '**/io/**', '**/api/**', '**/cli/**', '**/server/**', '**/report/**'],
+      'src/core is pure: no node:* and nothing outside core'),
+  },
+  {
+    files: ['src/io/**/*.ts'],
+    rules: restrict(['**/api/**', '**/cli/**', '**/server/**'], 'src/io may import core only'),
+  },
+  {
+    files: ['src/api/**/*.ts', 'src/report/**/*.ts'],
+    rules: restrict(['**/cli/**', '**/server/**'], 'src/api may import core and io only'),
+  },
+  {
+    files: ['src/server/**/*.ts'],
+    rules: restrict(['**/cli/**'], 'nothing imports cli'),
+  },
+);

@@ -1,0 +1,34 @@
+/** A streaming source of decoded planar audio: memory does not grow with file length. */
+export interface AudioInfo {
+  sampleRate: number;
+  channels: number;
+  /** Frames the file says it holds; null when unknown (streamed WAV, some compressed formats). */
+  frames: number | null;
+  /** Container/codec and sample format, e.g. "wav pcm 24-bit", "flac 16-bit". */
+  format: string;
+  /** Bits per sample of the source when it is PCM (for the default output bit depth); null for float or lossy. */
+  pcmBits: number | null;
+  /** WAVE_FORMAT_EXTENSIBLE channel mask, when present. */
+  channelMask?: number;
+}
+
+export interface AudioReader {
+  readonly path: string;
+  readonly info: AudioInfo;
+  /**
+   * Next block of at most maxFrames frames, planar Float32; null at end of stream.
+   * The returned arrays may be reused by the next call: copy what you keep.
+   */
+  read(maxFrames: number): Promise<Float32Array[] | null>;
+  /** Warnings met while reading (truncated data, ...), each reported once. */
+  readonly warnings: { code: string; message: string }[];
+  close(): Promise<void>;
+}
+
+/** An error about one input or output file; the CLI prints `mixmaster: <file>: <message>` and exits 1. */
+export class AudioFileError extends Error {
+  constructor(public readonly file: string, message: string, public readonly code = 'bad-audio') {
+    super(message);
+    this.name = 'AudioFileError';
+  }
+}
