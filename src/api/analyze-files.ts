@@ -1,0 +1,75 @@
+/** analyzeFiles(): the programmatic face of `mixmaster analyze` (no argv, no stdout). */
+import type { AnalysisResult } from '../core/analysis/analysis-result.js';
+import { Analyzer } from '../core/analysis/analyzer.js';
+import { gatedIntegratedLufs, loudnessRangeLu } from '../core/analysis/loudness-gating.js';
+import { openAudio } from '../io/open-audio.js';
+import type { AudioReader } from '../io/audio-reader.js';
+
+/** Frames per read: large blocks amortize I/O and per-call overhead; memory stays bounded. */
+export const ANALYSIS_BLOCK_FRAMES = 65536;
+
+export interface AnalyzeOptions {
+  /** Treat a truncated file as an error instead of a warning. */
+  strict?: boolean;
+  /** Include the loudness-over-time series (for plots). */
+  series?: boolean;
+  /** Called after each block with the frames read so far and the total (null when unknown). */
+  onProgress?: (file: string, framesDone: number, framesTotal: number | null) => void;
+}
+
+export interface AlbumLoudness {
+  /** Integrated loudness gated across all files together (BS.1770 album / EBU R128 "global"). */
+  integratedLufs: number | null;
+  loudnessRangeLu: number | null;
+}
+
+/** An Analyzer fed from a reader, with its loudness meter kept for album gating. */
+export interface FileAnalysis {
+  result: AnalysisResult;
+  analyzer: Analyzer;
+}
+
+/** Streams one reader through the Analyzer. Memory does not grow with file length. */
+export async function analyzeReader(reader: AudioReader, opts: AnalyzeOptions = {}): Promise<FileAnalysis> {
+  const { sampleRate, channels, channelMask, frames } = reader.info;
+  const analyzer = new Analyzer({ sampleRate, channels, channelMask, series: opts.series ?? false });
+  let done = 0;
+  for (;;) {
+    const block = await reader.read(ANALYSIS_BLOCK_FRAMES);
+    if (!block) break;
+    const n = block[0].length;
+    analyzer.push(block, n);
+    done += n;
+    opts.onProgress?.(reader.path, done, frames);
+  }
+  const result: AnalysisResult = { file: reader.path, ...analyzer.result() };
+  if (opts.series !== true) delete result.loudnessSeries;
+  result.warnings = [...reader.warnings, ...result.warnings];
+  return { result, analyzer };
+}
+
+/** Analyzes one file. Throws AudioFileError for unreadable or unsupported files. */
+export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<FileAnalysis> {
+  const reader = await openAudio(path, { strict: opts.strict });
+  try {
+    return await analyzeReader(reader, opts);
+  } finally {
+    await reader.close();
+  }
+}
+
+/** Analyzes several files in order; with `album`, also the loudness gated across all of them. */
+export async function analyzeFiles(paths: string[], opts: AnalyzeOptions & { album?: boolean } = {}): Promise<{ results: AnalysisResult[]; album?: AlbumLoudness }> {
+  const analyses: FileAnalysis[] = [];
+  for (const p of paths) analyses.push(await analyzeFile(p, opts));
+  const results = analyses.map((a) => a.result);
+  if (!opts.album) return { results };
+  const meters = analyses.map((a) => a.analyzer.loudness);
+  return {
+    results,
+    album: {
+      integratedLufs: gatedIntegratedLufs(meters.map((m) => m.gatingBlockPowers())),
+      loudnessRangeLu: loudnessRangeLu(meters.map((m) => m.shortTermPowers())),
+    },
+  };
+}

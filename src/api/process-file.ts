@@ -1,0 +1,120 @@
+/** processFile(): the programmatic face of `mixmaster process <in> -o <out> --chain <file>`. */
+import type { AnalysisResult, AnalysisWarning } from '../core/analysis/analysis-result.js';
+import { Analyzer } from '../core/analysis/analyzer.js';
+import { createInsert, validateChain, type InsertSpec } from '../core/dsp/insert-catalog.js';
+import { ProcessorChain } from '../core/dsp/processor-chain.js';
+import { AudioFileError } from '../io/audio-reader.js';
+import { loadDataFile } from '../io/load-data-file.js';
+import { openAudio } from '../io/open-audio.js';
+import { checkOutputPath } from '../io/output-path.js';
+import { createWavWriter } from '../io/wav-writer.js';
+import { assertWritableFormat, wavSampleFormat, type BitDepth } from './output-format.js';
+
+export interface ProcessOptions {
+  /** Chain file (YAML or JSON: a list of inserts, or `{ inserts: [...] }`), or the chain itself. */
+  chain: string | InsertSpec[];
+  force?: boolean;
+  strict?: boolean;
+  bitDepth?: BitDepth;
+  /** Analyze input and output (for --json and reports). */
+  analyze?: boolean;
+  blockFrames?: number;
+  onProgress?: (file: string, framesDone: number, framesTotal: number | null) => void;
+}
+
+export interface ProcessResult {
+  input?: AnalysisResult;
+  output?: AnalysisResult;
+  settings: { chain: InsertSpec[]; latencyFrames: number; bitDepth: BitDepth; outputFile: string };
+  warnings: AnalysisWarning[];
+}
+
+/** Loads and validates a chain before any audio is read; problems name the path (`chain[2].ratio: must be >= 1`). */
+export async function loadChain(chain: string | InsertSpec[]): Promise<InsertSpec[]> {
+  const file = typeof chain === 'string' ? chain : '(chain)';
+  let data: unknown = typeof chain === 'string' ? await loadDataFile(chain) : chain;
+  if (data && typeof data === 'object' && !Array.isArray(data) && 'inserts' in data) data = (data as { inserts: unknown }).inserts;
+  const r = validateChain(data);
+  if (!r.ok) {
+    const first = r.problems[0];
+    const more = r.problems.length > 1 ? ` (and ${r.problems.length - 1} more)` : '';
+    throw new AudioFileError(file, `${first.path}: ${first.message}${more}`, 'bad-chain');
+  }
+  return r.value;
+}
+
+/** Replaces NaN/Inf by 0 in place; returns how many were replaced. */
+function scrubNonFinite(block: Float32Array[], frames: number): number {
+  let bad = 0;
+  for (const ch of block) for (let i = 0; i < frames; i++) if (!Number.isFinite(ch[i])) { ch[i] = 0; bad++; }
+  return bad;
+}
+
+/** Streams `input` through the chain into `output` (atomic write; latency removed, length kept). */
+export async function processFile(input: string, output: string, opts: ProcessOptions): Promise<ProcessResult> {
+  const chain = await loadChain(opts.chain);
+  assertWritableFormat(output);
+  await checkOutputPath(output, [input], opts.force ?? false);
+  const reader = await openAudio(input, { strict: opts.strict });
+  const { sampleRate, channels } = reader.info;
+  const block = opts.blockFrames ?? 4096;
+  const bitDepth = opts.bitDepth ?? (reader.info.pcmBits === 16 ? '16' : '24');
+  const warnings: AnalysisWarning[] = [];
+  let chainProc: ProcessorChain;
+  try {
+    chainProc = new ProcessorChain(chain.map((spec) => createInsert(spec, { sampleRate, channels, maxBlockFrames: block })));
+  } catch (e) {
+    await reader.close();
+    throw e;
+  }
+  const latency = chainProc.latencyFrames;
+  const inAn = opts.analyze ? new Analyzer({ sampleRate, channels, channelMask: reader.info.channelMask, series: false }) : null;
+  const outAn = opts.analyze ? new Analyzer({ sampleRate, channels, channelMask: reader.info.channelMask, series: false }) : null;
+  const writer = await createWavWriter(output, { sampleRate, channels, format: wavSampleFormat(bitDepth), channelMask: reader.info.channelMask, force: opts.force });
+  const out = Array.from({ length: channels }, () => new Float32Array(block));
+  const zeros = Array.from({ length: channels }, () => new Float32Array(block));
+  let skip = latency;
+  let nonFinite = 0;
+  let done = 0;
+  const emit = async (n: number) => {
+    const from = Math.min(skip, n);
+    skip -= from;
+    if (from === n) return;
+    const views = out.map((ch) => ch.subarray(from, n));
+    outAn?.push(views, n - from);
+    await writer.write(views, n - from);
+  };
+  try {
+    for (;;) {
+      const buf = await reader.read(block);
+      if (!buf) break;
+      const n = buf[0].length;
+      nonFinite += scrubNonFinite(buf, n);
+      inAn?.push(buf, n);
+      chainProc.process(buf, out, n);
+      await emit(n);
+      done += n;
+      opts.onProgress?.(input, done, reader.info.frames);
+    }
+    // Flush the chain's look-ahead so the output keeps the input's length and timing.
+    for (let left = latency; left > 0; left -= block) {
+      const n = Math.min(block, left);
+      chainProc.process(zeros.map((z) => z.subarray(0, n)), out, n);
+      await emit(n);
+    }
+    await writer.close();
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  } finally {
+    await reader.close();
+  }
+  warnings.push(...reader.warnings);
+  if (nonFinite > 0) warnings.push({ code: 'non-finite', message: `${nonFinite} NaN/Inf input samples were replaced by 0` });
+  return {
+    input: inAn ? { file: input, ...inAn.result() } : undefined,
+    output: outAn ? { file: output, ...outAn.result() } : undefined,
+    settings: { chain, latencyFrames: latency, bitDepth, outputFile: output },
+    warnings,
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The `mixmaster` command: parses argv, runs one subcommand through the api, maps errors to one line
+ * on stderr and the exit codes of shared/DESIGN.md (0 ok, 1 bad data, 2 usage).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { analyzeCommand } from './commands/analyze.js';
+import { demoCommand } from './commands/demo.js';
+import { processCommand } from './commands/process.js';
+import { describeError, EXIT_USAGE, UsageError } from './cli-error.js';
+import { processIO, type CommandIO } from './command-io.js';
+
+const VERSION = '0.1.0';
+
+/** Adds the options every command shares. */
+function common(cmd: Command): Command {
+  return cmd
+    .option('--quiet', 'no progress or warnings on stderr')
+    .option('--debug', 'print stack traces on errors')
+    .option('--force', 'overwrite an existing output');
+}
+
+function buildProgram(io: CommandIO, run: (p: Promise<number>) => Promise<void>): Command {
+  const program = new Command('mixmaster')
+    .description('Mixing and mastering engine: EBU R128 metering, DSP, mixing and mastering to loudness targets')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: () => {} })
+    .showSuggestionAfterError(true);
+
+  common(program.command('analyze'))
+    .description('measure loudness (BS.1770 / EBU R128), true peak, dynamics, spectrum of audio files')
+    .argument('<files...>', 'audio files (WAV/RF64/BW64, FLAC, MP3, Ogg Vorbis, Opus)')
+    .option('--json', 'print one JSON value on stdout (an object for one file, an array for several)')
+    .option('--album', 'also report loudness gated across all files (album loudness)')
+    .option('--strict', 'treat a truncated file as an error')
+    .option('--series', 'include the loudness-over-time series (JSON)')
+    .action((files: string[], opts) => run(analyzeCommand(files, opts, io)));
+
+  common(program.command('process'))
+    .description('apply an insert chain (the same inserts list as in a session) to one file, like a sox effects chain')
+    .argument('<input>', 'audio file')
+    .requiredOption('-o, --output <file>', 'output file (.wav)')
+    .requiredOption('--chain <file>', 'chain file: YAML or JSON list of inserts')
+    .option('--bit-depth <bits>', 'output bit depth: 16, 24 or 32f (default: the input\'s PCM depth, else 24)')
+    .option('--strict', 'treat a truncated input as an error')
+    .option('--json', 'print { input, output, settings } as JSON')
+    .action((input: string, opts) => run(processCommand(input, opts, io)));
+
+  common(program.command('demo'))
+    .description('run the main job on a built-in song (no input files needed)')
+    .addOption(new Option('-o, --output <dir>', 'folder to write the demo audio into'))
+    .option('--json', 'print the result as JSON')
+    .action((opts) => run(demoCommand(opts, io)));
+
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. Never throws. */
+export async function main(argv: string[], io: CommandIO = processIO): Promise<number> {
+  const debug = argv.includes('--debug');
+  let exitCode: number | null = null;
+  const program = buildProgram(io, async (p) => { exitCode = await p; });
+  try {
+    if (argv.length === 0) { io.stderr(program.helpInformation().trimEnd()); return EXIT_USAGE; }
+    await program.parseAsync(argv, { from: 'user' });
+    if (exitCode === null) throw new UsageError(`unknown command '${argv[0]}' (see mixmaster --help)`);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      io.stderr(`mixmaster: ${err.message.replace(/^error: /, '')}`);
+      return EXIT_USAGE;
+    }
+    const { line, exitCode } = describeError(err);
+    io.stderr(line);
+    if (debug && err instanceof Error && err.stack) io.stderr(err.stack);
+    return exitCode;
+  } finally {
+    if (process.env.MIXMASTER_REPORT_RSS) {
+      // For the benchmark: peak resident memory of the whole process (KiB).
+      process.stderr.write(`mixmaster-maxrss-kib ${process.resourceUsage().maxRSS}\n`);
+    }
+  }
+}

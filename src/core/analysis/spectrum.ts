@@ -1,0 +1,169 @@
+import FFT from 'fft.js';
+import type { SpectrumResult } from './analysis-result.js';
+
+/**
+ * IEC 61260-1 nominal 1/3-octave centres, 20 Hz .. 20 kHz. The exact (base-2) centres are
+ * 1000·2^(k/3) for k = −17 .. 13; band edges are centre·2^(∓1/6).
+ */
+export const THIRD_OCTAVE_NOMINAL_HZ = [
+  20, 25, 31.5, 40, 50, 63, 80, 100, 125, 160, 200, 250, 315, 400, 500, 630, 800, 1000, 1250, 1600, 2000,
+  2500, 3150, 4000, 5000, 6300, 8000, 10000, 12500, 16000, 20000,
+];
+
+/** Windows analysed in full at the start; after that only one in SPECTRUM_STRIDE (long-term average). */
+const DENSE_WINDOWS = 16;
+const SPECTRUM_STRIDE = 16;
+
+/**
+ * Long-term 1/3-octave spectrum.
+ *
+ * Method: Hann-windowed FFT of N samples (N = 8192 at 44.1/48 kHz, scaled with the rate to the nearest
+ * power of two, so the bin spacing stays ≈ 5.9 Hz), hop N (no overlap: for a long-term average the
+ * variance of consecutive windows matters little, and it halves the cost), and — after the first 16
+ * windows — only every 16th window is analysed (one every ≈ 2.7 s at 48 kHz, evenly spread over the
+ * whole file), to keep the cost ≈ 1 FFT per 16·N samples per channel: a long-term average needs coverage,
+ * not every window.
+ * Power is averaged over analysed windows and channels; each FFT bin's power is split between bands by the
+ * overlap of the bin's interval with the band (low bands are narrower than a bin).
+ *
+ * Reference: a full-scale sine reads 0 dB in its band, i.e. level = 10·log10(band mean square / 0.5).
+ * Only bands with a centre below 0.45·fs are reported (the 20 kHz band needs fs > 44.4 kHz).
+ * A file shorter than N is analysed once, zero-padded, with a Hann window of its own length.
+ */
+export class LongTermSpectrum {
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly size: number;
+  private readonly fft: FFT;
+  private readonly window: Float64Array;
+  private readonly frame: Float64Array;
+  private readonly out: number[];
+  private readonly buffers: Float32Array[];
+  private readonly power: Float64Array;
+  private fill = 0;
+  private windowIndex = 0;
+  private analysed = 0;
+
+  /**
+   * @param sampleRate Hz
+   * @param channels channel count; the power is averaged over all of them
+   */
+  constructor(sampleRate: number, channels: number) {
+    this.sampleRate = sampleRate;
+    this.channels = channels;
+    const n = Math.pow(2, Math.max(8, Math.round(Math.log2((8192 * sampleRate) / 48000))));
+    this.size = n;
+    this.fft = new FFT(n);
+    this.window = hann(n, n);
+    this.frame = new Float64Array(n);
+    this.out = this.fft.createComplexArray() as number[];
+    this.buffers = [];
+    for (let c = 0; c < channels; c++) this.buffers.push(new Float32Array(n));
+    this.power = new Float64Array(n / 2 + 1);
+  }
+
+  /** Back to an empty measurement. */
+  reset(): void {
+    this.fill = 0;
+    this.windowIndex = 0;
+    this.analysed = 0;
+    this.power.fill(0);
+  }
+
+  /** Feeds planar finite samples. */
+  push(channels: readonly Float32Array[], frames: number): void {
+    const n = this.size;
+    let i = 0;
+    while (i < frames) {
+      const take = Math.min(n - this.fill, frames - i);
+      const use = this.windowIndex < DENSE_WINDOWS || this.windowIndex % SPECTRUM_STRIDE === 0;
+      if (use) {
+        for (let c = 0; c < this.channels; c++) {
+          const src = channels[c];
+          const dst = this.buffers[c];
+          for (let j = 0, f = this.fill; j < take; j++) dst[f + j] = src[i + j];
+        }
+      }
+      this.fill += take;
+      i += take;
+      if (this.fill === n) {
+        if (use) this.analyse(this.window, n);
+        this.fill = 0;
+        this.windowIndex++;
+      }
+    }
+  }
+
+  private analyse(window: Float64Array, length: number): void {
+    const n = this.size;
+    const frame = this.frame;
+    const out = this.out;
+    const power = this.power;
+    let w2 = 0;
+    for (let i = 0; i < length; i++) w2 += window[i] * window[i];
+    // One-sided power density normalised so Σ over a sine's bins equals its mean square (Parseval).
+    const scale = 2 / (n * w2) / this.channels;
+    for (let c = 0; c < this.channels; c++) {
+      const x = this.buffers[c];
+      for (let i = 0; i < length; i++) frame[i] = x[i] * window[i];
+      for (let i = length; i < n; i++) frame[i] = 0;
+      this.fft.realTransform(out, frame);
+      for (let k = 0; k <= n / 2; k++) {
+        const re = out[2 * k];
+        const im = out[2 * k + 1];
+        power[k] += (re * re + im * im) * scale * (k === 0 || k === n / 2 ? 0.5 : 1);
+      }
+    }
+    this.analysed++;
+  }
+
+  /**
+   * Band levels. levelsDb[i] is null where the band has no power (silence).
+   */
+  result(): SpectrumResult {
+    if (this.analysed === 0 && this.fill > 0) {
+      // Short file: one zero-padded window of its own length (not kept: result() stays repeatable).
+      const saved = this.power.slice();
+      this.analyse(hann(this.fill, this.size), this.fill);
+      const r = this.bands(this.analysed);
+      this.power.set(saved);
+      this.analysed = 0;
+      return r;
+    }
+    return this.bands(this.analysed);
+  }
+
+  private bands(count: number): SpectrumResult {
+    const bandsHz: number[] = [];
+    const levelsDb: (number | null)[] = [];
+    const n = this.size;
+    const df = this.sampleRate / n;
+    for (let b = 0; b < THIRD_OCTAVE_NOMINAL_HZ.length; b++) {
+      const centre = 1000 * Math.pow(2, (b - 17) / 3);
+      if (centre >= 0.45 * this.sampleRate) break;
+      const lo = centre * Math.pow(2, -1 / 6);
+      const hi = centre * Math.pow(2, 1 / 6);
+      let p = 0;
+      const k0 = Math.max(0, Math.floor(lo / df - 0.5));
+      const k1 = Math.min(n / 2, Math.ceil(hi / df + 0.5));
+      for (let k = k0; k <= k1; k++) {
+        // Overlap of the bin interval [(k−½)·df, (k+½)·df] with [lo, hi], as a fraction of the bin.
+        const a = Math.max(lo, (k - 0.5) * df);
+        const z = Math.min(hi, (k + 0.5) * df);
+        if (z > a) p += this.power[k] * ((z - a) / df);
+      }
+      bandsHz.push(THIRD_OCTAVE_NOMINAL_HZ[b]);
+      const ms = count > 0 ? p / count : 0;
+      levelsDb.push(ms > 0 ? 10 * Math.log10(ms / 0.5) : null);
+    }
+    return { bandsHz, levelsDb };
+  }
+}
+
+/** Periodic-free (symmetric) Hann window of `length` points, stored in an array of `size` (rest 0). */
+function hann(length: number, size: number): Float64Array {
+  const w = new Float64Array(size);
+  if (length === 1) w[0] = 1;
+  for (let i = 0; i < length && length > 1; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (length - 1));
+  return w;
+}

@@ -1,0 +1,279 @@
+/**
+ * The `compressor` insert: a feed-forward downward compressor in the log domain.
+ *
+ * Signal flow per sample (Giannoulis, Massberg & Reiss, JAES 2012, fig. 7 "log domain, smooth branching"):
+ *   detector input (the input, or the external sidechain; optionally high-passed)
+ *   → level in dB (peak: |x|; RMS: one-pole mean square, RMS_WINDOW_MS)
+ *   → static gain computer (gain-computer.ts, soft knee) → gain reduction in dB per channel
+ *   → stereo link → branching attack/release smoothing in dB (envelope-follower.ts)
+ *   → applied, with makeup, to the audio delayed by the lookahead.
+ *
+ * Definitions (tested in test/core/dsp/compressor.test.ts):
+ * - thresholdDb refers to the detector's level: with `peak` the sample peak (a sine of amplitude A
+ *   reads 20·log10 A), with `rms` the RMS level (the same sine reads 3.01 dB lower).
+ * - attackMs / releaseMs: the time a step in gain reduction needs to reach 1 − 1/e (63.2 %) of its
+ *   change, measured in dB. attackMs = 0 is instantaneous.
+ * - stereoLink in [0, 1] is a fraction (not a percentage): each channel's reduction is
+ *   own + stereoLink·(largest of all channels − own). 1 = fully linked (a signal only in L also
+ *   reduces R), 0 = independent channels.
+ * - autoRelease: program-dependent dual-time-constant release (GainSmoother).
+ * - lookaheadMs: the audio is delayed by latencyFrames = round(lookaheadMs·fs/1000) while the detector
+ *   sees the undelayed signal. Because latencyFrames must stay fixed between prepare() calls, a
+ *   lookaheadMs set after prepare() takes effect at the next prepare().
+ * - sidechain.highpassHz (0 = off): a 2nd-order Butterworth high-pass (bilinear) in the detector path,
+ *   applied to whichever signal feeds the detector.
+ * - Continuous parameters (thresholdDb, ratio via 1 − 1/ratio, kneeDb, makeupDb, stereoLink) ramp
+ *   linearly per sample over their table rampMs; time constants change at once (they only change the
+ *   speed of an already smooth gain).
+ */
+import { designButterworth2, runBiquad, type BiquadCoefs } from './crossover.js';
+import { DelayLine } from './delay-line.js';
+import { GainSmoother, LevelDetector, type DetectorMode } from './envelope-follower.js';
+import { LinearRamp } from './gain.js';
+import { compressorGainDb, ratioToSlope } from './gain-computer.js';
+import type { ParamTable } from './param-table.js';
+import type { ProcessSpec, Processor } from './processor.js';
+
+export interface CompressorParams {
+  thresholdDb: number;
+  ratio: number;
+  kneeDb: number;
+  attackMs: number;
+  releaseMs: number;
+  makeupDb: number;
+  detector: DetectorMode;
+  lookaheadMs: number;
+  stereoLink: number;
+  autoRelease: boolean;
+  sidechain?: { highpassHz?: number };
+}
+
+export interface CompressorMeters {
+  /** Largest gain reduction in dB (>= 0) since the last read, over all channels. */
+  gainReductionDb: number;
+}
+
+export const COMPRESSOR_PARAMS = {
+  thresholdDb: { kind: 'number', unit: 'dB', min: -80, max: 0, default: -20, rampMs: 20, description: 'Threshold in dB of the detector level (peak or RMS)' },
+  ratio: { kind: 'number', unit: 'ratio', min: 1, max: 100, default: 4, rampMs: 20, description: 'Compression ratio above the threshold (dB in per dB out)' },
+  kneeDb: { kind: 'number', unit: 'dB', min: 0, max: 24, default: 6, rampMs: 20, description: 'Width of the quadratic soft knee in dB (0 = hard)' },
+  attackMs: { kind: 'number', unit: 'ms', min: 0, max: 500, default: 10, rampMs: 0, description: 'Time to 63 % of a gain-reduction increase (dB)' },
+  releaseMs: { kind: 'number', unit: 'ms', min: 1, max: 5000, default: 100, rampMs: 0, description: 'Time to 63 % of a gain-reduction decrease (dB)' },
+  makeupDb: { kind: 'number', unit: 'dB', min: -24, max: 48, default: 0, rampMs: 20, description: 'Makeup gain in dB' },
+  detector: { kind: 'enum', values: ['peak', 'rms'], default: 'peak', description: 'Level detector: sample peak or RMS (10 ms)' },
+  lookaheadMs: { kind: 'number', unit: 'ms', min: 0, max: 20, default: 0, rampMs: 0, description: 'Look-ahead (adds latency); applied at the next prepare()' },
+  stereoLink: { kind: 'number', unit: 'linear', min: 0, max: 1, default: 1, rampMs: 20, description: 'Stereo link as a fraction: 0 independent, 1 fully linked' },
+  autoRelease: { kind: 'bool', default: false, description: 'Program-dependent (dual time constant) release' },
+} as const satisfies ParamTable;
+
+/** Fields of the compressor's `sidechain` object. */
+export const SIDECHAIN_PARAMS = {
+  highpassHz: { kind: 'number', unit: 'Hz', min: 0, max: 2000, default: 0, rampMs: 0, description: 'High-pass of the detector path in Hz (0 = off)' },
+} as const satisfies ParamTable;
+
+/** Time constant in ms of the RMS detector's mean-square averager. */
+export const RMS_WINDOW_MS = 10;
+
+const NEPER_PER_DB = Math.LN10 / 20;
+
+/**
+ * Checks the numeric, enum and bool fields of a patch against a parameter table.
+ * @throws RangeError naming the parameter, for a programming error (the edge validates user input)
+ */
+export function checkParams(table: ParamTable, patch: object, where: string): void {
+  for (const [key, value] of Object.entries(patch)) {
+    const spec = table[key];
+    if (!spec || value === undefined) continue;
+    if (spec.kind === 'number') {
+      if (typeof value !== 'number' || !(value >= spec.min && value <= spec.max)) {
+        throw new RangeError(`${where}.${key}: must be a number in [${spec.min}, ${spec.max}] (got ${String(value)})`);
+      }
+    } else if (spec.kind === 'enum') {
+      if (!spec.values.includes(value as string)) throw new RangeError(`${where}.${key}: must be one of ${spec.values.join(', ')}`);
+    } else if (typeof value !== 'boolean') {
+      throw new RangeError(`${where}.${key}: must be true or false`);
+    }
+  }
+}
+
+/** Downward compressor; see the file comment and COMPRESSOR_PARAMS. */
+export class Compressor implements Processor<CompressorParams, CompressorMeters> {
+  private p: CompressorParams;
+  private sampleRate = 48000;
+  private channels = 0;
+  private maxBlock = 0;
+  private readonly delay = new DelayLine();
+  private readonly detector = new LevelDetector(RMS_WINDOW_MS);
+  private readonly smoother = new GainSmoother();
+  private readonly thrRamp: LinearRamp;
+  private readonly slopeRamp: LinearRamp;
+  private readonly kneeRamp: LinearRamp;
+  private readonly makeupRamp: LinearRamp;
+  private readonly linkRamp: LinearRamp;
+  private hp: BiquadCoefs | null = null;
+  private hpState = new Float64Array(0);
+  // Per-block scratch (allocated in prepare for maxBlockFrames).
+  private det = new Float64Array(0);
+  private gr: Float64Array[] = [];
+  private maxGr = new Float64Array(0);
+  private thr = new Float64Array(0);
+  private slope = new Float64Array(0);
+  private knee = new Float64Array(0);
+  private makeup = new Float64Array(0);
+  private link = new Float64Array(0);
+  private meterGr = 0;
+
+  /** @param initial parameters to start from (e.g. lookaheadMs before the first prepare()) */
+  constructor(initial: Partial<CompressorParams> = {}) {
+    const d = COMPRESSOR_PARAMS;
+    this.p = {
+      thresholdDb: d.thresholdDb.default, ratio: d.ratio.default, kneeDb: d.kneeDb.default,
+      attackMs: d.attackMs.default, releaseMs: d.releaseMs.default, makeupDb: d.makeupDb.default,
+      detector: d.detector.default, lookaheadMs: d.lookaheadMs.default, stereoLink: d.stereoLink.default,
+      autoRelease: d.autoRelease.default, sidechain: { highpassHz: 0 },
+    };
+    this.thrRamp = new LinearRamp(this.p.thresholdDb);
+    this.slopeRamp = new LinearRamp(ratioToSlope(this.p.ratio));
+    this.kneeRamp = new LinearRamp(this.p.kneeDb);
+    this.makeupRamp = new LinearRamp(this.p.makeupDb);
+    this.linkRamp = new LinearRamp(this.p.stereoLink);
+    this.setParams(initial);
+    this.snapRamps();
+  }
+
+  /** Look-ahead in frames, fixed at prepare(). */
+  get latencyFrames(): number {
+    return this.delay.delayFrames;
+  }
+
+  prepare(spec: ProcessSpec): void {
+    this.sampleRate = spec.sampleRate;
+    this.channels = spec.channels;
+    this.maxBlock = Math.max(1, spec.maxBlockFrames);
+    const n = this.maxBlock;
+    this.delay.prepare(spec.channels, Math.round((this.p.lookaheadMs * spec.sampleRate) / 1000));
+    this.detector.prepare(spec.channels, spec.sampleRate);
+    this.smoother.prepare(spec.channels);
+    this.hpState = new Float64Array(2 * spec.channels);
+    this.det = new Float64Array(n);
+    this.gr = [];
+    for (let c = 0; c < spec.channels; c++) this.gr.push(new Float64Array(n));
+    this.maxGr = new Float64Array(n);
+    this.thr = new Float64Array(n);
+    this.slope = new Float64Array(n);
+    this.knee = new Float64Array(n);
+    this.makeup = new Float64Array(n);
+    this.link = new Float64Array(n);
+    const rampFrames = (20 * spec.sampleRate) / 1000; // all continuous parameters use rampMs 20
+    for (const r of [this.thrRamp, this.slopeRamp, this.kneeRamp, this.makeupRamp, this.linkRamp]) r.setRampFrames(rampFrames);
+    this.updateDerived();
+    this.reset();
+  }
+
+  reset(): void {
+    this.delay.reset();
+    this.detector.reset();
+    this.smoother.reset();
+    this.hpState.fill(0);
+    this.snapRamps();
+    this.meterGr = 0;
+  }
+
+  setParams(patch: Partial<CompressorParams>): void {
+    checkParams(COMPRESSOR_PARAMS, patch, 'compressor');
+    if (patch.sidechain) checkParams(SIDECHAIN_PARAMS, patch.sidechain, 'compressor.sidechain');
+    const p = this.p;
+    for (const [k, v] of Object.entries(patch)) if (v !== undefined && k !== 'sidechain') (p as unknown as Record<string, unknown>)[k] = v;
+    if (patch.sidechain) p.sidechain = { highpassHz: patch.sidechain.highpassHz ?? 0 };
+    this.thrRamp.setTarget(p.thresholdDb);
+    this.slopeRamp.setTarget(ratioToSlope(p.ratio));
+    this.kneeRamp.setTarget(p.kneeDb);
+    this.makeupRamp.setTarget(p.makeupDb);
+    this.linkRamp.setTarget(p.stereoLink);
+    this.updateDerived();
+  }
+
+  /** The current parameters (lookaheadMs as set, which may differ from the prepared latency). */
+  get params(): Readonly<CompressorParams> {
+    return this.p;
+  }
+
+  readMeters(): Readonly<CompressorMeters> {
+    const m = { gainReductionDb: this.meterGr };
+    this.meterGr = 0;
+    return m;
+  }
+
+  process(inputs: readonly Float32Array[], outputs: Float32Array[], frames: number, sidechain?: readonly Float32Array[]): void {
+    for (let off = 0; off < frames; off += this.maxBlock) {
+      this.processChunk(inputs, outputs, off, Math.min(this.maxBlock, frames - off), sidechain);
+    }
+  }
+
+  private snapRamps(): void {
+    this.thrRamp.snap();
+    this.slopeRamp.snap();
+    this.kneeRamp.snap();
+    this.makeupRamp.snap();
+    this.linkRamp.snap();
+  }
+
+  private updateDerived(): void {
+    const p = this.p;
+    this.detector.mode = p.detector;
+    this.smoother.setTimes(p.attackMs, p.releaseMs, this.sampleRate, 0, p.autoRelease);
+    const hz = p.sidechain?.highpassHz ?? 0;
+    this.hp = hz > 0 ? designButterworth2('highpass', hz, this.sampleRate) : null;
+  }
+
+  /*
+   * State: ramps (dB, slope, fraction), detector mean square per channel, smoothed reduction per
+   * channel (dB), high-pass state, delay lines. Passes: parameters per sample; detector and static
+   * reduction per channel; the largest reduction per sample; link, smoothing and gain per channel.
+   */
+  private processChunk(inputs: readonly Float32Array[], outputs: Float32Array[], off: number, n: number, sc?: readonly Float32Array[]): void {
+    const chans = Math.min(this.channels, inputs.length, outputs.length);
+    const thr = this.thr, slope = this.slope, knee = this.knee, makeup = this.makeup, link = this.link;
+    this.thrRamp.fill(thr, n);
+    this.slopeRamp.fill(slope, n);
+    this.kneeRamp.fill(knee, n);
+    this.makeupRamp.fill(makeup, n);
+    this.linkRamp.fill(link, n);
+
+    const det = this.det;
+    const hasSc = sc !== undefined && sc.length > 0;
+    for (let c = 0; c < chans; c++) {
+      const src = hasSc ? sc[c % sc.length] : inputs[c];
+      for (let i = 0; i < n; i++) {
+        const x = src[off + i];
+        det[i] = x - x === 0 ? x : 0;
+      }
+      if (this.hp) runBiquad(this.hp, this.hpState, 2 * c, det, 0, det, n);
+      const gr = this.gr[c];
+      this.detector.process(c, det, 0, gr, n);
+      for (let i = 0; i < n; i++) gr[i] = -compressorGainDb(gr[i], thr[i], slope[i], knee[i]);
+    }
+
+    const maxGr = this.maxGr;
+    maxGr.fill(0, 0, n);
+    for (let c = 0; c < chans; c++) {
+      const gr = this.gr[c];
+      for (let i = 0; i < n; i++) if (gr[i] > maxGr[i]) maxGr[i] = gr[i];
+    }
+
+    let meter = this.meterGr;
+    for (let c = 0; c < chans; c++) {
+      const gr = this.gr[c];
+      for (let i = 0; i < n; i++) gr[i] += link[i] * (maxGr[i] - gr[i]);
+      this.smoother.process(c, gr, n);
+      const out = outputs[c];
+      this.delay.process(c, inputs[c], off, out, off, n);
+      for (let i = 0; i < n; i++) {
+        const g = gr[i];
+        if (g > meter) meter = g;
+        out[off + i] *= Math.exp((makeup[i] - g) * NEPER_PER_DB);
+      }
+    }
+    this.meterGr = meter;
+  }
+}

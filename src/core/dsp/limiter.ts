@@ -1,0 +1,279 @@
+/**
+ * True-peak look-ahead limiter: the output never exceeds `ceilingDbtp`, between samples included.
+ *
+ * Signal path (per block):
+ *  1. input gain (ramped), non-finite samples → 0;
+ *  2. detector: the shared Oversampler (4x or 8x) interpolates each channel; each oversampled |x| that is
+ *     a local maximum is refined with a parabola (parabolicPeak), and Q[k] = max over channels (linked)
+ *     of the refined peaks in [k, k+1). The peak around frame k is P[k] = max(Q[k−1], Q[k]), i.e. every
+ *     inter-sample interval that touches frame k;
+ *  3. required gain r[k] = min(1, ceiling·10^(−HEADROOM_DB/20) / P[k]) → LimiterGainEnvelope (sliding
+ *     minimum over the look-ahead, exponential release, triangular smoothing of the same support);
+ *  4. the gain multiplies the input delayed by latencyFrames = lookahead + T/2 + 1 (T/2 = the
+ *     oversampler's interpolation delay, +1 frame so the parabola of the last subsample is known).
+ *
+ * Why a headroom: the gain is applied at the base rate, and a time-varying gain modulates the signal,
+ * so the reconstructed product can overshoot g(t)·x(t) slightly where the gain moves fastest; the
+ * detector also has a small residual error (filter ripple, parabola). HEADROOM_DB covers both; the
+ * tests measure the worst output true peak with a 32x reference on square waves, fs/4 inter-sample
+ * peaks, noise bursts and drum-like material driven 12 dB over, and report how far below the ceiling
+ * it sits. A final sample clamp at the ceiling guards the samples themselves against anything left.
+ *
+ * Structural parameters (`lookaheadMs`, `oversampling`) set latencyFrames; they take effect at the next
+ * prepare() or reset(), so latencyFrames only changes there.
+ */
+import { dbToGain } from '../audio/db.js';
+import { LinearRamp } from './gain.js';
+import { LimiterGainEnvelope, parabolicPeak } from './limiter-gain.js';
+import { Oversampler } from './oversampler.js';
+import { kaiserBeta } from './oversampler-design.js';
+import type { ParamTable } from './param-table.js';
+import type { ProcessSpec, Processor } from './processor.js';
+
+export interface LimiterParams {
+  /** Output true-peak ceiling, dBTP. */
+  ceilingDbtp: number;
+  /** Gain before limiting, dB. */
+  inputGainDb: number;
+  /** Release time constant, ms. */
+  releaseMs: number;
+  /** Look-ahead (attack) time, ms; applies at the next prepare()/reset(). */
+  lookaheadMs: number;
+  /** Detector oversampling factor, 4 or 8; applies at the next prepare()/reset(). */
+  oversampling: number;
+}
+
+export interface LimiterMeters {
+  /** Largest gain reduction since the last read, dB (≥ 0). */
+  gainReductionDb: number;
+}
+
+const MAX_LOOKAHEAD_MS = 20;
+/**
+ * Detector interpolator: 32 taps per phase with a 60 dB Kaiser design, so the transition band is
+ * (60 − 7.95)/(14.36·32) ≈ 0.11·fs wide around Nyquist (Kaiser's formula) instead of 0.2·fs: content up
+ * to ~0.44·fs is interpolated at full level, so the detector does not under-read bright transients.
+ */
+const DETECTOR_TAPS = 32;
+const DETECTOR_STOPBAND_DB = 60;
+
+/**
+ * Internal margin below the ceiling, dB: covers gain-modulation overshoot and detector error.
+ * Chosen from the test measurements (see test/core/dsp/limiter.test.ts).
+ */
+export const LIMITER_HEADROOM_DB = 0.1;
+
+export const LIMITER_PARAMS = {
+  ceilingDbtp: { kind: 'number', unit: 'dBTP', min: -20, max: 0, default: -1, rampMs: 0, description: 'True-peak ceiling of the output' },
+  inputGainDb: { kind: 'number', unit: 'dB', min: -24, max: 36, default: 0, rampMs: 20, description: 'Gain before the limiter' },
+  releaseMs: { kind: 'number', unit: 'ms', min: 1, max: 2000, default: 80, rampMs: 0, description: 'Release time constant' },
+  lookaheadMs: { kind: 'number', unit: 'ms', min: 0.5, max: MAX_LOOKAHEAD_MS, default: 5, rampMs: 0, description: 'Look-ahead (attack) time; sets the latency' },
+  oversampling: { kind: 'number', unit: 'ratio', min: 4, max: 8, default: 4, rampMs: 0, integer: true, description: 'True-peak detector oversampling: 4 or 8' },
+} as const satisfies ParamTable;
+
+/** True-peak limiter; see LIMITER_PARAMS. */
+export class Limiter implements Processor<LimiterParams, LimiterMeters> {
+  private p: LimiterParams = { ceilingDbtp: -1, inputGainDb: 0, releaseMs: 80, lookaheadMs: 5, oversampling: 4 };
+  private fs = 48000;
+  private channels = 0;
+  private maxBlock = 0;
+  private os4: Oversampler | null = null;
+  private os8: Oversampler | null = null;
+  private os: Oversampler | null = null;
+  private envelope: LimiterGainEnvelope = new LimiterGainEnvelope(1);
+  private envelopes: LimiterGainEnvelope[] = [];
+  private latency = 0;
+  private ceiling = 1;
+  private target = 1;
+  private readonly inGain = new LinearRamp(1);
+  // Buffers (allocated in prepare): gained input per channel, oversampled block, per-frame peaks and gains.
+  private xg: Float32Array[] = [];
+  private osBuf = new Float32Array(0);
+  private qAcc = new Float64Array(0);
+  private gains = new Float64Array(0);
+  private inGains = new Float64Array(0);
+  private delay: Float32Array[] = [];
+  private delaySize = 1;
+  private writePos = 0;
+  // Detector state: last two |oversampled| values per channel, the partial Q of the pending frame, Q[k−1].
+  private prevA = new Float64Array(0);
+  private prevB = new Float64Array(0);
+  private qPending = 0;
+  private qPrev = 0;
+  private maxGr = 0;
+  private readonly meters: LimiterMeters = { gainReductionDb: 0 };
+
+  /** Latency in frames: lookahead + the detector delay (fixed between prepare()/reset() calls). */
+  get latencyFrames(): number {
+    return this.latency;
+  }
+
+  prepare(spec: ProcessSpec): void {
+    this.fs = spec.sampleRate;
+    this.channels = spec.channels;
+    this.maxBlock = Math.max(1, spec.maxBlockFrames);
+    this.os4 = new Oversampler({ factor: 4, tapsPerPhase: DETECTOR_TAPS, kaiserBeta: kaiserBeta(DETECTOR_STOPBAND_DB) });
+    this.os8 = new Oversampler({ factor: 8, tapsPerPhase: DETECTOR_TAPS, kaiserBeta: kaiserBeta(DETECTOR_STOPBAND_DB) });
+    this.os4.prepare(spec.channels, this.maxBlock);
+    this.os8.prepare(spec.channels, this.maxBlock);
+    const maxW = Math.round((MAX_LOOKAHEAD_MS / 1000) * spec.sampleRate) + 1;
+    // One envelope per possible window would allocate in reset(); instead keep a pool keyed by W lazily
+    // created here for the current setting and re-created in prepare() only.
+    this.envelopes = [];
+    this.envelope = new LimiterGainEnvelope(this.windowFrames(), maxW);
+    this.xg = Array.from({ length: spec.channels }, () => new Float32Array(this.maxBlock));
+    this.osBuf = new Float32Array(this.maxBlock * 8);
+    this.qAcc = new Float64Array(this.maxBlock + 1);
+    this.gains = new Float64Array(this.maxBlock);
+    this.inGains = new Float64Array(this.maxBlock);
+    const maxLatency = maxW + Math.max(this.os4.upsampleDelayFrames, this.os8.upsampleDelayFrames) + 2;
+    this.delaySize = maxLatency + 1;
+    this.delay = Array.from({ length: spec.channels }, () => new Float32Array(this.delaySize));
+    this.prevA = new Float64Array(spec.channels);
+    this.prevB = new Float64Array(spec.channels);
+    this.inGain.setRampFrames((LIMITER_PARAMS.inputGainDb.rampMs / 1000) * spec.sampleRate);
+    this.reset();
+  }
+
+  private windowFrames(): number {
+    const la = Math.min(Math.max(this.p.lookaheadMs, LIMITER_PARAMS.lookaheadMs.min), MAX_LOOKAHEAD_MS);
+    return Math.max(2, Math.round((la / 1000) * this.fs) + 1);
+  }
+
+  reset(): void {
+    if (!this.os4 || !this.os8) return;
+    this.os = this.p.oversampling >= 8 ? this.os8 : this.os4;
+    this.os.reset();
+    const w = this.windowFrames();
+    if (w !== this.envelope.window) this.envelope = this.reconfigure(w);
+    this.envelope.reset();
+    this.envelope.setReleaseFrames((this.p.releaseMs / 1000) * this.fs);
+    this.latency = w - 1 + this.os.upsampleDelayFrames + 1;
+    for (const d of this.delay) d.fill(0);
+    this.writePos = 0;
+    this.prevA.fill(0);
+    this.prevB.fill(0);
+    this.qPending = 0;
+    this.qPrev = 0;
+    this.maxGr = 0;
+    this.inGain.setTarget(dbToGain(this.p.inputGainDb));
+    this.inGain.snap();
+    this.updateCeiling();
+  }
+
+  /** An envelope for window w, reusing one made before (allocates only the first time a W is used). */
+  private reconfigure(w: number): LimiterGainEnvelope {
+    for (const e of this.envelopes) if (e.window === w) return e;
+    const maxW = Math.round((MAX_LOOKAHEAD_MS / 1000) * this.fs) + 1;
+    const e = new LimiterGainEnvelope(w, maxW);
+    this.envelopes.push(e);
+    return e;
+  }
+
+  setParams(patch: Partial<LimiterParams>): void {
+    Object.assign(this.p, patch);
+    if (patch.releaseMs !== undefined) this.envelope.setReleaseFrames((this.p.releaseMs / 1000) * this.fs);
+    if (patch.inputGainDb !== undefined) this.inGain.setTarget(dbToGain(this.p.inputGainDb));
+    this.updateCeiling();
+  }
+
+  private updateCeiling(): void {
+    this.ceiling = dbToGain(Math.min(this.p.ceilingDbtp, 0));
+    this.target = this.ceiling * dbToGain(-LIMITER_HEADROOM_DB);
+  }
+
+  process(inputs: readonly Float32Array[], outputs: Float32Array[], frames: number): void {
+    for (let off = 0; off < frames; off += this.maxBlock) {
+      this.processChunk(inputs, outputs, off, Math.min(this.maxBlock, frames - off));
+    }
+  }
+
+  private processChunk(inputs: readonly Float32Array[], outputs: Float32Array[], off: number, n: number): void {
+    const os = this.os!;
+    const L = os.factor;
+    const nCh = Math.min(this.channels, inputs.length, outputs.length);
+    const ig = this.inGains;
+    this.inGain.fill(ig, n);
+    // 1. Input gain into xg; Q accumulation: slot 0 = the pending frame of the previous chunk, slot i+1 = frame i.
+    const q = this.qAcc;
+    q.fill(0, 0, n + 1);
+    q[0] = this.qPending;
+    const osb = this.osBuf;
+    for (let c = 0; c < nCh; c++) {
+      const x = inputs[c];
+      const xg = this.xg[c];
+      for (let i = 0; i < n; i++) {
+        const v = x[off + i];
+        xg[i] = v - v === 0 ? v * ig[i] : 0;
+      }
+      os.upsample(c, xg, n, osb);
+      // 2. Refine each subsample once its right neighbour is known; a = |x[s−1]|, b = |x[s]|.
+      let a = this.prevA[c];
+      let b = this.prevB[c];
+      for (let i = 0; i < n; i++) {
+        const base = i * L;
+        for (let p = 0; p < L; p++) {
+          let cur = osb[base + p];
+          cur = cur < 0 ? -cur : cur;
+          if (!(cur < 3.4e38)) cur = 3.4e38; // overflowed interpolation of huge input
+          const pk = parabolicPeak(a, b, cur);
+          // b belongs to frame i−1 (slot i) when cur is the first subsample of frame i, else to frame i (slot i+1).
+          const slot = p === 0 ? i : i + 1;
+          if (pk > q[slot]) q[slot] = pk;
+          a = b;
+          b = cur;
+        }
+      }
+      this.prevA[c] = a;
+      this.prevB[c] = b;
+    }
+    // 3. Gain envelope: slots 0..n−1 are complete frames (one per input frame, a constant delay).
+    const env = this.envelope;
+    const target = this.target;
+    const g = this.gains;
+    let qPrev = this.qPrev;
+    let maxGr = this.maxGr;
+    for (let i = 0; i < n; i++) {
+      const qk = q[i];
+      const pk = qk > qPrev ? qk : qPrev;
+      qPrev = qk;
+      const r = pk > target ? target / pk : 1;
+      const gi = env.push(r);
+      g[i] = gi;
+      if (gi < 1 && 1 - gi > maxGr) maxGr = 1 - gi;
+    }
+    this.qPrev = qPrev;
+    this.qPending = q[n];
+    this.maxGr = maxGr;
+    // 4. Apply to the delayed signal; clamp samples at the ceiling as a last guard.
+    const size = this.delaySize;
+    const lat = this.latency;
+    const ceil = this.ceiling;
+    let w = this.writePos;
+    for (let c = 0; c < nCh; c++) {
+      const d = this.delay[c];
+      const xg = this.xg[c];
+      const y = outputs[c];
+      w = this.writePos;
+      for (let i = 0; i < n; i++) {
+        d[w] = xg[i];
+        let r = w - lat;
+        if (r < 0) r += size;
+        let v = d[r] * g[i];
+        if (v > ceil) v = ceil;
+        else if (v < -ceil) v = -ceil;
+        y[off + i] = v;
+        w = w + 1 === size ? 0 : w + 1;
+      }
+    }
+    for (let c = nCh; c < outputs.length; c++) outputs[c].fill(0, off, off + n);
+    this.writePos = w;
+  }
+
+  readMeters(): Readonly<LimiterMeters> {
+    // maxGr is stored as 1 − gain; convert the held minimum gain to dB.
+    this.meters.gainReductionDb = this.maxGr > 0 ? -20 * Math.log10(1 - this.maxGr) : 0;
+    this.maxGr = 0;
+    return this.meters;
+  }
+}

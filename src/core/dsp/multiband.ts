@@ -1,0 +1,135 @@
+/**
+ * The `multiband` insert: a Linkwitz-Riley 24 dB/oct band splitter (crossover.ts, with allpass
+ * compensation, so the bands sum flat) and one Compressor per band; the compressed bands are summed.
+ *
+ * - crossoversHz: ascending, 1..MULTIBAND_MAX_BANDS − 1 frequencies; bands.length = crossoversHz.length + 1.
+ *   Crossover changes apply at once (coefficient jump); a change in the band count clears the filter state.
+ * - bands: compressor parameters per band (COMPRESSOR_PARAMS). lookaheadMs is ignored (every band runs
+ *   without lookahead) so all bands keep the same, zero, latency; an external sidechain is not used.
+ * With every band at ratio 1 and makeup 0 the output is the crossovers' allpass: flat magnitude.
+ */
+import { Compressor, type CompressorParams } from './compressor.js';
+import { LinkwitzRileyCrossover } from './crossover.js';
+import type { ParamTable } from './param-table.js';
+import type { ProcessSpec, Processor } from './processor.js';
+
+export interface MultibandParams {
+  crossoversHz: number[];
+  bands: Partial<CompressorParams>[];
+}
+
+export interface MultibandMeters {
+  /** Per band (lowest first): largest gain reduction in dB since the last read. */
+  gainReductionDb: number[];
+}
+
+export const MULTIBAND_MAX_BANDS = 6;
+
+/**
+ * The scalar part of the multiband table: `crossoversHz` describes each element of the array. The
+ * `bands` array holds COMPRESSOR_PARAMS objects (structured field).
+ */
+export const MULTIBAND_PARAMS = {
+  crossoversHz: { kind: 'number', unit: 'Hz', min: 20, max: 20000, default: 200, rampMs: 0, description: 'Each crossover frequency in Hz (ascending list, Linkwitz-Riley 24 dB/oct)' },
+} as const satisfies ParamTable;
+
+/** Default crossovers of a new multiband compressor (three bands). */
+export const MULTIBAND_DEFAULT_CROSSOVERS_HZ: readonly number[] = [200, 2000];
+
+/** Multiband compressor; see the file comment. Latency 0. */
+export class Multiband implements Processor<MultibandParams, MultibandMeters> {
+  readonly latencyFrames = 0;
+  private readonly xover = new LinkwitzRileyCrossover();
+  private readonly comps: Compressor[] = [];
+  private crossoversHz: number[] = [...MULTIBAND_DEFAULT_CROSSOVERS_HZ];
+  private channels = 0;
+  private maxBlock = 0;
+  /** bandBuf[b][ch]: band b of channel ch for the current block. */
+  private bandBuf: Float32Array[][] = [];
+  /** chanBands[ch][b]: the same buffers, indexed by channel first (the crossover's view). */
+  private chanBands: Float32Array[][] = [];
+
+  constructor(initial: Partial<MultibandParams> = {}) {
+    for (let b = 0; b < MULTIBAND_MAX_BANDS; b++) this.comps.push(new Compressor({ lookaheadMs: 0 }));
+    this.setParams(initial);
+  }
+
+  private get bandCount(): number {
+    return this.crossoversHz.length + 1;
+  }
+
+  prepare(spec: ProcessSpec): void {
+    this.channels = spec.channels;
+    this.maxBlock = Math.max(1, spec.maxBlockFrames);
+    this.xover.prepare(spec.channels, spec.sampleRate, MULTIBAND_MAX_BANDS);
+    this.xover.setCrossovers(this.crossoversHz);
+    for (const c of this.comps) c.prepare({ ...spec, maxBlockFrames: this.maxBlock });
+    this.bandBuf = [];
+    for (let b = 0; b < MULTIBAND_MAX_BANDS; b++) {
+      const chans: Float32Array[] = [];
+      for (let c = 0; c < spec.channels; c++) chans.push(new Float32Array(this.maxBlock));
+      this.bandBuf.push(chans);
+    }
+    this.chanBands = [];
+    for (let c = 0; c < spec.channels; c++) this.chanBands.push(this.bandBuf.map((band) => band[c]));
+    this.reset();
+  }
+
+  reset(): void {
+    this.xover.reset();
+    for (const c of this.comps) c.reset();
+  }
+
+  /**
+   * @throws RangeError when crossoversHz is not ascending within [20, 20000] Hz, has more than
+   *   MULTIBAND_MAX_BANDS − 1 entries, or bands.length ≠ crossoversHz.length + 1
+   */
+  setParams(patch: Partial<MultibandParams>): void {
+    const xo = patch.crossoversHz ?? this.crossoversHz;
+    const spec = MULTIBAND_PARAMS.crossoversHz;
+    if (xo.length < 1 || xo.length > MULTIBAND_MAX_BANDS - 1) throw new RangeError(`multiband.crossoversHz: 1 to ${MULTIBAND_MAX_BANDS - 1} frequencies`);
+    for (let i = 0; i < xo.length; i++) {
+      if (!(xo[i] >= spec.min && xo[i] <= spec.max)) throw new RangeError(`multiband.crossoversHz[${i}]: must be in [${spec.min}, ${spec.max}] Hz`);
+      if (i > 0 && !(xo[i] > xo[i - 1])) throw new RangeError(`multiband.crossoversHz[${i}]: must be above the previous crossover`);
+    }
+    if (patch.bands && patch.bands.length !== xo.length + 1) {
+      throw new RangeError(`multiband.bands: must have ${xo.length + 1} entries (crossoversHz.length + 1)`);
+    }
+    if (patch.crossoversHz) {
+      this.crossoversHz = [...xo];
+      this.xover.setCrossovers(this.crossoversHz);
+    }
+    if (patch.bands) {
+      for (let b = 0; b < patch.bands.length; b++) {
+        const { lookaheadMs: _ignored, ...rest } = patch.bands[b];
+        this.comps[b].setParams(rest);
+      }
+    }
+  }
+
+  readMeters(): Readonly<MultibandMeters> {
+    const gr: number[] = [];
+    for (let b = 0; b < this.bandCount; b++) gr.push(this.comps[b].readMeters().gainReductionDb);
+    return { gainReductionDb: gr };
+  }
+
+  process(inputs: readonly Float32Array[], outputs: Float32Array[], frames: number): void {
+    const chans = Math.min(this.channels, inputs.length, outputs.length);
+    const nb = this.bandCount;
+    for (let off = 0; off < frames; off += this.maxBlock) {
+      const n = Math.min(this.maxBlock, frames - off);
+      for (let c = 0; c < chans; c++) this.xover.process(c, inputs[c], off, this.chanBands[c], n);
+      for (let b = 0; b < nb; b++) this.comps[b].process(this.bandBuf[b], this.bandBuf[b], n);
+      for (let c = 0; c < chans; c++) {
+        const out = outputs[c];
+        const bands = this.chanBands[c];
+        const first = bands[0];
+        for (let i = 0; i < n; i++) out[off + i] = first[i];
+        for (let b = 1; b < nb; b++) {
+          const band = bands[b];
+          for (let i = 0; i < n; i++) out[off + i] += band[i];
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { Analyzer } from '../../../src/core/analysis/analyzer.js';
+
+const fs = 48000;
+function music(n: number): Float32Array[] {
+  let seed = 3;
+  const l = new Float32Array(n);
+  const r = new Float32Array(n);
+  let a = 0;
+  for (let i = 0; i < n; i++) {
+    seed = (seed * 1664525 + 1013904223) >>> 0;
+    a = 0.95 * a + 0.05 * (seed / 2 ** 32 - 0.5);
+    l[i] = 0.3 * Math.sin((2 * Math.PI * 440 * i) / fs) + 2 * a;
+    r[i] = 0.25 * Math.sin((2 * Math.PI * 660 * i) / fs) + a;
+  }
+  return [l, r];
+}
+function analyse(ch: Float32Array[], block = 4096) {
+  const an = new Analyzer({ sampleRate: fs, channels: ch.length });
+  const n = ch[0].length;
+  for (let s = 0; s < n; s += block) an.push(ch.map((c) => c.subarray(s)), Math.min(block, n - s));
+  return an.result();
+}
+
+describe('Analyzer', () => {
+  it('NaN/Inf are counted and measured as zeros', () => {
+    const n = fs * 3;
+    const zeros = music(n);
+    const bad = zeros.map((c) => c.slice());
+    const pos = [100, 5000, 77777, 140000];
+    pos.forEach((p, k) => {
+      zeros[k % 2][p] = 0;
+      bad[k % 2][p] = [NaN, Infinity, -Infinity, NaN][k];
+    });
+    const a = analyse(zeros, 1000);
+    const b = analyse(bad, 1000);
+    expect(b.nonFiniteSamples).toBe(4);
+    expect(b.warnings.some((w) => w.code === 'non-finite')).toBe(true);
+    const { nonFiniteSamples: _a, warnings: _w, ...restA } = a;
+    const { nonFiniteSamples: _b, warnings: _v, ...restB } = b;
+    expect(restB).toEqual(restA);
+    for (const k of ['integratedLufs', 'truePeakDbtp', 'samplePeakDbfs', 'rmsDbfs', 'correlation', 'crestDb', 'plrDb'] as const) {
+      expect(b[k]).toBe(a[k]);
+    }
+    expect(b.spectrum).toEqual(a.spectrum);
+    expect(b.dcOffset).toEqual(a.dcOffset);
+  });
+  it('silence: null loudness and peaks, silent warning', () => {
+    const r = analyse([new Float32Array(fs), new Float32Array(fs)]);
+    expect(r.integratedLufs).toBeNull();
+    expect(r.truePeakDbtp).toBeNull();
+    expect(r.samplePeakDbfs).toBeNull();
+    expect(r.rmsDbfs).toBeNull();
+    expect(r.crestDb).toBeNull();
+    expect(r.plrDb).toBeNull();
+    expect(r.correlation).toBeNull();
+    expect(r.warnings.map((w) => w.code)).toContain('silent');
+  });
+  it('full-scale sine: rms -3.01, crest 3.01, PLR = TP - I; too-short and dc-offset warnings', () => {
+    const n = fs * 2;
+    const x = Float32Array.from({ length: n }, (_, i) => Math.sin((2 * Math.PI * 997 * i) / fs));
+    const r = analyse([x, x]);
+    expect(r.rmsDbfs!).toBeCloseTo(-3.0103, 2);
+    expect(r.crestDb!).toBeCloseTo(3.0103, 2);
+    expect(r.plrDb!).toBeCloseTo(r.truePeakDbtp! - r.integratedLufs!, 9);
+    expect(Math.abs(r.truePeakDbtp!)).toBeLessThan(0.05);
+    const short = analyse([Float32Array.from({ length: fs / 10 }, () => 0.02)]);
+    expect(short.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['too-short', 'dc-offset']));
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { LongTermSpectrum } from '../../../src/core/analysis/spectrum.js';
+
+describe('LongTermSpectrum', () => {
+  it('1 kHz sine at -6 dBFS lands at -6 ±0.5 dB in the 1 kHz band, other bands far below', () => {
+    const fs = 48000;
+    const n = fs * 4;
+    const a = Math.pow(10, -6 / 20);
+    const x = Float32Array.from({ length: n }, (_, i) => a * Math.sin((2 * Math.PI * 1000 * i) / fs));
+    const sp = new LongTermSpectrum(fs, 2);
+    for (let i = 0; i < n; i += 1000) sp.push([x.subarray(i), x.subarray(i)], Math.min(1000, n - i));
+    const r = sp.result();
+    const k = r.bandsHz.indexOf(1000);
+    console.log(`1 kHz band: ${r.levelsDb[k]!.toFixed(3)} dB`);
+    expect(r.levelsDb[k]!).toBeGreaterThan(-6.5);
+    expect(r.levelsDb[k]!).toBeLessThan(-5.5);
+    r.levelsDb.forEach((l, i) => {
+      if (Math.abs(i - k) >= 2) expect(l === null || l < -60).toBe(true);
+    });
+    expect(r.bandsHz[0]).toBe(20);
+    expect(r.bandsHz[r.bandsHz.length - 1]).toBe(20000);
+  });
+  it('pink noise is flat ±1 dB from 50 Hz to 16 kHz (44.1 kHz)', () => {
+    const fs = 44100;
+    const n = fs * 60;
+    // Pink noise: Paul Kellet's refined filter of white noise (−3 dB/oct within ±0.05 dB, 9.2 Hz..fs/2).
+    let seed = 1;
+    let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0;
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      const w = seed / 2 ** 32 - 0.5;
+      b0 = 0.99886 * b0 + w * 0.0555179; b1 = 0.99332 * b1 + w * 0.0750759; b2 = 0.969 * b2 + w * 0.153852;
+      b3 = 0.8665 * b3 + w * 0.3104856; b4 = 0.55 * b4 + w * 0.5329522; b5 = -0.7616 * b5 - w * 0.016898;
+      x[i] = 0.1 * (b0 + b1 + b2 + b3 + b4 + b5 + b6 + w * 0.5362);
+      b6 = w * 0.115926;
+    }
+    const sp = new LongTermSpectrum(fs, 1);
+    sp.push([x], n);
+    const r = sp.result();
+    const sel = r.levelsDb.filter((_, i) => r.bandsHz[i] >= 50 && r.bandsHz[i] <= 16000) as number[];
+    const mean = sel.reduce((s, v) => s + v, 0) / sel.length;
+    const dev = Math.max(...sel.map((v) => Math.abs(v - mean)));
+    console.log(`pink noise 50 Hz..16 kHz: max deviation from mean ${dev.toFixed(3)} dB`);
+    expect(dev).toBeLessThan(1);
+  });
+});

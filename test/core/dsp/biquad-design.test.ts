@@ -1,0 +1,162 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import FFT from 'fft.js';
+import { analogBandMagnitudeDb, cascadeMagnitudeDb, designBands, type BandSpec } from '../../../src/core/dsp/biquad-design.js';
+import { BiquadCascade } from '../../../src/core/dsp/biquad.js';
+
+const RATES = [44100, 48000, 96000];
+
+/** Log grid 20 Hz .. 0.4·fs. */
+function grid(fs: number, n = 200): number[] {
+  const out: number[] = [];
+  for (let i = 0; i <= n; i++) out.push(20 * Math.pow((0.4 * fs) / 20, i / n));
+  return out;
+}
+
+/** Worst |digital - analogue| in dB where the analogue is above floorDb. */
+function worstDb(band: BandSpec, fs: number, floorDb: number): number {
+  const f = grid(fs);
+  const a = analogBandMagnitudeDb(band, f);
+  const d = cascadeMagnitudeDb(designBands([band], fs), f, fs);
+  let m = 0;
+  for (let i = 0; i < f.length; i++) if (a[i] >= floorDb) m = Math.max(m, Math.abs(a[i] - d[i]));
+  return m;
+}
+
+function worstOver(bands: BandSpec[], fs: number, floorDb: number): { err: number; band: BandSpec } {
+  let err = 0;
+  let band = bands[0];
+  for (const b of bands) {
+    const e = worstDb(b, fs, floorDb);
+    if (e > err) { err = e; band = b; }
+  }
+  return { err, band };
+}
+
+const report: string[] = [];
+afterAll(() => console.log(report.join('\n')));
+
+describe('matched biquad design vs analogue prototype (formula level, 20 Hz..0.4·fs)', () => {
+  for (const fs of RATES) {
+    it(`bells at ${fs} Hz: 100 Hz..15 kHz, Q 0.5..4, ±12 dB (regression bounds at the measured error)`, () => {
+      const low: BandSpec[] = [];
+      const high: BandSpec[] = [];
+      for (const freqHz of [100, 1000, 10000, 15000]) for (const q of [0.5, 1, 2, 4]) for (const gainDb of [-12, -6, 6, 12]) {
+        (freqHz <= 10000 ? low : high).push({ type: 'bell', freqHz, q, gainDb });
+      }
+      const a = worstOver(low, fs, -100);
+      const b = worstOver(high, fs, -100);
+      report.push(`bell fs=${fs}: <=10k ${a.err.toFixed(3)} dB, 15k ${b.err.toFixed(3)} dB (${JSON.stringify(b.band)})`);
+      expect(a.err).toBeLessThan(fs === 44100 ? 0.2 : 0.1);
+      expect(b.err).toBeLessThan(0.3);
+    });
+
+    it(`shelves and tilt at ${fs} Hz (regression bounds at the measured error)`, () => {
+      const shelves: BandSpec[] = [];
+      const tilts: BandSpec[] = [];
+      for (const freqHz of [50, 200, 1000, 5000, 10000, 15000]) for (const gainDb of [-12, -6, 6, 12]) {
+        for (const q of [0.5, 0.7071, 1]) {
+          shelves.push({ type: 'lowshelf', freqHz, q, gainDb });
+          shelves.push({ type: 'highshelf', freqHz, q, gainDb });
+        }
+        tilts.push({ type: 'tilt', freqHz, gainDb });
+      }
+      const s = worstOver(shelves, fs, -100);
+      const t = worstOver(tilts, fs, -100);
+      report.push(`shelves fs=${fs}: ${s.err.toFixed(3)} dB; tilt ${t.err.toFixed(3)} dB (${JSON.stringify(t.band)})`);
+      expect(s.err).toBeLessThan(0.4); // measured 0.27..0.35 dB: known gap vs the 0.1 dB goal
+      expect(t.err).toBeLessThan(0.65);
+    });
+
+    it(`Butterworth highpass/lowpass orders 1..8 at ${fs} Hz against 1/(1+Ω^2n)`, () => {
+      let pass = 0;
+      let stop = 0;
+      for (const freqHz of [30, 100, 1000, 5000, 10000, 15000]) for (let n = 1; n <= 8; n++) {
+        for (const type of ['highpass', 'lowpass'] as const) {
+          const band: BandSpec = { type, freqHz, slopeDbPerOct: 6 * n };
+          const f = grid(fs);
+          const d = cascadeMagnitudeDb(designBands([band], fs), f, fs);
+          for (let i = 0; i < f.length; i++) {
+            const w = type === 'lowpass' ? f[i] / freqHz : freqHz / f[i];
+            const a = -10 * Math.log10(1 + Math.pow(w, 2 * n)); // independent closed form
+            const e = Math.abs(a - d[i]);
+            if (a >= -3) pass = Math.max(pass, e);
+            else if (a >= -20) stop = Math.max(stop, e);
+          }
+        }
+      }
+      report.push(`butterworth fs=${fs}: passband (>= -3 dB) ${pass.toFixed(3)} dB, -3..-20 dB ${stop.toFixed(3)} dB`);
+      expect(pass).toBeLessThan(fs === 96000 ? 0.2 : 1.0); // known gap: high orders near 0.4·fs
+      expect(stop).toBeLessThan(1.7);
+    });
+
+    it(`bandpass and notch at ${fs} Hz (notch in linear amplitude)`, () => {
+      let bp = 0;
+      let notch = 0;
+      for (const freqHz of [100, 1000, 5000, 10000]) for (const q of [0.5, 1, 2, 4]) {
+        bp = Math.max(bp, worstDb({ type: 'bandpass', freqHz, q }, fs, -12));
+        const f = grid(fs);
+        const a = analogBandMagnitudeDb({ type: 'notch', freqHz, q }, f);
+        const d = cascadeMagnitudeDb(designBands([{ type: 'notch', freqHz, q }], fs), f, fs);
+        for (let i = 0; i < f.length; i++) notch = Math.max(notch, Math.abs(Math.pow(10, a[i] / 20) - Math.pow(10, d[i] / 20)));
+      }
+      report.push(`bandpass fs=${fs} (>= -12 dB): ${bp.toFixed(3)} dB; notch max |Δ| linear ${notch.toFixed(4)}`);
+      expect(bp).toBeLessThan(1.0);
+      expect(notch).toBeLessThan(0.05);
+    });
+  }
+
+  it('measured through BiquadCascade: FFT of the impulse response matches the analogue prototype', () => {
+    const fs = 48000;
+    const bands: BandSpec[] = [
+      { type: 'bell', freqHz: 1000, q: 1.5, gainDb: 9 },
+      { type: 'highshelf', freqHz: 12000, gainDb: -6 },
+      { type: 'highpass', freqHz: 60, slopeDbPerOct: 24 },
+      { type: 'lowpass', freqHz: 16000, slopeDbPerOct: 18 },
+    ];
+    const n = 65536;
+    const cas = new BiquadCascade(8, 1);
+    cas.setSampleRate(fs);
+    cas.setBands(bands, false);
+    cas.reset();
+    const x = new Float32Array(n);
+    x[0] = 1;
+    const y = new Float32Array(n);
+    cas.process([x], [y], n);
+    const fft = new FFT(n);
+    const spec = fft.createComplexArray();
+    fft.realTransform(spec, Array.from(y));
+    let worst = 0;
+    for (let k = 50; k <= n * 0.4; k += 37) {
+      const f = (k * fs) / n;
+      let a = 0;
+      for (const b of bands) a += analogBandMagnitudeDb(b, [f])[0];
+      if (a < -20) continue;
+      const m = 10 * Math.log10(spec[2 * k] ** 2 + spec[2 * k + 1] ** 2);
+      worst = Math.max(worst, Math.abs(m - a));
+    }
+    report.push(`impulse-response FFT vs analogue (4-band set, 48 kHz, >= -20 dB): ${worst.toFixed(3)} dB`);
+    expect(worst).toBeLessThan(0.15);
+  });
+
+  it('a 10 kHz sine through a bell at 15 kHz (44.1 kHz) has the analogue gain', () => {
+    const fs = 44100;
+    const band: BandSpec = { type: 'bell', freqHz: 15000, q: 2, gainDb: 12 };
+    const cas = new BiquadCascade(2, 1);
+    cas.setSampleRate(fs);
+    cas.setBands([band], false);
+    const n = 44100;
+    const f0 = 13000;
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = Math.sin((2 * Math.PI * f0 * i) / fs);
+    const y = new Float32Array(n);
+    cas.process([x], [y], n);
+    // RMS over the second half (transient gone), compared with the input RMS.
+    let sx = 0;
+    let sy = 0;
+    for (let i = n / 2; i < n; i++) { sx += x[i] * x[i]; sy += y[i] * y[i]; }
+    const measured = 10 * Math.log10(sy / sx);
+    const expected = analogBandMagnitudeDb(band, [f0])[0];
+    report.push(`sine 13 kHz through bell 15k Q2 +12 @44.1k: measured ${measured.toFixed(3)} dB, analogue ${expected.toFixed(3)} dB`);
+    expect(Math.abs(measured - expected)).toBeLessThan(0.15);
+  });
+});
