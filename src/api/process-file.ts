@@ -8,6 +8,7 @@ import { loadDataFile } from '../io/load-data-file.js';
 import { openAudio } from '../io/open-audio.js';
 import { checkOutputPath } from '../io/output-path.js';
 import { createWavWriter } from '../io/wav-writer.js';
+import { streamThrough } from './stream-through.js';
 import { assertWritableFormat, wavSampleFormat, type BitDepth } from './output-format.js';
 
 export interface ProcessOptions {
@@ -43,13 +44,6 @@ export async function loadChain(chain: string | InsertSpec[]): Promise<InsertSpe
   return r.value;
 }
 
-/** Replaces NaN/Inf by 0 in place; returns how many were replaced. */
-function scrubNonFinite(block: Float32Array[], frames: number): number {
-  let bad = 0;
-  for (const ch of block) for (let i = 0; i < frames; i++) if (!Number.isFinite(ch[i])) { ch[i] = 0; bad++; }
-  return bad;
-}
-
 /** Streams `input` through the chain into `output` (atomic write; latency removed, length kept). */
 export async function processFile(input: string, output: string, opts: ProcessOptions): Promise<ProcessResult> {
   const chain = await loadChain(opts.chain);
@@ -71,37 +65,16 @@ export async function processFile(input: string, output: string, opts: ProcessOp
   const inAn = opts.analyze ? new Analyzer({ sampleRate, channels, channelMask: reader.info.channelMask, series: false }) : null;
   const outAn = opts.analyze ? new Analyzer({ sampleRate, channels, channelMask: reader.info.channelMask, series: false }) : null;
   const writer = await createWavWriter(output, { sampleRate, channels, format: wavSampleFormat(bitDepth), channelMask: reader.info.channelMask, force: opts.force });
-  const out = Array.from({ length: channels }, () => new Float32Array(block));
-  const zeros = Array.from({ length: channels }, () => new Float32Array(block));
-  let skip = latency;
   let nonFinite = 0;
-  let done = 0;
-  const emit = async (n: number) => {
-    const from = Math.min(skip, n);
-    skip -= from;
-    if (from === n) return;
-    const views = out.map((ch) => ch.subarray(from, n));
-    outAn?.push(views, n - from);
-    await writer.write(views, n - from);
-  };
   try {
-    for (;;) {
-      const buf = await reader.read(block);
-      if (!buf) break;
-      const n = buf[0].length;
-      nonFinite += scrubNonFinite(buf, n);
-      inAn?.push(buf, n);
-      chainProc.process(buf, out, n);
-      await emit(n);
-      done += n;
-      opts.onProgress?.(input, done, reader.info.frames);
-    }
-    // Flush the chain's look-ahead so the output keeps the input's length and timing.
-    for (let left = latency; left > 0; left -= block) {
-      const n = Math.min(block, left);
-      chainProc.process(zeros.map((z) => z.subarray(0, n)), out, n);
-      await emit(n);
-    }
+    nonFinite = await streamThrough(reader, chainProc, {
+      blockFrames: block,
+      onInput: inAn ? (b, n) => inAn.push(b, n) : undefined,
+      onProgress: (d, t) => opts.onProgress?.(input, d, t),
+    }, async (views, n) => {
+      outAn?.push(views, n);
+      await writer.write(views, n);
+    });
     await writer.close();
   } catch (e) {
     await writer.abort();

@@ -6,6 +6,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { analyzeCommand } from './commands/analyze.js';
 import { demoCommand } from './commands/demo.js';
 import { processCommand } from './commands/process.js';
+import { masterCommand } from './commands/master.js';
+import { mixCommand } from './commands/mix.js';
+import { schemaCommand } from './commands/schema.js';
 import { describeError, EXIT_USAGE, UsageError } from './cli-error.js';
 import { processIO, type CommandIO } from './command-io.js';
 
@@ -45,6 +48,44 @@ function buildProgram(io: CommandIO, run: (p: Promise<number>) => Promise<void>)
     .option('--strict', 'treat a truncated input as an error')
     .option('--json', 'print { input, output, settings } as JSON')
     .action((input: string, opts) => run(processCommand(input, opts, io)));
+
+  common(program.command('mix'))
+    .description('render a session (tracks, buses, sends, automation) to a stereo file')
+    .argument('<session>', 'session file (JSON or YAML); stem paths are relative to it')
+    .requiredOption('-o, --output <file>', 'output .wav')
+    .option('--json', 'print { output, settings } as one JSON value')
+    .option('--bit-depth <bits>', 'output bit depth: 16, 24 or 32f')
+    .option('--sample-rate <hz>', "session rate (default: the session's, else the first track's)")
+    .option('--strict', 'treat a truncated stem as an error')
+    .action((session: string, opts) => run(mixCommand(session, opts, io)));
+
+  program.command('schema')
+    .description('print the session JSON Schema (for editors)')
+    .action(() => run(schemaCommand(io)));
+
+  common(program.command('master'))
+    .description('master to a loudness target or a reference track: tonal EQ, resonance control, multiband, width, true-peak limiter to the exact loudness')
+    .argument('<inputs...>', 'audio files (several, or --album: -o is a folder)')
+    .requiredOption('-o, --output <file|dir>', 'output file (.wav, .flac, .mp3), or a folder for several inputs / --album')
+    .option('--preset <name>', 'loudness preset: spotify, apple-music, youtube, amazon-music, tidal, deezer, podcast, ebu-r128, atsc-a85, cd (default spotify)')
+    .option('--target <LUFS>', 'integrated loudness target, LUFS (instead of --preset)')
+    .option('--ceiling <dBTP>', "true-peak ceiling, dBTP (default: the preset's)")
+    .option('--reference <file>', 'match a reference master (loudness, tone, width, dynamics)')
+    .option('--match <list>', 'what to match with --reference: eq,loudness,width,dynamics (default all)')
+    .option('--amount <0..1>', 'how far to match the reference (default 1)')
+    .option('--album', 'album mode: one gain offset for all files (the loudest on the target), consistent tone')
+    .option('--no-eq', 'no tonal/corrective EQ')
+    .option('--eq-amount <0..1>', 'how far the tonal EQ moves toward the target curve (default 0.5)')
+    .option('--no-resonance', 'no resonance control')
+    .option('--no-multiband', 'no multiband compression')
+    .option('--multiband-amount <0..1>', 'scale the multiband compression (default 1)')
+    .option('--width <percent>', 'stereo width, percent (100 = unchanged)')
+    .option('--mono-below <Hz>', 'make the low end mono below this frequency, Hz')
+    .option('--bit-depth <bits>', "output bit depth: 16, 24 or 32f (default: the input's PCM depth, else 24)")
+    .option('--format <format>', 'output format for folder outputs: wav, flac or mp3 (default wav)')
+    .option('--strict', 'treat a truncated input as an error')
+    .option('--json', 'print { input, output, settings } as JSON (an array for several files)')
+    .action((inputs: string[], opts) => run(masterCommand(inputs, opts, io)));
 
   common(program.command('demo'))
     .description('run the main job on a built-in song (no input files needed)')

@@ -129,10 +129,11 @@ export async function openAudio(path: string, opts: OpenAudioOptions = {}): Prom
       sniff = sniffAudio(head, st.size, id3);
     }
     if (sniff.kind === null) throw new AudioFileError(path, `not a supported audio file (${sniff.why})`);
-    if (sniff.kind === 'wav') return await WavReader.open(path, fh, st.size, opts);
-    if ((sniff.kind === 'ogg-vorbis' || sniff.kind === 'ogg-opus' || sniff.kind === 'ogg-flac') && id3 > 0) {
-      throw new AudioFileError(path, 'not a supported audio file (Ogg stream after an ID3 tag)');
+    if (sniff.offset === 0 && id3 > 0) {
+      // Only MPEG and FLAC streams are found behind an ID3 tag; WAV and Ogg must start the file.
+      throw new AudioFileError(path, `not a supported audio file (${sniff.kind} data after an ID3 tag)`);
     }
+    if (sniff.kind === 'wav') return await WavReader.open(path, fh, st.size, opts);
     // The compressed readers parse stream headers from bytes that start where the stream starts.
     if (sniff.offset > 0) head = await readAt(fh, sniff.offset, Math.min(HEAD_BYTES, st.size - sniff.offset));
     return await CompressedReader.open(path, fh, st.size, sniff.kind, head, sniff.offset, opts);

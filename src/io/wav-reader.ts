@@ -135,19 +135,11 @@ function convertInt32(ch: Chunk, start: number, n: number, nch: number, out: Flo
   }
 }
 
-function convertInt24(ch: Chunk, start: number, n: number, nch: number, out: Float32Array[], off: number): void {
-  // The three little-endian bytes go to bits 8..31 of an int32 (the sign comes for free), then / 2^31.
+/** 24-bit samples byte by byte: the three little-endian bytes go to bits 8..31 of an int32 (the sign
+ * comes for free), then / 2^31. */
+function convertInt24Bytes(ch: Chunk, start: number, n: number, nch: number, out: Float32Array[], off: number): void {
   const b = ch.bytes;
   const k = 1 / 2147483648;
-  if (nch === 2) {
-    const l = out[0];
-    const r = out[1];
-    for (let i = 0, j = start * 6; i < n; i++, j += 6) {
-      l[off + i] = ((b[j] << 8) | (b[j + 1] << 16) | (b[j + 2] << 24)) * k;
-      r[off + i] = ((b[j + 3] << 8) | (b[j + 4] << 16) | (b[j + 5] << 24)) * k;
-    }
-    return;
-  }
   const stride = 3 * nch;
   for (let c = 0; c < nch; c++) {
     const o = out[c];
@@ -155,6 +147,54 @@ function convertInt24(ch: Chunk, start: number, n: number, nch: number, out: Flo
       o[off + i] = ((b[j] << 8) | (b[j + 1] << 16) | (b[j + 2] << 24)) * k;
     }
   }
+}
+
+/**
+ * 24-bit mono or stereo, four samples (12 bytes) from three aligned 32-bit loads, about twice as fast as
+ * byte loads. `start` must make the byte offset a multiple of 12; converts `groups` groups of 4 samples.
+ */
+function convertInt24Words(w: Int32Array, start: number, groups: number, nch: number, out: Float32Array[], off: number): void {
+  const k = 1 / 2147483648;
+  let j = (start * nch * 3) >> 2;
+  if (nch === 1) {
+    const o = out[0];
+    for (let g = 0, i = off; g < groups; g++, i += 4, j += 3) {
+      const w0 = w[j];
+      const w1 = w[j + 1];
+      const w2 = w[j + 2];
+      o[i] = (w0 << 8) * k;
+      o[i + 1] = (((w0 >>> 24) << 8) | (w1 << 16)) * k;
+      o[i + 2] = (((w1 >>> 16) << 8) | (w2 << 24)) * k;
+      o[i + 3] = (w2 & -256) * k;
+    }
+  } else {
+    const l = out[0];
+    const r = out[1];
+    for (let g = 0, i = off; g < groups; g++, i += 2, j += 3) {
+      const w0 = w[j];
+      const w1 = w[j + 1];
+      const w2 = w[j + 2];
+      l[i] = (w0 << 8) * k;
+      r[i] = (((w0 >>> 24) << 8) | (w1 << 16)) * k;
+      l[i + 1] = (((w1 >>> 16) << 8) | (w2 << 24)) * k;
+      r[i + 1] = (w2 & -256) * k;
+    }
+  }
+}
+
+function convertInt24(ch: Chunk, start: number, n: number, nch: number, out: Float32Array[], off: number): void {
+  if (nch > 2 || !IS_LITTLE_ENDIAN) {
+    convertInt24Bytes(ch, start, n, nch, out, off);
+    return;
+  }
+  // Bytes up to a 12-byte boundary, whole 4-sample groups as words, then the remaining frames as bytes.
+  const perGroup = 4 / nch;
+  const head = Math.min(n, (perGroup - (start % perGroup)) % perGroup);
+  convertInt24Bytes(ch, start, head, nch, out, off);
+  const groups = Math.floor((n - head) / perGroup);
+  convertInt24Words(ch.i32, start + head, groups, nch, out, off + head);
+  const done = head + groups * perGroup;
+  convertInt24Bytes(ch, start + done, n - done, nch, out, off + done);
 }
 
 function convertUint8(ch: Chunk, start: number, n: number, nch: number, out: Float32Array[], off: number): void {

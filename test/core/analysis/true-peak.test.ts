@@ -2,6 +2,7 @@ import FFT from 'fft.js';
 import { describe, expect, it } from 'vitest';
 import { TruePeakMeter } from '../../../src/core/analysis/true-peak-meter.js';
 import { gainToDb } from '../../../src/core/audio/db.js';
+import { Oversampler } from '../../../src/core/dsp/oversampler.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -149,4 +150,38 @@ describe('TruePeakMeter block skipping is exact', () => {
     const ref = meterDb(x, fs, 1); // block size 1: every segment is partial, nothing is skipped
     for (const b of [7, 32, 4096]) expect(meterDb(x, fs, b)).toBe(ref);
   });
+});
+
+describe('TruePeakMeter fast path equals the brute-force full filter', () => {
+  /** Every output of the meter's 8x/32-tap filter (Oversampler.upsampleAbsMax + tail), no skipping. */
+  function bruteForce(x: Float32Array, factor: 4 | 8): number {
+    const os = new Oversampler({ factor, tapsPerPhase: 32, kaiserBeta: 5.25 });
+    os.prepare(1, 1000);
+    const p = os.upsampleAbsMax(0, x, x.length);
+    return Math.max(p, os.tailAbsMax(0));
+  }
+  function meter(x: Float32Array, block: number, factor: 4 | 8): number {
+    const m = new TruePeakMeter({ sampleRate: 48000, channels: 1, factor });
+    for (let s = 0; s < x.length; s += block) m.push([x.subarray(s)], Math.min(block, x.length - s));
+    return m.peaks()[0];
+  }
+  const n = 12000;
+  const r = rng(99);
+  const gauss = () => Math.sqrt(-2 * Math.log(Math.max(r(), 1e-12))) * Math.cos(2 * Math.PI * r());
+  const signals: [string, (i: number) => number][] = [
+    ['full-scale white noise', () => Math.max(-1, Math.min(1, 0.3 * gauss()))],
+    ['hard-clipped loud noise', () => Math.max(-0.9, Math.min(0.9, 0.8 * gauss()))],
+    ['full-scale 997 Hz sine', (i) => Math.sin((2 * Math.PI * 997 * i) / 48000 + 0.4)],
+    ['sine near fs/4 + clipped bursts', (i) => 0.6 * Math.sin(1.58 * i) + (i % 3000 < 200 ? Math.max(-0.5, Math.min(0.5, gauss())) : 0)],
+  ];
+  for (const [name, gen] of signals) {
+    it(`${name}: identical peak for block sizes 1, 13, 4096, 5000 (8x and 4x)`, () => {
+      const x = new Float32Array(n);
+      for (let i = 0; i < n; i++) x[i] = gen(i);
+      for (const factor of [8, 4] as const) {
+        const ref = bruteForce(x, factor);
+        for (const b of [1, 13, 4096, 5000]) expect(meter(x, b, factor)).toBe(ref);
+      }
+    });
+  }
 });

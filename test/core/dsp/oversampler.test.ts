@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Oversampler } from '../../../src/core/dsp/oversampler.js';
-import { firMagnitude } from '../../../src/core/dsp/oversampler-design.js';
+import { differenceSplit, firMagnitude, secondDifferenceBound } from '../../../src/core/dsp/oversampler-design.js';
 
 const db = (x: number) => 20 * Math.log10(x);
 
@@ -114,5 +114,48 @@ describe('Oversampler streaming', () => {
     os.upsample(0, r, 256, up);
     const d = os.upsampleDelayFrames;
     for (let i = d; i < 256; i++) expect(up[i * 4]).toBe(r[i - d]);
+  });
+});
+
+describe('differenceSplit (exact bound identity used by the true-peak meter)', () => {
+  const os = new Oversampler({ factor: 8, tapsPerPhase: 32, kaiserBeta: 5.25 });
+  const t = 32;
+  const binom = (m: number) => {
+    const c = [1];
+    for (let k = 0; k < m; k++) {
+      c.push(0);
+      for (let i = c.length - 1; i > 0; i--) c[i] += c[i - 1];
+    }
+    return c;
+  };
+  for (const [start, width, order] of [[15, 2, 2], [12, 8, 2], [14, 4, 4], [12, 8, 6]] as const) {
+    it(`window ${start}+${width}, order ${order}: Σh·x = inner·x + Σ g·Δ^m x for every phase`, () => {
+      let s = 7;
+      const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+      const b = binom(order);
+      for (let p = 1; p < 8; p++) {
+        const h = os.branches.subarray(p * t, (p + 1) * t);
+        const split = differenceSplit(h, start, width, order);
+        expect(split.weights.length).toBe(t - order);
+        for (let trial = 0; trial < 5; trial++) {
+          const x = Array.from({ length: t }, rnd);
+          let y = 0;
+          for (let j = 0; j < t; j++) y += h[j] * x[j];
+          let z = 0;
+          for (let i = 0; i < width; i++) z += split.inner[i] * x[start + i];
+          for (let j = 0; j < split.weights.length; j++) {
+            let d = 0;
+            for (let q = 0; q <= order; q++) d += ((order - q) % 2 ? -1 : 1) * b[q] * x[j + q];
+            z += split.weights[j] * d;
+          }
+          expect(Math.abs(z - y)).toBeLessThan(1e-10);
+        }
+      }
+    });
+  }
+  it('the linear split reproduces secondDifferenceBound', () => {
+    let g = 0;
+    for (let p = 1; p < 8; p++) g = Math.max(g, differenceSplit(os.branches.subarray(p * t, (p + 1) * t), 15, 2, 2).weightSum);
+    expect(g).toBeCloseTo(secondDifferenceBound(os.branches, 8, t), 12);
   });
 });

@@ -1,0 +1,423 @@
+/**
+ * masterFiles(): the programmatic face of `mixmaster master`.
+ *
+ * Per file: an analysis pass (Analyzer + the mid/side fine spectrum), decisions (auto-master from the
+ * target curve, crest factor and PLR; or reference matching; album planning across files), a loudness
+ * search that re-streams the file through the real chain per pass (memory independent of length; the
+ * limiter's ceiling is fixed and only its input gain moves), a final render through the encoder with
+ * an output analysis, and for lossy outputs a decode-and-verify of the true peak.
+ */
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import type { AnalysisResult, AnalysisWarning } from '../core/analysis/analysis-result.js';
+import { Analyzer } from '../core/analysis/analyzer.js';
+import { LoudnessMeter } from '../core/analysis/loudness-meter.js';
+import { TruePeakMeter } from '../core/analysis/true-peak-meter.js';
+import { channelRolesFromMask, channelWeights } from '../core/audio/channel-layout.js';
+import { gainToDb } from '../core/audio/db.js';
+import type { InsertSpec } from '../core/dsp/insert-catalog.js';
+import { albumSpectrum, planAlbum } from '../core/master/album.js';
+import { decideMultiband, type MultibandDecision } from '../core/master/auto-dynamics.js';
+import { decideAutoEq, type AutoEqDecision } from '../core/master/auto-eq.js';
+import { FineSpectrum, type FineSpectrumResult } from '../core/master/fine-spectrum.js';
+import { searchLimiterDrive, type LoudnessSearchResult } from '../core/master/loudness-search.js';
+import { MASTER_LIMITER_DEFAULTS, MasteringChain, masteringInserts, type MasteringStages } from '../core/master/mastering-chain.js';
+import { DEFAULT_PRESET, findPreset, LOUDNESS_PRESETS } from '../core/master/presets.js';
+import { decideReferenceMatch, type MatchAspect, type ReferenceMatchDecision } from '../core/master/reference-match.js';
+import { detectResonances, type Resonance } from '../core/master/resonance-control.js';
+import { AudioFileError } from '../io/audio-reader.js';
+import { assertEncodable, createEncoder, encodedFormatOf, isLossy, type EncodedFormat } from '../io/encoders.js';
+import { checkOutputPath } from '../io/output-path.js';
+import type { BitDepth } from './output-format.js';
+import { scrubNonFinite, streamThrough, withReader } from './stream-through.js';
+
+export interface MasterOptions {
+  /** Output file (one input) or folder (several inputs, or --album). */
+  output: string;
+  /** Loudness preset name (presets.ts); default spotify when neither preset nor target is given. */
+  preset?: string;
+  /** Integrated loudness target, LUFS (overrides the preset's). */
+  targetLufs?: number;
+  /** True-peak ceiling, dBTP (overrides the preset's). */
+  ceilingDbtp?: number;
+  /** Reference master to match. */
+  reference?: string;
+  /** What to match (default all). */
+  match?: MatchAspect[];
+  /** Reference-matching amount 0..1 (default 1). */
+  amount?: number;
+  /** Album mode: one gain offset, consistent tone. */
+  album?: boolean;
+  /** Stage switches and amounts. */
+  eq?: boolean;
+  eqAmount?: number;
+  resonance?: boolean;
+  multiband?: boolean;
+  multibandAmount?: number;
+  /** Imager width, percent (default 100 = unchanged; reference mode: matched). */
+  widthPercent?: number;
+  /** Mono below this frequency, Hz (default 0 = off). */
+  monoBelowHz?: number;
+  /** Allow more than MAX_GAIN_DB of gain. */
+  force?: boolean;
+  strict?: boolean;
+  bitDepth?: BitDepth;
+  /** Output format for folder outputs (default wav). */
+  format?: EncodedFormat;
+  blockFrames?: number;
+  onProgress?: (file: string, stage: string, framesDone: number, framesTotal: number | null) => void;
+}
+
+export interface MasterSettings {
+  outputFile: string;
+  format: EncodedFormat;
+  bitDepth: BitDepth | null;
+  dither: 'tpdf' | 'none';
+  target: { targetLufs: number; ceilingDbtp: number; preset: string | null; source: 'preset' | 'target' | 'reference' | 'album' };
+  mode: 'auto' | 'reference' | 'silent';
+  eq: { enabled: boolean; decision?: AutoEqDecision; bands: unknown[] };
+  resonance: { enabled: boolean; resonances: Resonance[] };
+  multiband: { enabled: boolean; decision?: MultibandDecision };
+  imager: { widthPercent: number; monoBelowHz: number } | null;
+  limiter: {
+    ceilingDbtp: number; limiterCeilingDbtp: number; inputGainDb: number; releaseMs: number; lookaheadMs: number;
+    maxGainReductionDb: number | null; preLimiterLufs: number | null;
+  } | null;
+  search: LoudnessSearchResult | null;
+  reference?: { file: string; analysis: AnalysisResult; decision: ReferenceMatchDecision };
+  album?: { offsetDb: number; loudestFile: string; albumTargetLufs: number };
+  chain: InsertSpec[];
+  latencyFrames: number;
+  skipped: { stage: string; reason: string }[];
+}
+
+export interface MasterResult {
+  input: AnalysisResult;
+  output: AnalysisResult;
+  settings: MasterSettings;
+  warnings: AnalysisWarning[];
+}
+
+/** Largest gain master applies without --force, dB. */
+export const MAX_GAIN_DB = 30;
+/** Limiter gain reduction above which a warning is given, dB. */
+export const GAIN_REDUCTION_WARNING_DB = 6;
+/** Shortest programme master accepts: one BS.1770 gating block, s. */
+export const MIN_SECONDS = 0.4;
+/** Extra headroom below the ceiling for lossy outputs (codec overshoot), dB; verified after decoding. */
+export const LOSSY_HEADROOM_DB = 1;
+
+interface Analysed {
+  file: string;
+  analysis: AnalysisResult;
+  fine: FineSpectrumResult;
+  sampleRate: number;
+  channels: number;
+  channelMask?: number;
+  pcmBits: number | null;
+}
+
+/** Pass 1: the full analysis plus the mid/side fine spectrum. */
+async function analyseFile(file: string, opts: MasterOptions): Promise<Analysed> {
+  return withReader(file, opts.strict, async (r) => {
+    const { sampleRate, channels, channelMask } = r.info;
+    const an = new Analyzer({ sampleRate, channels, channelMask, series: false });
+    const fine = new FineSpectrum(sampleRate, channels);
+    let done = 0;
+    for (;;) {
+      const buf = await r.read(opts.blockFrames ?? 8192);
+      if (!buf) break;
+      const n = buf[0].length;
+      an.push(buf, n);
+      scrubNonFinite(buf, n);
+      fine.push(buf, n);
+      done += n;
+      opts.onProgress?.(file, 'analyse', done, r.info.frames);
+    }
+    const analysis: AnalysisResult = { file, ...an.result(), warnings: [...an.result().warnings, ...r.warnings] };
+    return { file, analysis, fine: fine.result(), sampleRate, channels, channelMask, pcmBits: r.info.pcmBits };
+  });
+}
+
+/**
+ * Streams `file` through the chain (latency removed, length kept), handing each output block to `sink`.
+ * @returns the number of non-finite input samples replaced by 0
+ */
+async function renderThrough(
+  file: string, opts: MasterOptions, chain: MasteringChain, block: number, stage: string,
+  sink: (views: Float32Array[], frames: number) => Promise<void> | void,
+  preTap?: (b: readonly Float32Array[], n: number) => void,
+): Promise<number> {
+  return withReader(file, opts.strict, (r) => streamThrough(r, {
+    latencyFrames: chain.latencyFrames,
+    process: (i, o, n) => chain.process(i, o, n, preTap),
+  }, { blockFrames: block, onProgress: (d, t) => opts.onProgress?.(file, stage, d, t) }, sink));
+}
+
+function weightsFor(a: Analysed): number[] {
+  return a.channelMask !== undefined ? channelWeights(a.channels, channelRolesFromMask(a.channelMask, a.channels)) : channelWeights(a.channels);
+}
+
+/** Output path for one input. */
+function outputPathFor(input: string, opts: MasterOptions, toFolder: boolean): string {
+  if (!toFolder) return opts.output;
+  const ext = '.' + (opts.format ?? 'wav');
+  return join(opts.output, basename(input, extname(input)) + ext);
+}
+
+function resolveTarget(opts: MasterOptions): { targetLufs: number; ceilingDbtp: number; preset: string | null; source: 'preset' | 'target' } {
+  const name = opts.preset ?? DEFAULT_PRESET;
+  const preset = findPreset(name);
+  if (!preset) throw new AudioFileError(name, `unknown preset (known: ${LOUDNESS_PRESETS.map((p) => p.name).join(', ')})`, 'usage');
+  return {
+    targetLufs: opts.targetLufs ?? preset.targetLufs,
+    ceilingDbtp: opts.ceilingDbtp ?? preset.ceilingDbtp,
+    preset: opts.targetLufs !== undefined && opts.preset === undefined ? null : preset.name,
+    source: opts.targetLufs !== undefined ? 'target' : 'preset',
+  };
+}
+
+/**
+ * Masters one or more files.
+ * @param inputs audio files
+ * @param opts see MasterOptions
+ * @returns one result per input, in order
+ * @throws AudioFileError for unreadable inputs, a programme shorter than 400 ms, a target needing more
+ *   than 30 dB of gain without force, an output that exists without force or equals an input
+ */
+export async function masterFiles(inputs: string[], opts: MasterOptions): Promise<MasterResult[]> {
+  if (inputs.length === 0) throw new AudioFileError('(none)', 'no input files', 'usage');
+  const base = resolveTarget(opts);
+  if (!(base.ceilingDbtp <= 0 && base.ceilingDbtp >= -20)) throw new AudioFileError(opts.output, `ceiling ${base.ceilingDbtp} dBTP is outside -20..0`, 'usage');
+  if (!(base.targetLufs >= -70 && base.targetLufs <= 0)) throw new AudioFileError(opts.output, `target ${base.targetLufs} LUFS is outside -70..0`, 'usage');
+  let toFolder = inputs.length > 1 || !!opts.album;
+  if (!toFolder) {
+    const st = await stat(opts.output).catch(() => null);
+    if (st?.isDirectory()) toFolder = true;
+  } else {
+    await mkdir(opts.output, { recursive: true });
+  }
+  const outputs = inputs.map((f) => outputPathFor(f, opts, toFolder));
+  if (new Set(outputs).size !== outputs.length) throw new AudioFileError(opts.output, 'two inputs would write the same output file', 'usage');
+  for (const o of outputs) {
+    if (!encodedFormatOf(o)) throw new AudioFileError(o, `cannot write ${extname(o) || 'files without an extension'} (use .wav, .flac or .mp3)`, 'unsupported-output');
+    await checkOutputPath(o, opts.reference ? [...inputs, opts.reference] : inputs, opts.force ?? false);
+  }
+
+  const analysed: Analysed[] = [];
+  for (const f of inputs) {
+    const a = await analyseFile(f, opts);
+    if (a.analysis.durationSeconds < MIN_SECONDS) {
+      throw new AudioFileError(f, `too short to master (${a.analysis.durationSeconds.toFixed(3)} s; needs at least ${MIN_SECONDS * 1000} ms, one loudness block)`, 'too-short');
+    }
+    analysed.push(a);
+  }
+  const ref = opts.reference ? await analyseFile(opts.reference, opts) : null;
+  if (ref && ref.analysis.integratedLufs === null) throw new AudioFileError(opts.reference as string, 'reference has no measurable loudness (silent or shorter than 400 ms)', 'bad-reference');
+
+  // Targets per file.
+  const targets = analysed.map(() => ({ ...base, source: base.source as MasterSettings['target']['source'] }));
+  let albumInfo: { offsetDb: number; loudestFile: string; albumTargetLufs: number } | undefined;
+  let albumTone: AutoEqDecision | null = null;
+  const albumTarget = ref && opts.targetLufs === undefined && (opts.match ?? ['loudness']).includes('loudness') ? (ref.analysis.integratedLufs as number) : base.targetLufs;
+  if (opts.album) {
+    const plan = planAlbum(analysed.map((a) => a.analysis.integratedLufs), albumTarget);
+    if (plan) {
+      plan.targetsLufs.forEach((t, i) => { if (t !== null) { targets[i].targetLufs = t; targets[i].source = 'album'; } });
+      albumInfo = { offsetDb: round2(plan.offsetDb), loudestFile: inputs[plan.loudestIndex], albumTargetLufs: albumTarget };
+      const spec = albumSpectrum(analysed.map((a) => a.analysis.spectrum), analysed.map((a) => a.analysis.durationSeconds), analysed.map((a) => a.analysis.integratedLufs));
+      albumTone = decideAutoEq(spec, { amount: opts.eqAmount });
+    }
+  }
+
+  // Refuse excessive gain before rendering anything.
+  analysed.forEach((a, i) => {
+    const l = a.analysis.integratedLufs;
+    if (l === null) return;
+    const t = ref && !opts.album && opts.targetLufs === undefined && (opts.match ?? ['loudness']).includes('loudness') ? (ref.analysis.integratedLufs as number) : targets[i].targetLufs;
+    if (t - l > MAX_GAIN_DB && !opts.force) {
+      throw new AudioFileError(a.file, `reaching ${t.toFixed(1)} LUFS needs ${(t - l).toFixed(1)} dB of gain (more than ${MAX_GAIN_DB} dB): use --force if this is really wanted`, 'too-much-gain');
+    }
+  });
+
+  const results: MasterResult[] = [];
+  for (let i = 0; i < analysed.length; i++) {
+    results.push(await masterOne(analysed[i], outputs[i], targets[i], ref, albumTone, albumInfo, opts));
+  }
+  return results;
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+async function masterOne(
+  a: Analysed, output: string, target: MasterSettings['target'], ref: Analysed | null, albumTone: AutoEqDecision | null,
+  albumInfo: MasterSettings['album'], opts: MasterOptions,
+): Promise<MasterResult> {
+  const warnings: AnalysisWarning[] = [...a.analysis.warnings];
+  const format = encodedFormatOf(output) as EncodedFormat;
+  const bitDepth: BitDepth = opts.bitDepth ?? (a.pcmBits === 16 ? '16' : '24');
+  assertEncodable(output, a.sampleRate, a.channels, bitDepth);
+  const block = opts.blockFrames ?? 4096;
+  const spec = { sampleRate: a.sampleRate, channels: a.channels, maxBlockFrames: block };
+  const settings: MasterSettings = {
+    outputFile: output, format, bitDepth: format === 'mp3' ? null : bitDepth, dither: format !== 'mp3' && bitDepth !== '32f' ? 'tpdf' : 'none',
+    target: { ...target }, mode: ref ? 'reference' : 'auto',
+    eq: { enabled: false, bands: [] }, resonance: { enabled: false, resonances: [] }, multiband: { enabled: false },
+    imager: null, limiter: null, search: null, chain: [], latencyFrames: 0, skipped: [],
+  };
+  if (albumInfo) settings.album = albumInfo;
+
+  // Digital silence (no gated loudness): never amplify the noise floor; pass it through unchanged.
+  if (a.analysis.integratedLufs === null) {
+    settings.mode = 'silent';
+    warnings.push({ code: 'silent', message: 'input has no measurable loudness (digital silence): written unchanged, not amplified' });
+    const chain = new MasteringChain({ eq: [], resonances: [], multiband: null, imager: null, limiter: { ceilingDbtp: Math.min(0, target.ceilingDbtp), inputGainDb: 0, ...MASTER_LIMITER_DEFAULTS } }, spec);
+    const out = await renderToFile(a, output, chain, block, bitDepth, opts, 'write', undefined, undefined, false);
+    settings.dither = 'none';
+    return { input: a.analysis, output: out, settings, warnings };
+  }
+
+  // Decisions.
+  let stages: MasteringStages;
+  let lossyMargin = isLossy(format) ? LOSSY_HEADROOM_DB : 0;
+  if (ref) {
+    const decision = decideReferenceMatch({ analysis: a.analysis, fine: a.fine }, { analysis: ref.analysis, fine: ref.fine }, {
+      match: opts.match, amount: opts.amount, ceilingDbtp: target.ceilingDbtp,
+    });
+    if (decision.targetLufs !== null && opts.targetLufs === undefined && !albumInfo) {
+      settings.target = { targetLufs: decision.targetLufs, ceilingDbtp: decision.ceilingDbtp, preset: null, source: 'reference' };
+    } else {
+      settings.target.ceilingDbtp = decision.ceilingDbtp;
+    }
+    settings.reference = { file: ref.file, analysis: ref.analysis, decision };
+    const mb = opts.multiband === false ? decideMultiband(a.analysis, 0) : decision.multiband;
+    stages = {
+      eq: opts.eq === false ? [] : decision.eq,
+      resonances: opts.resonance === true ? detectResonances(a.fine) : [],
+      multiband: mb.insert,
+      imager: { widthPercent: opts.widthPercent ?? decision.widthPercent, monoBelowHz: opts.monoBelowHz ?? 0 },
+      limiter: { ceilingDbtp: 0, inputGainDb: 0, ...MASTER_LIMITER_DEFAULTS },
+    };
+    settings.multiband = { enabled: !!mb.insert, decision: mb };
+  } else {
+    const eqDecision = opts.eq === false ? null : albumTone ?? decideAutoEq(a.analysis.spectrum, { amount: opts.eqAmount });
+    const mb = decideMultiband(a.analysis, opts.multiband === false ? 0 : opts.multibandAmount ?? 1);
+    stages = {
+      eq: eqDecision?.bands ?? [],
+      resonances: opts.resonance === false ? [] : detectResonances(a.fine),
+      multiband: mb.insert,
+      imager: { widthPercent: opts.widthPercent ?? 100, monoBelowHz: opts.monoBelowHz ?? 0 },
+      limiter: { ceilingDbtp: 0, inputGainDb: 0, ...MASTER_LIMITER_DEFAULTS },
+    };
+    settings.eq = { enabled: stages.eq.length > 0, decision: eqDecision ?? undefined, bands: stages.eq };
+    settings.multiband = { enabled: !!mb.insert, decision: mb };
+  }
+  if (ref) settings.eq = { enabled: stages.eq.length > 0, bands: stages.eq };
+  settings.resonance = { enabled: stages.resonances.length > 0, resonances: stages.resonances };
+  if (stages.imager && stages.imager.widthPercent === 100 && stages.imager.monoBelowHz === 0) stages.imager = null;
+  settings.imager = stages.imager;
+  const targetLufs = settings.target.targetLufs;
+  const ceiling = settings.target.ceilingDbtp;
+  const inputLufs = a.analysis.integratedLufs;
+  const weights = weightsFor(a);
+  // The limiter's drive spans -24..36 dB; a (forced) larger gain is split off into a static pre-gain.
+  const needed = targetLufs - inputLufs;
+  if (needed > MAX_GAIN_DB - 6) stages.preGainDb = round2(needed - (MAX_GAIN_DB - 6));
+  const searchStart = needed - (stages.preGainDb ?? 0);
+
+  // Search and render; for lossy outputs, verify the decoded true peak and tighten if needed.
+  let overwrite = opts.force ?? false;
+  // Lossy codecs change loudness a little (low-pass, quantization): the offset measured on the decoded
+  // output is folded back into the search target on the next attempt.
+  let codecTrimLu = 0;
+  for (let attempt = 0; ; attempt++) {
+    stages.limiter.ceilingDbtp = round2(ceiling - lossyMargin);
+    const chain = new MasteringChain(stages, spec);
+    const meter = new LoudnessMeter({ sampleRate: a.sampleRate, channels: a.channels, weights });
+    const search = await searchLimiterDrive(async (driveDb) => {
+      chain.restart(driveDb);
+      meter.reset();
+      await renderThrough(a.file, opts, chain, block, 'search', (v, n) => meter.push(v, n));
+      return { driveDb, integratedLufs: meter.result().integratedLufs, truePeakDbtp: null };
+    }, { targetLufs: targetLufs + codecTrimLu, initialDriveDb: searchStart + codecTrimLu });
+    stages.limiter.inputGainDb = round2(search.driveDb);
+    chain.restart(search.driveDb);
+    chain.limiter.readMeters();
+    const preMeter = new LoudnessMeter({ sampleRate: a.sampleRate, channels: a.channels, weights });
+    let maxGr = 0;
+    const out = await renderToFile(a, output, chain, block, bitDepth, { ...opts, force: overwrite }, 'render', (b, n) => preMeter.push(b, n), () => {
+      maxGr = Math.max(maxGr, chain.limiter.readMeters().gainReductionDb);
+    });
+    let final = out;
+    if (isLossy(format)) final = await analyseDecoded(output, opts);
+    settings.search = search;
+    settings.skipped = chain.skipped;
+    settings.latencyFrames = chain.latencyFrames;
+    const pre = preMeter.result().integratedLufs;
+    settings.limiter = {
+      ceilingDbtp: ceiling, limiterCeilingDbtp: stages.limiter.ceilingDbtp, inputGainDb: stages.limiter.inputGainDb,
+      releaseMs: stages.limiter.releaseMs, lookaheadMs: stages.limiter.lookaheadMs, maxGainReductionDb: round2(maxGr), preLimiterLufs: pre === null ? null : round2(pre),
+    };
+    settings.chain = masteringInserts(stages);
+    const tp = final.truePeakDbtp;
+    const decodedLufs = final.integratedLufs;
+    const tpOver = tp !== null && tp > ceiling;
+    const loudMiss = decodedLufs !== null && Math.abs(decodedLufs - targetLufs) > 0.05;
+    if (isLossy(format) && (tpOver || loudMiss) && attempt < 3) {
+      if (tpOver) lossyMargin += (tp as number) - ceiling + 0.2;
+      if (loudMiss) codecTrimLu += targetLufs - (decodedLufs as number);
+      overwrite = true; // the next attempt replaces our own output
+      continue;
+    }
+    if (codecTrimLu !== 0) warnings.push({ code: 'codec-trim', message: `the ${format} codec changed loudness; the search target was trimmed by ${codecTrimLu.toFixed(2)} LU to land after decoding` });
+    if (!search.converged) warnings.push({ code: 'target-missed', message: `loudness target ${targetLufs} LUFS not reached: ${search.problem}` });
+    if (maxGr > GAIN_REDUCTION_WARNING_DB) {
+      warnings.push({ code: 'heavy-limiting', message: `the limiter reduces peaks by up to ${maxGr.toFixed(1)} dB to reach ${targetLufs} LUFS (more than ${GAIN_REDUCTION_WARNING_DB} dB): expect audible limiting; a lower target or a denser mix would help` });
+    }
+    for (const s of chain.skipped) warnings.push({ code: 'stage-skipped', message: `${s.stage}: ${s.reason}` });
+    return { input: a.analysis, output: final, settings, warnings };
+  }
+}
+
+/** Final render into the encoder, analysing what is written (before encoding). */
+async function renderToFile(
+  a: Analysed, output: string, chain: MasteringChain, block: number, bitDepth: BitDepth, opts: MasterOptions, stage: string,
+  preTap?: (b: readonly Float32Array[], n: number) => void, afterBlock?: () => void, dither = true,
+): Promise<AnalysisResult> {
+  const enc = await createEncoder(output, { sampleRate: a.sampleRate, channels: a.channels, bitDepth, channelMask: a.channelMask, force: opts.force, dither });
+  const an = new Analyzer({ sampleRate: a.sampleRate, channels: a.channels, channelMask: a.channelMask, series: false });
+  try {
+    await renderThrough(a.file, opts, chain, block, stage, async (v, n) => {
+      afterBlock?.();
+      an.push(v, n);
+      await enc.write(v, n);
+    }, preTap);
+    await enc.close();
+  } catch (e) {
+    await enc.abort();
+    throw e;
+  }
+  return { file: output, ...an.result() };
+}
+
+/** Analysis of an encoded file as a player decodes it (lossy outputs). */
+async function analyseDecoded(file: string, opts: MasterOptions): Promise<AnalysisResult> {
+  return withReader(file, opts.strict, async (r) => {
+    const an = new Analyzer({ sampleRate: r.info.sampleRate, channels: r.info.channels, series: false });
+    for (;;) {
+      const buf = await r.read(8192);
+      if (!buf) break;
+      an.push(buf, buf[0].length);
+    }
+    return { file, ...an.result() };
+  });
+}
+
+/** The true peak of planar audio, dBTP (helper for tests and benches). */
+export function truePeakDbtp(channels: Float32Array[], sampleRate: number): number {
+  const m = new TruePeakMeter({ sampleRate, channels: channels.length });
+  m.push(channels, channels[0].length);
+  return gainToDb(Math.max(...m.peaks()));
+}

@@ -1,0 +1,203 @@
+/**
+ * mixSession(): the programmatic face of `mixmaster mix <session> -o <out>`.
+ *
+ * Everything that can be wrong is found before the output is created: the session is parsed and validated
+ * (paths in every problem), the output path is checked, every stem is opened (and its length known), the
+ * graph is compiled (unknown buses, routing cycles, channel layouts). Only then is the output written,
+ * streaming, through a temp file renamed at the end (nothing is left behind on failure).
+ *
+ * Stem paths are relative to the session file. Stems at another rate than the session are resampled
+ * (libsamplerate, streaming). Tracks reading the same file at the same place share one reader.
+ */
+import { dirname, resolve } from 'node:path';
+import type { AnalysisResult, AnalysisWarning } from '../core/analysis/analysis-result.js';
+import { Analyzer } from '../core/analysis/analyzer.js';
+import { MixRenderer } from '../core/mix/mix-renderer.js';
+import { compileSession, type InsertFactory, type SourceInfo } from '../core/mix/render-plan.js';
+import { parseSession, sessionSchema, type Session } from '../core/mix/session-schema.js';
+import { toJsonSchema } from '@valibot/to-json-schema';
+import type { AudioReader } from '../io/audio-reader.js';
+import { loadDataFile } from '../io/load-data-file.js';
+import { openAudio } from '../io/open-audio.js';
+import { checkOutputPath } from '../io/output-path.js';
+import { resampleReader } from '../io/resampling-reader.js';
+import { createWavWriter } from '../io/wav-writer.js';
+import { assertWritableFormat, wavSampleFormat, type BitDepth } from './output-format.js';
+
+/** Frames per render block: large enough to amortize per-node overhead, small enough to stay in cache. */
+export const MIX_BLOCK_FRAMES = 2048;
+
+export interface MixOptions {
+  /** Overwrite an existing output. */
+  force?: boolean;
+  /** Treat truncated stems as errors. */
+  strict?: boolean;
+  /** Output bit depth (default: 16 when every stem is 16-bit PCM, else 24). */
+  bitDepth?: BitDepth;
+  /** Override the session rate (Hz). */
+  sampleRate?: number;
+  /** Analyze the output (for --json). Default false. */
+  analyze?: boolean;
+  /** Render block size in frames (default MIX_BLOCK_FRAMES; any size gives the same result). */
+  blockFrames?: number;
+  /** Called after each block with output frames done and the total. */
+  onProgress?: (file: string, framesDone: number, framesTotal: number | null) => void;
+  /** @internal tests: insert factory override. */
+  createInsert?: InsertFactory;
+}
+
+export interface MixSettings {
+  session: string;
+  output: string;
+  sampleRate: number;
+  format: 'pcm16' | 'pcm24' | 'float32';
+  frames: number;
+  durationSeconds: number;
+  tracks: number;
+  buses: number;
+  /** Distinct clip reads (tracks on the same file at the same place share one). */
+  sources: number;
+  /** Master latency compensated (removed) at the output, frames. */
+  latencyFrames: number;
+  panLawDb: number;
+  blockFrames: number;
+  /** Stems resampled to the session rate. */
+  resampled: { file: string; fromHz: number }[];
+  /** Processing order of the graph (node names). */
+  renderOrder: string[];
+}
+
+export interface MixResult {
+  output: AnalysisResult | null;
+  settings: MixSettings;
+  warnings: AnalysisWarning[];
+}
+
+/** Reads and validates a session file. @throws SessionError, AudioFileError */
+export async function loadSession(path: string): Promise<Session> {
+  return parseSession(await loadDataFile(path), path);
+}
+
+async function countFrames(reader: AudioReader): Promise<number> {
+  let n = 0;
+  for (;;) { const b = await reader.read(65536); if (!b) return n; n += b[0].length; }
+}
+
+/**
+ * Renders a session to a WAV file.
+ * @param sessionPath JSON or YAML session.
+ * @param output the .wav to write (refused if it exists without `force`, or is an input).
+ * @throws SessionError (session problems, with paths), AudioFileError (unreadable stem, output problems);
+ *   nothing is written in either case.
+ */
+export async function mixSession(sessionPath: string, output: string, opts: MixOptions = {}): Promise<MixResult> {
+  assertWritableFormat(output);
+  const session = await loadSession(sessionPath);
+  const base = dirname(resolve(sessionPath));
+  const files = session.tracks.map((t) => resolve(base, t.file));
+  await checkOutputPath(output, [sessionPath, ...files], opts.force === true);
+
+  // Open every stem (once per distinct file) before anything is written.
+  const infoByFile = new Map<string, { sampleRate: number; channels: number; frames: number; channelMask?: number; pcmBits: number | null }>();
+  for (const f of files) {
+    if (infoByFile.has(f)) continue;
+    const r = await openAudio(f, { strict: opts.strict });
+    try {
+      const frames = r.info.frames ?? (await countFrames(r));
+      infoByFile.set(f, { sampleRate: r.info.sampleRate, channels: r.info.channels, frames, channelMask: r.info.channelMask, pcmBits: r.info.pcmBits });
+    } finally {
+      await r.close();
+    }
+  }
+  const sampleRate = opts.sampleRate ?? session.sampleRate ?? infoByFile.get(files[0])!.sampleRate;
+  const infos: SourceInfo[] = files.map((f) => {
+    const i = infoByFile.get(f)!;
+    return { channels: i.channels, frames: Math.round((i.frames * sampleRate) / i.sampleRate), channelMask: i.channelMask };
+  });
+  const blockFrames = opts.blockFrames ?? MIX_BLOCK_FRAMES;
+  const plan = compileSession({ ...session, tracks: session.tracks.map((t, i) => ({ ...t, file: files[i] })) }, infos,
+    { sampleRate, maxBlockFrames: blockFrames, file: sessionPath, createInsert: opts.createInsert });
+
+  const allPcm16 = [...infoByFile.values()].every((i) => i.pcmBits !== null && i.pcmBits <= 16);
+  const format = wavSampleFormat(opts.bitDepth ?? (allPcm16 ? '16' : '24'));
+  const resampled = [...infoByFile.entries()].filter(([, i]) => i.sampleRate !== sampleRate).map(([file, i]) => ({ file, fromHz: i.sampleRate }));
+
+  // One reader per distinct clip, positioned at its trim-in point.
+  const readers: AudioReader[] = [];
+  const warnings: AnalysisWarning[] = [];
+  try {
+    for (const src of plan.sources) {
+      const r = await resampleReader(await openAudio(src.file, { strict: opts.strict }), sampleRate);
+      readers.push(r);
+      for (let skip = src.trimInFrame; skip > 0;) {
+        const b = await r.read(Math.min(skip, 65536));
+        if (!b) break;
+        skip -= b[0].length;
+      }
+    }
+  } catch (e) {
+    await Promise.all(readers.map((r) => r.close()));
+    throw e;
+  }
+
+  const pull = async (s: number, out: Float32Array[], offset: number, frames: number): Promise<number> => {
+    const r = readers[s];
+    let got = 0;
+    while (got < frames) {
+      const b = await r.read(frames - got);
+      if (!b) break;
+      const n = b[0].length;
+      for (let c = 0; c < out.length; c++) out[c].set(b[c], offset + got);
+      got += n;
+    }
+    return got;
+  };
+
+  const renderer = new MixRenderer(plan, pull);
+  const analyzer = opts.analyze ? new Analyzer({ sampleRate, channels: 2, series: false }) : null;
+  const block = [new Float32Array(blockFrames), new Float32Array(blockFrames)];
+  let writer;
+  try {
+    writer = await createWavWriter(output, { sampleRate, channels: 2, format, force: opts.force });
+    try {
+      for (;;) {
+        const n = await renderer.render(block, blockFrames);
+        if (n === 0) break;
+        await writer.write(block, n);
+        analyzer?.push(block, n);
+        opts.onProgress?.(output, renderer.framesDone, renderer.outputFrames);
+      }
+      await writer.close();
+    } catch (e) {
+      await writer.abort();
+      throw e;
+    }
+  } finally {
+    await Promise.all(readers.map((r) => r.close()));
+  }
+  for (const r of readers) for (const w of r.warnings) warnings.push({ code: w.code, message: `${r.path}: ${w.message}` } as AnalysisWarning);
+  if (renderer.nonFiniteSamples > 0) warnings.push({ code: 'non-finite', message: `${renderer.nonFiniteSamples} NaN/Inf stem samples replaced by 0` } as AnalysisWarning);
+  if (writer.clippedSamples > 0) warnings.push({ code: 'clipped', message: `${writer.clippedSamples} samples clipped in the ${format} output (lower the master or use --bit-depth 32f)` } as AnalysisWarning);
+
+  let result: AnalysisResult | null = null;
+  if (analyzer) {
+    result = { file: output, ...analyzer.result() };
+    delete result.loudnessSeries;
+    result.warnings = [...warnings, ...result.warnings];
+  }
+  return {
+    output: result,
+    warnings,
+    settings: {
+      session: sessionPath, output, sampleRate, format, frames: plan.outputFrames, durationSeconds: plan.outputFrames / sampleRate,
+      tracks: session.tracks.length, buses: (session.buses ?? []).length, sources: plan.sources.length, latencyFrames: plan.latencyFrames,
+      panLawDb: plan.panLawDb, blockFrames, resampled, renderOrder: plan.nodes.map((n) => n.name),
+    },
+  };
+}
+
+/** The session JSON Schema (draft-07), generated from the valibot schema: what `mixmaster schema` prints. */
+export function sessionJsonSchema(): Record<string, unknown> {
+  const schema = toJsonSchema(sessionSchema, { errorMode: 'ignore' }) as Record<string, unknown>;
+  return { title: 'mixmaster session', description: 'A mixmaster session file (JSON or YAML); stem paths are relative to it.', ...schema };
+}

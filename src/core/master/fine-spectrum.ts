@@ -1,0 +1,120 @@
+/**
+ * Long-term narrow-band spectrum of the mid signal plus mid/side energies: what resonance detection
+ * (≈ 6 Hz bins) and width matching need beyond the Analyzer's 1/3-octave spectrum. Streaming, memory
+ * independent of length.
+ */
+import FFT from 'fft.js';
+
+/** Windows analysed in full at the start; after that one in STRIDE (a long-term average needs no more). */
+const DENSE_WINDOWS = 16;
+const STRIDE = 2;
+
+export interface FineSpectrumResult {
+  /** Bin spacing, Hz. */
+  binHz: number;
+  /** Mean power per bin of the mid signal (M = mean of channels), dB re a full-scale sine in one bin; -Infinity when empty. */
+  levelsDb: Float64Array;
+  /** Mean square of M = (L+R)/2 and S = (L−R)/2 over the whole programme (stereo only; 0 otherwise). */
+  midPower: number;
+  sidePower: number;
+  /** 10·log10(side/mid), dB; null for mono or silence (the stereo width measure used for matching). */
+  sideToMidDb: number | null;
+}
+
+/**
+ * Accumulates the Hann-windowed FFT power of the mid signal (hop N, no overlap; after the first 16
+ * windows every 2nd window) and the exact mid/side energies.
+ */
+export class FineSpectrum {
+  readonly size: number;
+  private readonly fft: FFT;
+  private readonly window: Float64Array;
+  private readonly frame: Float64Array;
+  private readonly buffer: Float64Array;
+  private readonly out: number[];
+  private readonly power: Float64Array;
+  private readonly channels: number;
+  private readonly sampleRate: number;
+  private fill = 0;
+  private windowIndex = 0;
+  private analysed = 0;
+  private mid = 0;
+  private side = 0;
+  private frames = 0;
+
+  /** @param sampleRate Hz; @param channels channel count (mid = mean of all channels; side from channels 0/1) */
+  constructor(sampleRate: number, channels: number) {
+    this.sampleRate = sampleRate;
+    this.channels = channels;
+    const n = Math.pow(2, Math.max(8, Math.round(Math.log2((8192 * sampleRate) / 48000))));
+    this.size = n;
+    this.fft = new FFT(n);
+    this.window = new Float64Array(n);
+    for (let i = 0; i < n; i++) this.window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
+    this.frame = new Float64Array(n);
+    this.buffer = new Float64Array(n);
+    this.out = this.fft.createComplexArray() as number[];
+    this.power = new Float64Array(n / 2 + 1);
+  }
+
+  /** Feeds planar audio (finite values). */
+  push(channels: readonly Float32Array[], frames: number): void {
+    const nc = this.channels;
+    const inv = 1 / nc;
+    const buf = this.buffer;
+    const n = this.size;
+    const stereo = nc >= 2;
+    const l = channels[0];
+    const r = stereo ? channels[1] : channels[0];
+    let mid = 0, side = 0;
+    for (let i = 0; i < frames; i++) {
+      let m = 0;
+      for (let c = 0; c < nc; c++) m += channels[c][i];
+      buf[this.fill++] = m * inv;
+      if (stereo) {
+        const a = 0.5 * (l[i] + r[i]);
+        const b = 0.5 * (l[i] - r[i]);
+        mid += a * a;
+        side += b * b;
+      }
+      if (this.fill === n) {
+        this.fill = 0;
+        const k = this.windowIndex++;
+        if (k < DENSE_WINDOWS || k % STRIDE === 0) this.analyse(n);
+      }
+    }
+    this.mid += mid;
+    this.side += side;
+    this.frames += frames;
+  }
+
+  private analyse(len: number): void {
+    const n = this.size;
+    const f = this.frame;
+    const w = this.window;
+    const b = this.buffer;
+    for (let i = 0; i < n; i++) f[i] = i < len ? b[i] * w[i] : 0;
+    this.fft.realTransform(this.out, f as unknown as number[]);
+    const o = this.out;
+    const p = this.power;
+    for (let k = 0; k <= n / 2; k++) p[k] += o[2 * k] * o[2 * k] + o[2 * k + 1] * o[2 * k + 1];
+    this.analysed++;
+  }
+
+  /** The averages so far (a short tail that never filled a window is analysed zero-padded). */
+  result(): FineSpectrumResult {
+    const n = this.size;
+    // A programme shorter than one window: analyse what there is, zero-padded (once).
+    if (this.analysed === 0 && this.fill > 0) this.analyse(this.fill);
+    const p = this.power;
+    const count = this.analysed;
+    // A full-scale sine gives |X|² = (A·Σw/2)² = (n/4)² in its bin: reference 0 dB.
+    const ref = (n / 4) * (n / 4);
+    const levelsDb = new Float64Array(n / 2 + 1);
+    for (let k = 0; k <= n / 2; k++) levelsDb[k] = count > 0 ? 10 * Math.log10(p[k] / count / ref) : -Infinity;
+    const midPower = this.frames > 0 ? this.mid / this.frames : 0;
+    const sidePower = this.frames > 0 ? this.side / this.frames : 0;
+    const sideToMidDb = this.channels >= 2 && midPower > 0 && sidePower > 0 ? 10 * Math.log10(sidePower / midPower) : null;
+    return { binHz: this.sampleRate / n, levelsDb, midPower, sidePower, sideToMidDb };
+  }
+}

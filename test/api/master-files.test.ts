@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { masterFiles } from '../../src/api/master-files.js';
+import { Analyzer } from '../../src/core/analysis/analyzer.js';
+import type { AnalysisResult } from '../../src/core/analysis/analysis-result.js';
+import { mixDemoStems, synthesizeDemoStems } from '../../src/core/synth/demo-song.js';
+import { openAudio } from '../../src/io/open-audio.js';
+import { createWavWriter } from '../../src/io/wav-writer.js';
+import { loadEbur128Wasm } from '../helpers/ebur128-oracle.js';
+
+const FS = 48000;
+let dir = '';
+let oracle: (fs: number, ch: Float32Array[]) => number;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mm-master-'));
+  oracle = await loadEbur128Wasm();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function rng(seed: number): () => number {
+  let s = seed;
+  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 4294967296 - 0.5; };
+}
+
+async function writeWav(name: string, ch: Float32Array[]): Promise<string> {
+  const p = join(dir, name);
+  const w = await createWavWriter(p, { sampleRate: FS, channels: ch.length, format: 'float32', force: true });
+  await w.write(ch, ch[0].length);
+  await w.close();
+  return p;
+}
+
+async function readAll(p: string): Promise<{ ch: Float32Array[]; fs: number }> {
+  const r = await openAudio(p);
+  const parts: Float32Array[][] = [];
+  for (;;) { const b = await r.read(65536); if (!b) break; parts.push(b.map((c) => c.slice())); }
+  await r.close();
+  const n = parts.reduce((s, b) => s + b[0].length, 0);
+  const ch = Array.from({ length: r.info.channels }, () => new Float32Array(n));
+  let o = 0;
+  for (const b of parts) { b.forEach((c, i) => ch[i].set(c, o)); o += b[0].length; }
+  return { ch, fs: r.info.sampleRate };
+}
+
+function analyse(ch: Float32Array[], fs: number): AnalysisResult {
+  const a = new Analyzer({ sampleRate: fs, channels: ch.length, series: false });
+  a.push(ch, ch[0].length);
+  return a.result();
+}
+
+/** Noise with a 2 Hz envelope, stereo, around `amp` rms. */
+function noiseProgramme(seconds: number, amp: number, seed: number): Float32Array[] {
+  const r = rng(seed);
+  const n = seconds * FS;
+  const l = new Float32Array(n), rr = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const env = 0.6 + 0.4 * Math.sin((2 * Math.PI * 2 * i) / FS);
+    const c = r();
+    l[i] = amp * env * (c + 0.5 * r()) * 2;
+    rr[i] = amp * env * (c + 0.5 * r()) * 2;
+  }
+  return [l, rr];
+}
+
+/** Kick-like decaying bursts every 0.5 s over quiet noise: a high-PLR programme. */
+function drumProgramme(seconds: number): Float32Array[] {
+  const r = rng(3);
+  const n = seconds * FS;
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = (i % (FS / 2)) / FS;
+    x[i] = 0.9 * Math.exp(-t * 25) * Math.sin(2 * Math.PI * (50 + 80 * Math.exp(-t * 30)) * t) + 0.01 * r();
+  }
+  return [x, Float32Array.from(x)];
+}
+
+async function checkLanding(name: string, input: Float32Array[], target: number, ceiling: number): Promise<void> {
+  const src = await writeWav(`${name}.wav`, input);
+  const out = join(dir, `${name}-m.wav`);
+  const [res] = await masterFiles([src], { output: out, targetLufs: target, ceilingDbtp: ceiling });
+  const { ch, fs } = await readAll(out);
+  const m = analyse(ch, fs);
+  expect(Math.abs((m.integratedLufs as number) - target)).toBeLessThanOrEqual(0.1);
+  expect(m.truePeakDbtp as number).toBeLessThanOrEqual(ceiling);
+  // Second, independent measurement (ebur128-wasm, a port of libebur128).
+  expect(Math.abs(oracle(fs, ch) - target)).toBeLessThanOrEqual(0.1);
+  expect(ch[0].length).toBe(input[0].length);
+  expect(res.settings.search?.converged).toBe(true);
+}
+
+describe('masterFiles: loudness lands on target, true peak under the ceiling', () => {
+  it('quiet noise programme to -14 LUFS / -1 dBTP', () => checkLanding('noise', noiseProgramme(3, 0.02, 1), -14, -1), 30000);
+  it('demo song to -9 LUFS / -0.3 dBTP (cd preset values: heavy limiting)', () => {
+    const mix = mixDemoStems(synthesizeDemoStems({ sampleRate: FS, seconds: 4 }));
+    return checkLanding('demo', mix.channels, -9, -0.3);
+  }, 30000);
+  it('drum bursts (high PLR) to -16 LUFS / -2 dBTP', () => checkLanding('drums', drumProgramme(3), -16, -2), 30000);
+});
+
+describe('masterFiles: bad input and limits', () => {
+  it('leaves digital silence silent', async () => {
+    const src = await writeWav('silence.wav', [new Float32Array(FS), new Float32Array(FS)]);
+    const [res] = await masterFiles([src], { output: join(dir, 'silence-m.wav') });
+    const { ch } = await readAll(join(dir, 'silence-m.wav'));
+    expect(ch.every((c) => c.every((v) => v === 0))).toBe(true);
+    expect(res.warnings.map((w) => w.code)).toContain('silent');
+  });
+
+  it('refuses a programme shorter than 400 ms', async () => {
+    const src = await writeWav('short.wav', noiseProgramme(1, 0.1, 2).map((c) => c.slice(0, 0.3 * FS)));
+    await expect(masterFiles([src], { output: join(dir, 'short-m.wav') })).rejects.toThrow(/too short/);
+  });
+
+  it('refuses more than 30 dB of gain unless forced', async () => {
+    const src = await writeWav('faint.wav', noiseProgramme(3, 0.0065, 4)); // ≈ -45 LUFS: 31 dB short of -14
+    const out = join(dir, 'faint-m.wav');
+    await expect(masterFiles([src], { output: out, targetLufs: -14 })).rejects.toThrow(/more than 30 dB/);
+    const [res] = await masterFiles([src], { output: out, targetLufs: -14, force: true });
+    expect(Math.abs((res.output.integratedLufs as number) + 14)).toBeLessThanOrEqual(0.1);
+  }, 30000);
+
+  it('with gain only (no limiting needed), the loudness range is kept within 1 LU', async () => {
+    // 4 s at one level, 4 s 8 dB lower: an LRA of several LU; -23 LUFS needs no limiting.
+    const a = noiseProgramme(8, 0.02, 5);
+    for (const c of a) for (let i = 4 * FS; i < c.length; i++) c[i] *= 0.4;
+    const src = await writeWav('lra.wav', a);
+    const [res] = await masterFiles([src], { output: join(dir, 'lra-m.wav'), preset: 'ebu-r128', eq: false, multiband: false, resonance: false });
+    expect(Math.abs((res.output.loudnessRangeLu as number) - (res.input.loudnessRangeLu as number))).toBeLessThanOrEqual(1);
+    expect(Math.abs((res.output.integratedLufs as number) + 23)).toBeLessThanOrEqual(0.1);
+  }, 30000);
+});
+
+describe('masterFiles: album mode', () => {
+  it('keeps the songs\' level differences, the loudest on the target', async () => {
+    const loud = await writeWav('song-a.wav', noiseProgramme(3, 0.03, 6));
+    const quiet = await writeWav('song-b.wav', noiseProgramme(3, 0.012, 7));
+    const outDir = join(dir, 'album');
+    const res = await masterFiles([loud, quiet], { output: outDir, album: true, targetLufs: -14, ceilingDbtp: -1 });
+    const inDiff = (res[0].input.integratedLufs as number) - (res[1].input.integratedLufs as number);
+    const outs = await Promise.all(['song-a.wav', 'song-b.wav'].map((f) => readAll(join(outDir, f))));
+    const l = outs.map((o) => analyse(o.ch, o.fs).integratedLufs as number);
+    expect(Math.abs(l[0] + 14)).toBeLessThanOrEqual(0.1);
+    expect(Math.abs(l[0] - l[1] - inDiff)).toBeLessThanOrEqual(0.2);
+    expect(res[0].settings.album?.offsetDb).toBeCloseTo(-14 - (res[0].input.integratedLufs as number), 1);
+  }, 40000);
+});
+

@@ -1,0 +1,105 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mixSession, sessionJsonSchema } from '../../src/api/mix-session.js';
+import { SessionError } from '../../src/core/mix/session-schema.js';
+import { openAudio } from '../../src/io/open-audio.js';
+import { createWavWriter } from '../../src/io/wav-writer.js';
+import { mixCommand } from '../../src/cli/commands/mix.js';
+import { noise } from '../core/mix/mix-harness.js';
+
+let dir: string;
+
+async function writeStem(name: string, channels: Float32Array[], sampleRate = 48000): Promise<void> {
+  const w = await createWavWriter(join(dir, name), { sampleRate, channels: channels.length, format: 'float32' });
+  await w.write(channels, channels[0].length);
+  await w.close();
+}
+
+async function readAll(path: string): Promise<{ rate: number; data: Float32Array[] }> {
+  const r = await openAudio(path);
+  const parts: Float32Array[][] = [];
+  for (;;) { const b = await r.read(65536); if (!b) break; parts.push(b.map((c) => Float32Array.from(c))); }
+  await r.close();
+  const n = parts.reduce((a, p) => a + p[0].length, 0);
+  const data = Array.from({ length: r.info.channels }, () => new Float32Array(n));
+  let o = 0;
+  for (const p of parts) { p.forEach((c, i) => data[i].set(c, o)); o += p[0].length; }
+  return { rate: r.info.sampleRate, data };
+}
+
+const A = [noise(30000, 0.4, 1), noise(30000, 0.4, 2)];
+const B = [noise(20000, 0.4, 3), noise(20000, 0.4, 4)];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mix-session-'));
+  await writeStem('a.wav', A);
+  await writeStem('b.wav', B);
+  const sine = new Float32Array(44100);
+  for (let i = 0; i < sine.length; i++) sine[i] = 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 44100);
+  await writeStem('s441.wav', [sine, sine], 44100);
+  await writeFile(join(dir, 'junk.wav'), Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 7919) & 255)));
+});
+afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+describe('mixSession', () => {
+  it('unity session: the output is the plain sum of the stems (max abs diff 0, float32 out)', async () => {
+    await writeFile(join(dir, 'unity.yaml'), 'tracks:\n  - { name: a, file: a.wav }\n  - { name: b, file: b.wav }\n');
+    const res = await mixSession(join(dir, 'unity.yaml'), join(dir, 'unity.wav'), { bitDepth: '32f', blockFrames: 1000 });
+    expect(res.settings.frames).toBe(30000);
+    const { data } = await readAll(join(dir, 'unity.wav'));
+    let maxDiff = 0;
+    for (let c = 0; c < 2; c++) for (let i = 0; i < 30000; i++) maxDiff = Math.max(maxDiff, Math.abs(data[c][i] - Math.fround(A[c][i] + (B[c][i] ?? 0))));
+    expect(maxDiff).toBe(0);
+  });
+
+  it('resamples a 44.1 kHz stem into a 48 kHz session: length and level kept', async () => {
+    await writeFile(join(dir, 'rs.json'), JSON.stringify({ sampleRate: 48000, tracks: [{ name: 's', file: 's441.wav' }] }));
+    const res = await mixSession(join(dir, 'rs.json'), join(dir, 'rs.wav'), { bitDepth: '32f' });
+    expect(res.settings.resampled.length).toBe(1);
+    const { rate, data } = await readAll(join(dir, 'rs.wav'));
+    expect(rate).toBe(48000);
+    expect(data[0].length).toBe(48000);
+    // Oracle: the continuous sine at the new rate (skip the edges, where the filter sees the cut).
+    let err = 0;
+    for (let i = 2000; i < 46000; i++) err = Math.max(err, Math.abs(data[0][i] - 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 48000)));
+    expect(20 * Math.log10(err / 0.5)).toBeLessThan(-60);
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ['missing stem', 'tracks:\n  - { name: a, file: nope.wav }\n', /nope\.wav: no such file/],
+    ['unreadable stem', 'tracks:\n  - { name: a, file: junk.wav }\n', /not a supported audio file/],
+    ['unknown bus', 'tracks:\n  - { name: a, file: a.wav, output: drums }\n', /tracks\[0\]\.output: unknown bus "drums"/],
+    ['routing cycle', 'tracks:\n  - { name: a, file: a.wav, output: x }\nbuses:\n  - { name: x, output: y }\n  - { name: y, output: x }\n', /routing cycle: x -> y -> x/],
+    ['bad parameter', 'tracks:\n  - { name: a, file: a.wav, inserts: [ { type: gain, gainDb: 99 } ] }\n', /tracks\[0\]\.inserts\[0\]\.gainDb: must be <= 48/],
+  ];
+  for (const [what, yaml, msg] of bad) {
+    it(`fails before rendering, writing nothing: ${what}`, async () => {
+      const s = join(dir, `bad-${what.replace(/ /g, '-')}.yaml`);
+      await writeFile(s, yaml);
+      const before = await readdir(dir);
+      const out = join(dir, `bad-${what.replace(/ /g, '-')}.wav`);
+      const e = (await mixSession(s, out).catch((x) => x)) as Error & { file: string };
+      expect(e).toBeInstanceOf(Error);
+      expect(`${e.file}: ${e.message}`).toMatch(msg);
+      expect((await readdir(dir)).sort()).toEqual(before.sort());
+    });
+  }
+
+  it('SessionError lists every problem; the CLI prints one line with the session file', async () => {
+    const s = join(dir, 'two.yaml');
+    await writeFile(s, 'tracks:\n  - { name: a, file: a.wav, pan: 5, gainDb: 99 }\n');
+    const e = await mixSession(s, join(dir, 'two.wav')).catch((x) => x);
+    expect(e).toBeInstanceOf(SessionError);
+    expect((e as SessionError).problems.length).toBe(2);
+    const err: string[] = [];
+    await expect(mixCommand(s, { output: join(dir, 'two.wav') }, { stdout: () => {}, stderr: (t) => err.push(t) })).rejects.toThrow(/^tracks\[0\]\.(gainDb|pan): must be <= (24|1) \(and 1 more\)$/);
+  });
+
+  it('exports a JSON Schema of the session', () => {
+    const s = sessionJsonSchema() as { properties: Record<string, unknown>; required: string[] };
+    expect(Object.keys(s.properties)).toEqual(expect.arrayContaining(['tracks', 'buses', 'master', 'sampleRate']));
+    expect(s.required).toContain('tracks');
+  });
+});
