@@ -1,5 +1,5 @@
 /** Errors the CLI turns into one line on stderr and an exit code (shared/DESIGN.md "The CLI contract"). */
-import { AudioFileError } from '../api/index.js';
+import { AudioFileError } from '../api/errors.js';
 
 /** Exit codes: 0 success, 1 bad input data or processing failure, 2 usage error. */
 export const EXIT_OK = 0;

@@ -1,14 +1,9 @@
 /**
- * The `mixmaster` command: parses argv, runs one subcommand through the api, maps errors to one line
+ * The `mixmaster` command (commands are imported when they run, so `analyze` does not load the
+ * mastering, mixing and decoder modules at start-up): parses argv, runs one subcommand through the api, maps errors to one line
  * on stderr and the exit codes of shared/DESIGN.md (0 ok, 1 bad data, 2 usage).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { analyzeCommand } from './commands/analyze.js';
-import { demoCommand } from './commands/demo.js';
-import { processCommand } from './commands/process.js';
-import { masterCommand } from './commands/master.js';
-import { mixCommand } from './commands/mix.js';
-import { schemaCommand } from './commands/schema.js';
 import { describeError, EXIT_USAGE, UsageError } from './cli-error.js';
 import { processIO, type CommandIO } from './command-io.js';
 
@@ -37,7 +32,7 @@ function buildProgram(io: CommandIO, run: (p: Promise<number>) => Promise<void>)
     .option('--album', 'also report loudness gated across all files (album loudness)')
     .option('--strict', 'treat a truncated file as an error')
     .option('--series', 'include the loudness-over-time series (JSON)')
-    .action((files: string[], opts) => run(analyzeCommand(files, opts, io)));
+    .action((files: string[], opts) => run(import('./commands/analyze.js').then((m) => m.analyzeCommand(files, opts, io))));
 
   common(program.command('process'))
     .description('apply an insert chain (the same inserts list as in a session) to one file, like a sox effects chain')
@@ -47,7 +42,7 @@ function buildProgram(io: CommandIO, run: (p: Promise<number>) => Promise<void>)
     .option('--bit-depth <bits>', 'output bit depth: 16, 24 or 32f (default: the input\'s PCM depth, else 24)')
     .option('--strict', 'treat a truncated input as an error')
     .option('--json', 'print { input, output, settings } as JSON')
-    .action((input: string, opts) => run(processCommand(input, opts, io)));
+    .action((input: string, opts) => run(import('./commands/process.js').then((m) => m.processCommand(input, opts, io))));
 
   common(program.command('mix'))
     .description('render a session (tracks, buses, sends, automation) to a stereo file')
@@ -57,11 +52,11 @@ function buildProgram(io: CommandIO, run: (p: Promise<number>) => Promise<void>)
     .option('--bit-depth <bits>', 'output bit depth: 16, 24 or 32f')
     .option('--sample-rate <hz>', "session rate (default: the session's, else the first track's)")
     .option('--strict', 'treat a truncated stem as an error')
-    .action((session: string, opts) => run(mixCommand(session, opts, io)));
+    .action((session: string, opts) => run(import('./commands/mix.js').then((m) => m.mixCommand(session, opts, io))));
 
   program.command('schema')
     .description('print the session JSON Schema (for editors)')
-    .action(() => run(schemaCommand(io)));
+    .action(() => run(import('./commands/schema.js').then((m) => m.schemaCommand(io))));
 
   common(program.command('master'))
     .description('master to a loudness target or a reference track: tonal EQ, resonance control, multiband, width, true-peak limiter to the exact loudness')
@@ -85,13 +80,13 @@ function buildProgram(io: CommandIO, run: (p: Promise<number>) => Promise<void>)
     .option('--format <format>', 'output format for folder outputs: wav, flac or mp3 (default wav)')
     .option('--strict', 'treat a truncated input as an error')
     .option('--json', 'print { input, output, settings } as JSON (an array for several files)')
-    .action((inputs: string[], opts) => run(masterCommand(inputs, opts, io)));
+    .action((inputs: string[], opts) => run(import('./commands/master.js').then((m) => m.masterCommand(inputs, opts, io))));
 
   common(program.command('demo'))
     .description('run the main job on a built-in song (no input files needed)')
     .addOption(new Option('-o, --output <dir>', 'folder to write the demo audio into'))
     .option('--json', 'print the result as JSON')
-    .action((opts) => run(demoCommand(opts, io)));
+    .action((opts) => run(import('./commands/demo.js').then((m) => m.demoCommand(opts, io))));
 
   return program;
 }

@@ -1,5 +1,5 @@
 /** `mixmaster analyze <file>... [--json] [--album] [--strict] [--series]` */
-import { analyzeFiles } from '../../api/index.js';
+import { analyzeFiles } from '../../api/analyze-files.js';
 import { formatAnalysis } from '../format-analysis.js';
 import { createProgress } from '../progress.js';
 import type { CommonOptions, CommandIO } from '../command-io.js';

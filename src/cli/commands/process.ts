@@ -1,5 +1,5 @@
 /** `mixmaster process <in> -o <out> --chain <chain.yaml|json> [--json] [--bit-depth 16|24|32f]` */
-import { processFile } from '../../api/index.js';
+import { processFile } from '../../api/process-file.js';
 import { formatAnalysis } from '../format-analysis.js';
 import { createProgress } from '../progress.js';
 import { UsageError } from '../cli-error.js';
