@@ -6,6 +6,7 @@ import { ProcessorChain } from '../core/dsp/processor-chain.js';
 import { AudioFileError } from '../io/audio-reader.js';
 import { loadDataFile } from '../io/load-data-file.js';
 import { openAudio } from '../io/open-audio.js';
+import { resampleReader } from '../io/resampling-reader.js';
 import { checkOutputPath } from '../io/output-path.js';
 import { createWavWriter } from '../io/wav-writer.js';
 import { streamThrough } from './stream-through.js';
@@ -17,6 +18,8 @@ export interface ProcessOptions {
   force?: boolean;
   strict?: boolean;
   bitDepth?: BitDepth;
+  /** Output sample rate in Hz (resampled with libsamplerate's best sinc converter); default: the input's. */
+  sampleRate?: number;
   /** Analyze input and output (for --json and reports). */
   analyze?: boolean;
   blockFrames?: number;
@@ -49,7 +52,8 @@ export async function processFile(input: string, output: string, opts: ProcessOp
   const chain = await loadChain(opts.chain);
   assertWritableFormat(output);
   await checkOutputPath(output, [input], opts.force ?? false);
-  const reader = await openAudio(input, { strict: opts.strict });
+  const source = await openAudio(input, { strict: opts.strict });
+  const reader = opts.sampleRate ? await resampleReader(source, opts.sampleRate, { quality: 'best' }).catch(async (e) => { await source.close(); throw e; }) : source;
   const { sampleRate, channels } = reader.info;
   const block = opts.blockFrames ?? 4096;
   const bitDepth = opts.bitDepth ?? (reader.info.pcmBits === 16 ? '16' : '24');

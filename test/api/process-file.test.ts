@@ -98,3 +98,26 @@ describe('processFile', () => {
     expect(b.channels[1][49]).toBe(0);
   });
 });
+
+describe('processFile --sample-rate', () => {
+  it('resamples: a 1 kHz sine at 44.1 kHz comes out at 48 kHz with the same frequency, level and duration', async () => {
+    const fsIn = 44100;
+    const samples: number[] = [];
+    for (let i = 0; i < fsIn; i++) { const v = 0.5 * Math.sin((2 * Math.PI * 1000 * i) / fsIn); samples.push(v, v); }
+    const input = writeFixture(dir, 'sine441.wav', buildWav({ encoding: 'f32', channels: 2, sampleRate: fsIn, samples }));
+    const out = join(dir, 'sine48.wav');
+    await processFile(input, out, { chain: [], sampleRate: 48000, bitDepth: '32f' });
+    const b = await readAll(out);
+    expect(b.rate).toBe(48000);
+    expect(Math.abs(b.channels[0].length - 48000)).toBeLessThanOrEqual(2);
+    // Compare with the ideal sine in the steady middle part (no edge transients).
+    let err = 0;
+    let best = Infinity;
+    for (let lag = -64; lag <= 64; lag++) {
+      err = 0;
+      for (let i = 4800; i < 43200; i++) err = Math.max(err, Math.abs(b.channels[0][i] - 0.5 * Math.sin((2 * Math.PI * 1000 * (i - lag)) / 48000)));
+      best = Math.min(best, err);
+    }
+    expect(20 * Math.log10(best / 0.5)).toBeLessThan(-80);
+  });
+});

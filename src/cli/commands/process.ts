@@ -12,6 +12,15 @@ export interface ProcessCliOptions extends CommonOptions {
   json?: boolean;
   strict?: boolean;
   bitDepth?: string;
+  sampleRate?: string;
+}
+
+/** Validates --sample-rate (usage error otherwise). */
+export function parseSampleRate(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 8000 || n > 384000) throw new UsageError(`--sample-rate must be a whole number of Hz from 8000 to 384000 (got ${v})`);
+  return n;
 }
 
 /** Validates --bit-depth (usage error otherwise). */
@@ -28,7 +37,7 @@ export async function processCommand(input: string, opts: ProcessCliOptions, io:
   let res;
   try {
     res = await processFile(input, opts.output, {
-      chain: opts.chain, force: opts.force, strict: opts.strict, bitDepth: parseBitDepth(opts.bitDepth), analyze: opts.json,
+      chain: opts.chain, force: opts.force, strict: opts.strict, bitDepth: parseBitDepth(opts.bitDepth), sampleRate: parseSampleRate(opts.sampleRate), analyze: opts.json,
       onProgress: (f, d, t) => progress.update(f, d, t),
     });
   } finally {

@@ -4,8 +4,11 @@
  */
 export type ChannelRole = 'L' | 'R' | 'C' | 'LFE' | 'Ls' | 'Rs' | 'Lrs' | 'Rrs' | 'M' | 'other';
 
-/** BS.1770 surround weight: 10^(1.5/10) ≈ 1.41. */
-export const SURROUND_WEIGHT = Math.pow(10, 1.5 / 10);
+/**
+ * BS.1770-4 Table 3 surround weight G = 1.41 (≈ +1.5 dB). The table's value, not 10^(1.5/10) = 1.4125:
+ * meters that follow the standard (libebur128 among them) use 1.41, and 5.1 readings then agree exactly.
+ */
+export const SURROUND_WEIGHT = 1.41;
 
 /** Default roles by channel count, for files that carry no channel mask. */
 export function defaultChannelRoles(channels: number): ChannelRole[] {

@@ -22,13 +22,13 @@ describe('LoudnessMeter', () => {
       for (const v of [r.integratedLufs, r.momentaryMaxLufs, r.shortTermMaxLufs]) expect(Math.abs(v! + 23)).toBeLessThanOrEqual(0.1);
     });
 
-  it('weights a surround channel +1.5 dB over a front channel and excludes the LFE (5.1)', () => {
+  it('weights a surround channel by G = 1.41 (BS.1770 Table 3, ≈ +1.5 dB) over a front channel and excludes the LFE (5.1)', () => {
     const fs = 48000;
     const noise = whiteNoise(fs * 5, mulberry32(7));
     const silent = new Float32Array(noise.length);
     const at = (idx: number) => measure(Array.from({ length: 6 }, (_, c) => (c === idx ? noise : silent)), fs).r.integratedLufs;
     const left = at(0), ls = at(4), lfe = at(3);
-    expect(Math.abs(ls! - left! - 1.5)).toBeLessThan(1e-9);
+    expect(Math.abs(ls! - left! - 10 * Math.log10(1.41))).toBeLessThan(1e-9);
     expect(lfe).toBeNull();
     // Identical noise in L and R (stereo) reads +3.01 dB over L alone: channel powers add.
     const both = measure([noise, noise], fs).r.integratedLufs!;

@@ -77,8 +77,6 @@ describe('loudness meter vs libebur128 and ebur128-wasm', () => {
       // every 100 ms (v3: ≥ 10 Hz). Like for like: our own values every 10th (3 s, 4 s, ...) through the
       // same gating maths must match. The 10 Hz value is only reported: on 3-12 s signals with gaps the
       // two samplings give legitimately different percentiles (a handful of 1 Hz values vs 10× more).
-      // Surround weight: channel-layout.ts uses 10^(1.5/10) = 1.4125, libebur128 BS.1770's rounded 1.41,
-      // hence up to ~0.006 LU on 5.1 signals (mono/stereo agree to ~1e-10).
       if (channels.length <= 2) {
         const wasmI = wasmIntegrated(sampleRate, channels);
         expect(Number.isFinite(wasmI), where).toBe(ours.integratedLufs !== null);
