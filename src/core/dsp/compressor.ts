@@ -28,7 +28,7 @@
  */
 import { designButterworth2, runBiquad, type BiquadCoefs } from './crossover.js';
 import { DelayLine } from './delay-line.js';
-import { GainSmoother, LevelDetector, type DetectorMode } from './envelope-follower.js';
+import { AMP_FLOOR, GainSmoother, LEVEL_FLOOR_DB, LevelDetector, MS_FLOOR, type DetectorMode } from './envelope-follower.js';
 import { LinearRamp } from './gain.js';
 import { compressorGainDb, ratioToSlope } from './gain-computer.js';
 import type { ParamTable } from './param-table.js';
@@ -75,6 +75,14 @@ export const SIDECHAIN_PARAMS = {
 export const RMS_WINDOW_MS = 10;
 
 const NEPER_PER_DB = Math.LN10 / 20;
+const DB_PER_NEPER = 20 / Math.LN10;
+
+/**
+ * Largest difference in dB between two channels' smoother states that the linked fast path treats as
+ * equal (it then copies one state to the others): 1e-9 dB changes a gain by ~1e-10, far below the
+ * float32 output's resolution.
+ */
+const STATE_TOL_DB = 1e-9;
 
 /**
  * Checks the numeric, enum and bool fields of a patch against a parameter table.
@@ -114,7 +122,9 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
   private hpState = new Float64Array(0);
   // Per-block scratch (allocated in prepare for maxBlockFrames).
   private det = new Float64Array(0);
+  private lvl: Float64Array[] = [];
   private gr: Float64Array[] = [];
+  private gain = new Float64Array(0);
   private maxGr = new Float64Array(0);
   private thr = new Float64Array(0);
   private slope = new Float64Array(0);
@@ -157,7 +167,12 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
     this.hpState = new Float64Array(2 * spec.channels);
     this.det = new Float64Array(n);
     this.gr = [];
-    for (let c = 0; c < spec.channels; c++) this.gr.push(new Float64Array(n));
+    this.lvl = [];
+    for (let c = 0; c < spec.channels; c++) {
+      this.gr.push(new Float64Array(n));
+      this.lvl.push(new Float64Array(n));
+    }
+    this.gain = new Float64Array(n);
     this.maxGr = new Float64Array(n);
     this.thr = new Float64Array(n);
     this.slope = new Float64Array(n);
@@ -228,52 +243,146 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
 
   /*
    * State: ramps (dB, slope, fraction), detector mean square per channel, smoothed reduction per
-   * channel (dB), high-pass state, delay lines. Passes: parameters per sample; detector and static
-   * reduction per channel; the largest reduction per sample; link, smoothing and gain per channel.
+   * channel (dB), high-pass state, delay lines. Scratch: lvl[c] = linear detector level (|x| or mean
+   * square), gr[c] = reduction in dB, gain = linear gain of the linked path.
+   *
+   * Fast path (parameters steady, stereoLink = 1, the channels' smoother states equal): the gain computer
+   * is monotonic, so the largest reduction over channels is the reduction of the largest level; it runs
+   * once per sample, and one smoothed gain multiplies every channel. Levels at or below the knee's lower
+   * edge (a linear compare) give exactly 0 dB without a logarithm. Otherwise (a ramp in progress, partial
+   * link) every channel is computed and linked per sample, as the file comment states.
    */
   private processChunk(inputs: readonly Float32Array[], outputs: Float32Array[], off: number, n: number, sc?: readonly Float32Array[]): void {
     const chans = Math.min(this.channels, inputs.length, outputs.length);
-    const thr = this.thr, slope = this.slope, knee = this.knee, makeup = this.makeup, link = this.link;
-    this.thrRamp.fill(thr, n);
-    this.slopeRamp.fill(slope, n);
-    this.kneeRamp.fill(knee, n);
-    this.makeupRamp.fill(makeup, n);
-    this.linkRamp.fill(link, n);
-
-    const det = this.det;
-    const hasSc = sc !== undefined && sc.length > 0;
-    for (let c = 0; c < chans; c++) {
-      const src = hasSc ? sc[c % sc.length] : inputs[c];
-      for (let i = 0; i < n; i++) {
-        const x = src[off + i];
-        det[i] = x - x === 0 ? x : 0;
-      }
-      if (this.hp) runBiquad(this.hp, this.hpState, 2 * c, det, 0, det, n);
-      const gr = this.gr[c];
-      this.detector.process(c, det, 0, gr, n);
-      for (let i = 0; i < n; i++) gr[i] = -compressorGainDb(gr[i], thr[i], slope[i], knee[i]);
+    if (chans === 0) return;
+    const ramping = this.thrRamp.isRamping || this.slopeRamp.isRamping || this.kneeRamp.isRamping || this.makeupRamp.isRamping || this.linkRamp.isRamping;
+    if (ramping) {
+      this.thrRamp.fill(this.thr, n);
+      this.slopeRamp.fill(this.slope, n);
+      this.kneeRamp.fill(this.knee, n);
+      this.makeupRamp.fill(this.makeup, n);
+      this.linkRamp.fill(this.link, n);
     }
 
+    // 1. Linear detector level per channel.
+    const det = this.det;
+    const hasSc = sc !== undefined && sc.length > 0;
+    const hp = this.hp;
+    for (let c = 0; c < chans; c++) {
+      const src = hasSc ? sc[c % sc.length] : inputs[c];
+      if (hp) {
+        for (let i = 0; i < n; i++) {
+          const x = src[off + i];
+          det[i] = x - x === 0 ? x : 0;
+        }
+        runBiquad(hp, this.hpState, 2 * c, det, 0, det, n);
+        this.detector.processLinear(c, det, 0, this.lvl[c], n);
+      } else {
+        this.detector.processLinear(c, src, off, this.lvl[c], n);
+      }
+    }
+
+    let linked = !ramping && (chans === 1 || this.linkRamp.value === 1);
+    for (let c = 1; linked && c < chans; c++) if (!this.smoother.isStateClose(0, c, STATE_TOL_DB)) linked = false;
+
+    let meter = this.meterGr;
+    if (linked) {
+      const lv = this.lvl[0];
+      for (let c = 1; c < chans; c++) {
+        const o = this.lvl[c];
+        for (let i = 0; i < n; i++) if (o[i] > lv[i]) lv[i] = o[i];
+      }
+      const gr = this.gr[0];
+      this.reduceSteady(lv, gr, n);
+      this.smoother.process(0, gr, n);
+      for (let c = 1; c < chans; c++) this.smoother.copyState(0, c);
+      // Linear gain: makeup − reduction, in dB → 2^(log2(10)/20·dB).
+      const gain = this.gain;
+      const mk = this.makeupRamp.value;
+      const mkLin = Math.exp(NEPER_PER_DB * mk);
+      for (let i = 0; i < n; i++) {
+        const g = gr[i];
+        if (g > meter) meter = g;
+        gain[i] = g === 0 ? mkLin : Math.exp(NEPER_PER_DB * (mk - g));
+      }
+      for (let c = 0; c < chans; c++) {
+        const out = outputs[c];
+        this.delay.process(c, inputs[c], off, out, off, n);
+        for (let i = 0; i < n; i++) out[off + i] *= gain[i];
+      }
+      this.meterGr = meter;
+      return;
+    }
+
+    for (let c = 0; c < chans; c++) {
+      if (ramping) this.reduceRamping(this.lvl[c], this.gr[c], n);
+      else this.reduceSteady(this.lvl[c], this.gr[c], n);
+    }
     const maxGr = this.maxGr;
     maxGr.fill(0, 0, n);
     for (let c = 0; c < chans; c++) {
       const gr = this.gr[c];
       for (let i = 0; i < n; i++) if (gr[i] > maxGr[i]) maxGr[i] = gr[i];
     }
-
-    let meter = this.meterGr;
+    const link = this.link, makeup = this.makeup;
+    const link0 = this.linkRamp.value, mk0 = this.makeupRamp.value;
     for (let c = 0; c < chans; c++) {
       const gr = this.gr[c];
-      for (let i = 0; i < n; i++) gr[i] += link[i] * (maxGr[i] - gr[i]);
+      if (ramping) for (let i = 0; i < n; i++) gr[i] += link[i] * (maxGr[i] - gr[i]);
+      else for (let i = 0; i < n; i++) gr[i] += link0 * (maxGr[i] - gr[i]);
       this.smoother.process(c, gr, n);
       const out = outputs[c];
       this.delay.process(c, inputs[c], off, out, off, n);
       for (let i = 0; i < n; i++) {
         const g = gr[i];
         if (g > meter) meter = g;
-        out[off + i] *= Math.exp((makeup[i] - g) * NEPER_PER_DB);
+        out[off + i] *= Math.exp(NEPER_PER_DB * ((ramping ? makeup[i] : mk0) - g));
       }
     }
     this.meterGr = meter;
+  }
+
+  /**
+   * Gain reduction in dB (>= 0) for linear levels with steady parameters: levels at or below the knee's
+   * lower edge (threshold − knee/2, as a linear amplitude or mean square) give 0 without a logarithm.
+   */
+  private reduceSteady(lv: Float64Array, gr: Float64Array, n: number): void {
+    const power = this.detector.isPower;
+    const thr = this.thrRamp.value, s = this.slopeRamp.value, w = this.kneeRamp.value;
+    const dbPerNeper = power ? DB_PER_NEPER / 2 : DB_PER_NEPER;
+    const floor = power ? MS_FLOOR : AMP_FLOOR;
+    // The knee's lower edge is at least −92 dB (threshold ≥ −80, knee ≤ 24), above LEVEL_FLOOR_DB, so
+    // every level at or below `floor` is also below the knee.
+    const edge = Math.pow(10, ((power ? 2 : 1) * (thr - w / 2)) / 20);
+    const skip = edge > floor ? edge : floor;
+    const halfW = w / 2, inv2w = w > 0 ? 1 / (2 * w) : 0;
+    for (let i = 0; i < n; i++) {
+      const a = lv[i];
+      if (a <= skip) {
+        gr[i] = 0;
+        continue;
+      }
+      // Same branches as compressorGainDb (gain-computer.ts), negated.
+      const d = dbPerNeper * Math.log(a) - thr;
+      if (2 * d <= -w) gr[i] = 0;
+      else if (2 * d >= w) gr[i] = s * d;
+      else {
+        const t = d + halfW;
+        gr[i] = s * t * t * inv2w;
+      }
+    }
+  }
+
+  /** Gain reduction in dB (>= 0) for linear levels while parameters ramp (per-sample parameters). */
+  private reduceRamping(lv: Float64Array, gr: Float64Array, n: number): void {
+    const power = this.detector.isPower;
+    const dbPerNeper = power ? DB_PER_NEPER / 2 : DB_PER_NEPER;
+    const floor = power ? MS_FLOOR : AMP_FLOOR;
+    const thr = this.thr, slope = this.slope, knee = this.knee;
+    for (let i = 0; i < n; i++) {
+      const a = lv[i];
+      const level = a > floor ? dbPerNeper * Math.log(a) : LEVEL_FLOOR_DB;
+      gr[i] = -compressorGainDb(level, thr[i], slope[i], knee[i]);
+    }
   }
 }

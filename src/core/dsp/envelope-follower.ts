@@ -12,10 +12,13 @@
 
 /** 20/ln(10): converts a natural log of an amplitude into dB. */
 const DB_PER_NEPER = 20 / Math.LN10;
+
 /** Floor of the detector level in dB, for |x| (or the mean square) at or near zero. */
 export const LEVEL_FLOOR_DB = -240;
-const AMP_FLOOR = 1e-12; // = −240 dB
-const MS_FLOOR = 1e-24; // mean square at −240 dB; below it the state is flushed (no denormals)
+/** |x| at LEVEL_FLOOR_DB: amplitudes at or below it read as the floor. */
+export const AMP_FLOOR = 1e-12;
+/** Mean square at LEVEL_FLOOR_DB; below it the RMS state is flushed (no denormals). */
+export const MS_FLOOR = 1e-24;
 
 /**
  * One-pole coefficient α for a time constant: y[n] = α·y[n−1] + (1−α)·x[n] reaches 1 − 1/e of a
@@ -55,17 +58,37 @@ export class LevelDetector {
     this.ms.fill(0);
   }
 
+  /** Whether levels from processLinear() are mean squares (rms) rather than amplitudes (peak). */
+  get isPower(): boolean {
+    return this.mode === 'rms';
+  }
+
   /**
    * @param ch channel index (state slot)
    * @param input samples, read from `inOffset`
-   * @param outDb receives the level in dB at [0, frames)
+   * @param outDb receives the level in dB at [0, frames) 
    */
   process(ch: number, input: Float32Array | Float64Array, inOffset: number, outDb: Float64Array, frames: number): void {
+    this.processLinear(ch, input, inOffset, outDb, frames);
+    const floor = this.mode === 'peak' ? AMP_FLOOR : MS_FLOOR;
+    const k = this.mode === 'peak' ? DB_PER_NEPER : DB_PER_NEPER / 2;
+    for (let i = 0; i < frames; i++) {
+      const v = outDb[i];
+      outDb[i] = v > floor ? k * Math.log(v) : LEVEL_FLOOR_DB;
+    }
+  }
+
+  /**
+   * The level before the dB conversion: |x| (peak) or the mean square (rms), so callers can compare
+   * against a threshold in the linear domain and take logarithms only where the gain computer needs
+   * them. Values at or below AMP_FLOOR (peak) / MS_FLOOR (rms) stand for LEVEL_FLOOR_DB.
+   * @param out receives the levels at [0, frames)
+   */
+  processLinear(ch: number, input: Float32Array | Float64Array, inOffset: number, out: Float64Array, frames: number): void {
     if (this.mode === 'peak') {
       for (let i = 0; i < frames; i++) {
-        let a = Math.abs(input[inOffset + i]);
-        if (!(a < Infinity)) a = 0; // NaN or Inf: silence
-        outDb[i] = a > AMP_FLOOR ? DB_PER_NEPER * Math.log(a) : LEVEL_FLOOR_DB;
+        const a = Math.abs(input[inOffset + i]);
+        out[i] = a < Infinity ? a : 0; // NaN or Inf: silence
       }
       return;
     }
@@ -76,7 +99,7 @@ export class LevelDetector {
       if (!(x - x === 0)) x = 0;
       ms += k * (x * x - ms);
       if (ms < MS_FLOOR) ms = 0;
-      outDb[i] = ms > MS_FLOOR ? (DB_PER_NEPER / 2) * Math.log(ms) : LEVEL_FLOOR_DB;
+      out[i] = ms;
     }
     this.ms[ch] = ms;
   }
@@ -129,6 +152,21 @@ export class GainSmoother {
     this.slowDownCoef = timeConstantCoef(AUTO_SLOW_DOWN_FACTOR * downMs, sampleRate);
     this.holdFrames = Math.round((holdMs * sampleRate) / 1000);
     this.auto = autoRelease;
+  }
+
+  /**
+   * Whether channel b's state is within `tolDb` of channel a's (same hold count), so a linked caller can
+   * smooth one channel and copy the state (copyState) instead of running identical filters per channel.
+   */
+  isStateClose(a: number, b: number, tolDb: number): boolean {
+    return Math.abs(this.fast[a] - this.fast[b]) <= tolDb && Math.abs(this.slow[a] - this.slow[b]) <= tolDb && this.holdLeft[a] === this.holdLeft[b];
+  }
+
+  /** Copies channel `from`'s state to channel `to`. */
+  copyState(from: number, to: number): void {
+    this.fast[to] = this.fast[from];
+    this.slow[to] = this.slow[from];
+    this.holdLeft[to] = this.holdLeft[from];
   }
 
   /** Smooths buf[0..frames) in place: target reduction in dB in, smoothed reduction in dB out. */

@@ -3,6 +3,8 @@
  * linear phase (FFT FIR, linear-phase-eq.ts).
  *
  * Changes: with the same band count, types and orders, frequency/gain/Q glide over 20 ms (BiquadCascade).
+ * While a band glides it runs a cheap closed-form design; the accurate design (the one eqMagnitudeDb
+ * reports) is computed once when the band settles and crossfaded in (biquad.ts explains why).
  * A structural change (count, type or slope) builds the new cascade from silence and crossfades to it
  * over EQ_CROSSFADE_MS; a second structural change during a crossfade restarts it from the old cascade.
  * Linear phase: every change crossfades kernels over one FFT hop.

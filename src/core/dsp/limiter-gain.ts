@@ -91,24 +91,32 @@ export class LimiterGainEnvelope {
    * that is the oldest of them).
    */
   push(r: number): number {
-    // Sliding minimum over the last W values.
+    // Sliding minimum over the last W values: a monotonic deque (values increasing from head to back),
+    // O(1) amortized; ring indices wrap by compare, not `%` (a division per step).
     const cap = this.dqVal.length;
     const vals = this.dqVal;
     const idxs = this.dqIdx;
     const t = this.t++;
-    while (this.count > 0) {
-      const back = (this.head + this.count - 1) % cap;
-      if (vals[back] >= r) this.count--;
-      else break;
+    let head = this.head;
+    let count = this.count;
+    let back = head + count - 1;
+    if (back >= cap) back -= cap;
+    while (count > 0 && vals[back] >= r) {
+      count--;
+      back = back === 0 ? cap - 1 : back - 1;
     }
-    const pos = (this.head + this.count) % cap;
+    let pos = head + count;
+    if (pos >= cap) pos -= cap;
     vals[pos] = r;
     idxs[pos] = t;
-    this.count++;
-    while (idxs[this.head] <= t - this.window) {
-      this.head = (this.head + 1) % cap;
-      this.count--;
+    count++;
+    const oldest = t - this.window;
+    while (idxs[head] <= oldest) {
+      head = head + 1 === cap ? 0 : head + 1;
+      count--;
     }
+    this.head = head;
+    this.count = count;
     const m = vals[this.head];
     // Instant attack, exponential release: env ≤ m always.
     let e = this.env;

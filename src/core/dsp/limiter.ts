@@ -3,10 +3,10 @@
  *
  * Signal path (per block):
  *  1. input gain (ramped), non-finite samples → 0;
- *  2. detector: the shared Oversampler (4x or 8x) interpolates each channel; each oversampled |x| that is
- *     a local maximum is refined with a parabola (parabolicPeak), and Q[k] = max over channels (linked)
- *     of the refined peaks in [k, k+1). The peak around frame k is P[k] = max(Q[k−1], Q[k]), i.e. every
- *     inter-sample interval that touches frame k;
+ *  2. detector: the shared Oversampler's polyphase filter (4x or 8x) interpolates each channel; each
+ *     oversampled |x| that is a local maximum is refined with a parabola (parabolicPeak), and Q[k] = max
+ *     over channels (linked) of the refined peaks in [k, k+1). The peak around frame k is
+ *     P[k] = max(Q[k−1], Q[k]), i.e. every inter-sample interval that touches frame k;
  *  3. required gain r[k] = min(1, ceiling·10^(−HEADROOM_DB/20) / P[k]) → LimiterGainEnvelope (sliding
  *     minimum over the look-ahead, exponential release, triangular smoothing of the same support);
  *  4. the gain multiplies the input delayed by latencyFrames = lookahead + T/2 + 1 (T/2 = the
@@ -19,6 +19,17 @@
  * peaks, noise bursts and drum-like material driven 12 dB over, and report how far below the ceiling
  * it sits. A final sample clamp at the ceiling guards the samples themselves against anything left.
  *
+ * Detector speed (the result is exactly that of interpolating everything):
+ *  - branches p and L−p are mirror images (linear phase), so one pass over the even/odd halves of the
+ *    support gives both (half the multiplies);
+ *  - only r = min(1, target/P) matters, and it depends on Q only through max(Q, target): a frame whose
+ *    refined peaks are provably ≤ target needs no interpolation. Per group of 8 frames, the true-peak
+ *    meter's bound 0 (|y| ≤ max |interval ends| + G·max |Δ²x|, G = secondDifferenceBound) bounds every
+ *    oversampled value the refinements read; a parabola's vertex through a ≤ b ≥ c (all ≥ 0) is
+ *    b + (a − c)²/(8(2b − a − c)) ≤ b + (b − min(a, c))/8 ≤ 9/8·b, so the group is skipped when
+ *    9/8 of the bound is ≤ target. Quiet passages of music skip nearly everything; dense noise near the
+ *    ceiling skips nothing.
+ *
  * Structural parameters (`lookaheadMs`, `oversampling`) set latencyFrames; they take effect at the next
  * prepare() or reset(), so latencyFrames only changes there.
  */
@@ -26,7 +37,7 @@ import { dbToGain } from '../audio/db.js';
 import { LinearRamp } from './gain.js';
 import { LimiterGainEnvelope, parabolicPeak } from './limiter-gain.js';
 import { Oversampler } from './oversampler.js';
-import { kaiserBeta } from './oversampler-design.js';
+import { kaiserBeta, secondDifferenceBound } from './oversampler-design.js';
 import type { ParamTable } from './param-table.js';
 import type { ProcessSpec, Processor } from './processor.js';
 
@@ -63,6 +74,9 @@ const DETECTOR_STOPBAND_DB = 60;
  */
 export const LIMITER_HEADROOM_DB = 0.1;
 
+/** Relative margin of the detector's skip bound: covers the rounding of the bound's own sums (≲ 1e-13). */
+const MARGIN = 1 + 1e-9;
+
 export const LIMITER_PARAMS = {
   ceilingDbtp: { kind: 'number', unit: 'dBTP', min: -20, max: 0, default: -1, rampMs: 0, description: 'True-peak ceiling of the output' },
   inputGainDb: { kind: 'number', unit: 'dB', min: -24, max: 36, default: 0, rampMs: 20, description: 'Gain before the limiter' },
@@ -88,7 +102,17 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
   private readonly inGain = new LinearRamp(1);
   // Buffers (allocated in prepare): gained input per channel, oversampled block, per-frame peaks and gains.
   private xg: Float32Array[] = [];
-  private osBuf = new Float32Array(0);
+  /** Per channel: the last T gained input samples, then the current chunk (the detector's history). */
+  private hist: Float64Array[] = [];
+  // Detector kernels of the current oversampler (set in reset()): pair halves, branch L−1, Δ² bound G.
+  private halfPairs = 2;
+  private pairEven = new Float64Array(0);
+  private pairOdd = new Float64Array(0);
+  private lastBranch: Float64Array = new Float64Array(0);
+  private g2 = 0;
+  /** The L oversampled values of one frame (scratch). */
+  private readonly ys = new Float64Array(8);
+  private prevSkipped = new Uint8Array(0);
   private qAcc = new Float64Array(0);
   private gains = new Float64Array(0);
   private inGains = new Float64Array(0);
@@ -122,7 +146,8 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
     this.envelopes = [];
     this.envelope = new LimiterGainEnvelope(this.windowFrames(), maxW);
     this.xg = Array.from({ length: spec.channels }, () => new Float32Array(this.maxBlock));
-    this.osBuf = new Float32Array(this.maxBlock * 8);
+    this.hist = Array.from({ length: spec.channels }, () => new Float64Array(DETECTOR_TAPS + this.maxBlock));
+    this.prevSkipped = new Uint8Array(spec.channels);
     this.qAcc = new Float64Array(this.maxBlock + 1);
     this.gains = new Float64Array(this.maxBlock);
     this.inGains = new Float64Array(this.maxBlock);
@@ -144,6 +169,9 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
     if (!this.os4 || !this.os8) return;
     this.os = this.p.oversampling >= 8 ? this.os8 : this.os4;
     this.os.reset();
+    this.designDetector(this.os);
+    for (const h of this.hist) h.fill(0);
+    this.prevSkipped.fill(0);
     const w = this.windowFrames();
     if (w !== this.envelope.window) this.envelope = this.reconfigure(w);
     this.envelope.reset();
@@ -159,6 +187,32 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
     this.inGain.setTarget(dbToGain(this.p.inputGainDb));
     this.inGain.snap();
     this.updateCeiling();
+  }
+
+  /**
+   * Detector kernels from the shared Oversampler's design (one filter design for the whole project):
+   * the mirror-pair halves of branches 1 .. L/2 (branch p's even/odd parts about its centre, so one pass
+   * gives branches p and L−p), branch L−1 alone (seams after skipped frames), and the second-difference
+   * bound G (oversampler-design.ts secondDifferenceBound) of the skip test.
+   */
+  private designDetector(os: Oversampler): void {
+    const t = os.tapsPerPhase;
+    const l = os.factor;
+    const half = t / 2;
+    const br = os.branches;
+    this.halfPairs = l / 2;
+    this.pairEven = new Float64Array((l / 2 + 1) * half);
+    this.pairOdd = new Float64Array((l / 2 + 1) * half);
+    for (let p = 1; p <= l / 2; p++) {
+      for (let j = 0; j < half; j++) {
+        const lo = br[p * t + j];
+        const hi = br[p * t + t - 1 - j];
+        this.pairEven[p * half + j] = 0.5 * (lo + hi);
+        this.pairOdd[p * half + j] = 0.5 * (lo - hi);
+      }
+    }
+    this.lastBranch = br.subarray((l - 1) * t, l * t);
+    this.g2 = secondDifferenceBound(br, l, t);
   }
 
   /** An envelope for window w, reusing one made before (allocates only the first time a W is used). */
@@ -198,34 +252,111 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
     const q = this.qAcc;
     q.fill(0, 0, n + 1);
     q[0] = this.qPending;
-    const osb = this.osBuf;
+    const t = os.tapsPerPhase;
+    const half = t >> 1;
+    const hp = this.halfPairs;
+    const ev = this.pairEven;
+    const od = this.pairOdd;
+    const brLast = this.lastBranch;
+    const g2 = this.g2;
+    const ys = this.ys;
+    // A refined peak is ≤ 9/8 of the largest |y| around it (see parabolicPeak's bound in the file
+    // comment), and MARGIN covers the rounding of the bound itself.
+    const skipLevel = this.target / (1.125 * MARGIN);
     for (let c = 0; c < nCh; c++) {
       const x = inputs[c];
       const xg = this.xg[c];
+      const h = this.hist[c];
       for (let i = 0; i < n; i++) {
         const v = x[off + i];
-        xg[i] = v - v === 0 ? v * ig[i] : 0;
+        const y = v - v === 0 ? v * ig[i] : 0;
+        xg[i] = y;
+        h[t + i] = y;
       }
-      os.upsample(c, xg, n, osb);
-      // 2. Refine each subsample once its right neighbour is known; a = |x[s−1]|, b = |x[s]|.
+      // 2. Frame i's outputs y_p(i) = Σ_j br_p[j]·h[i + 1 + j] (phase 0 = h[i + T/2]); refine each once its
+      // right neighbour is known; a = |y(s−1)|, b = |y(s)|.
       let a = this.prevA[c];
       let b = this.prevB[c];
-      for (let i = 0; i < n; i++) {
-        const base = i * L;
-        for (let p = 0; p < L; p++) {
-          let cur = osb[base + p];
-          cur = cur < 0 ? -cur : cur;
-          if (!(cur < 3.4e38)) cur = 3.4e38; // overflowed interpolation of huge input
-          const pk = parabolicPeak(a, b, cur);
-          // b belongs to frame i−1 (slot i) when cur is the first subsample of frame i, else to frame i (slot i+1).
-          const slot = p === 0 ? i : i + 1;
-          if (pk > q[slot]) q[slot] = pk;
-          a = b;
-          b = cur;
+      let skipped = this.prevSkipped[c] === 1;
+      for (let g0 = 0; g0 < n; g0 += 8) {
+        const g1 = g0 + 8 < n ? g0 + 8 : n;
+        // Bound 0 of the true-peak meter over intervals g0−1 .. g1−1 (the refinements of frame i also read
+        // the last output of frame i − 1): |y| ≤ max |interval ends| + G·max |Δ²x| over the supports.
+        let mEnds = 0;
+        // Math.abs / Math.max compile branch-free: no mispredictions on noise.
+        for (let k = g0 - 1 + half; k <= g1 + half; k++) mEnds = Math.max(mEnds, Math.abs(h[k]));
+        let mD2 = 0;
+        for (let k = g0 + 1; k < g1 - 1 + t; k++) mD2 = Math.max(mD2, Math.abs(h[k - 1] - 2 * h[k] + h[k + 1]));
+        if (mEnds + g2 * mD2 <= skipLevel) {
+          // Every refined peak of these frames is ≤ target: Q stays ≤ target, which gives r = 1 exactly
+          // as the exact value would (r depends on Q only through max(Q, target)).
+          skipped = true;
+          a = 0;
+          b = 0;
+          continue;
+        }
+        for (let i = g0; i < g1; i++) {
+          if (skipped) {
+            // The first evaluated frame after skipped ones needs the exact last output of frame i − 1;
+            // its other neighbour only refines a peak of frame i − 1, which is bounded, so 0 is safe.
+            let acc = 0;
+            for (let j = 0; j < t; j++) acc += brLast[j] * h[i + j];
+            a = 0;
+            b = acc < 0 ? -acc : acc;
+            skipped = false;
+          }
+          const w = i + 1;
+          // Mirror pairs: branch L−p is branch p reversed (linear phase), so with u_j = x_j + x_{T−1−j} and
+          // v_j = x_j − x_{T−1−j}, y_p = E + O and y_{L−p} = E − O (E = even·u, O = odd·v).
+          ys[0] = h[w + half - 1];
+          if (L === 4) {
+            // 4x: pair (1, 3) and the symmetric middle branch 2 share u_j, v_j: 3 multiplies per tap pair.
+            let e1 = 0;
+            let o1 = 0;
+            let e2 = 0;
+            for (let j = 0; j < half; j++) {
+              const lo = h[w + j];
+              const hi = h[w + t - 1 - j];
+              const u = lo + hi;
+              e1 += ev[half + j] * u;
+              o1 += od[half + j] * (lo - hi);
+              e2 += ev[2 * half + j] * u + od[2 * half + j] * (lo - hi);
+            }
+            ys[1] = e1 + o1;
+            ys[2] = e2;
+            ys[3] = e1 - o1;
+          } else {
+            for (let p = 1; p <= hp; p++) {
+              let e = 0;
+              let o = 0;
+              const qo = p * half;
+              for (let j = 0; j < half; j++) {
+                const lo = h[w + j];
+                const hi = h[w + t - 1 - j];
+                e += ev[qo + j] * (lo + hi);
+                o += od[qo + j] * (lo - hi);
+              }
+              ys[L - p] = e - o;
+              ys[p] = e + o; // the middle branch (p = L/2) is its own mirror: o ≈ 0, keep E + O
+            }
+          }
+          for (let p = 0; p < L; p++) {
+            let cur = ys[p];
+            cur = cur < 0 ? -cur : cur;
+            if (!(cur < 3.4e38)) cur = 3.4e38; // overflowed interpolation of huge input
+            const pk = parabolicPeak(a, b, cur);
+            // b belongs to frame i−1 (slot i) when cur is the first subsample of frame i, else to frame i (slot i+1).
+            const slot = p === 0 ? i : i + 1;
+            if (pk > q[slot]) q[slot] = pk;
+            a = b;
+            b = cur;
+          }
         }
       }
       this.prevA[c] = a;
       this.prevB[c] = b;
+      this.prevSkipped[c] = skipped ? 1 : 0;
+      h.copyWithin(0, n, n + t);
     }
     // 3. Gain envelope: slots 0..n−1 are complete frames (one per input frame, a constant delay).
     const env = this.envelope;

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import FFT from 'fft.js';
-import { analogBandMagnitudeDb, cascadeMagnitudeDb, designBands, type BandSpec } from '../../../src/core/dsp/biquad-design.js';
-import { BiquadCascade } from '../../../src/core/dsp/biquad.js';
+import { analogBandMagnitudeDb, cascadeMagnitudeDb, designBands, eqDesignStats, type BandSpec } from '../../../src/core/dsp/biquad-design.js';
+import { BIQUAD_RAMP_MS, BiquadCascade, SUB_BLOCK } from '../../../src/core/dsp/biquad.js';
 
 const RATES = [44100, 48000, 96000];
 
@@ -160,5 +160,131 @@ describe('matched biquad design vs analogue prototype (formula level, 20 Hz..0.4
     const expected = analogBandMagnitudeDb(band, [f0])[0];
     report.push(`sine 13 kHz through bell 15k Q2 +12 @44.1k: measured ${measured.toFixed(3)} dB, analogue ${expected.toFixed(3)} dB`);
     expect(Math.abs(measured - expected)).toBeLessThan(0.1);
+  });
+});
+
+describe('glides: work is bounded structurally (design counts, not time)', () => {
+  const fs = 48000;
+  const FROM: BandSpec[] = [
+    { type: 'bell', freqHz: 15000, q: 0.5, gainDb: -12 },
+    { type: 'lowpass', freqHz: 14000, slopeDbPerOct: 48 },
+    { type: 'highshelf', freqHz: 9000, gainDb: 3 },
+  ];
+  const TO: BandSpec[] = [
+    { type: 'bell', freqHz: 12000, q: 2, gainDb: 9 },
+    { type: 'lowpass', freqHz: 16000, slopeDbPerOct: 48 },
+    { type: 'highshelf', freqHz: 9000, gainDb: 3 }, // unchanged: no work at all
+  ];
+  const rampSubBlocks = Math.ceil((BIQUAD_RAMP_MS / 1000) * fs / SUB_BLOCK);
+
+  function cascadeAt(bands: BandSpec[]): BiquadCascade {
+    const c = new BiquadCascade(4, 1);
+    c.setSampleRate(fs);
+    c.setBands(bands, false);
+    c.reset();
+    return c;
+  }
+
+  it('a glide runs no accurate design while moving and one per moved band when it settles', () => {
+    const c = cascadeAt(FROM);
+    const x = new Float32Array(fs);
+    const y = new Float32Array(fs);
+    c.setBands(TO, true);
+    const a0 = eqDesignStats.accurate;
+    const f0 = eqDesignStats.fast;
+    // Up to one sub-block before the glide ends: only glide designs.
+    const moving = (rampSubBlocks - 1) * SUB_BLOCK;
+    c.process([x], [y], moving);
+    expect(eqDesignStats.accurate - a0).toBe(0);
+    expect(eqDesignStats.fast - f0).toBeLessThanOrEqual(2 * rampSubBlocks);
+    // Past the end of the glide and the blend: one accurate design for each of the two moved bands.
+    c.process([x], [y], fs / 10);
+    expect(eqDesignStats.accurate - a0).toBe(2);
+    expect(c.isGliding).toBe(false);
+    // Steady state: no design of any kind.
+    const a1 = eqDesignStats.accurate;
+    const f1 = eqDesignStats.fast;
+    c.process([x], [y], fs / 10);
+    expect(eqDesignStats.accurate - a1).toBe(0);
+    expect(eqDesignStats.fast - f1).toBe(0);
+  });
+
+  it('after a glide settles the coefficients are the accurate static design of the target', () => {
+    const c = cascadeAt(FROM);
+    const x = new Float32Array(fs / 10);
+    const y = new Float32Array(fs / 10);
+    c.setBands(TO, true);
+    c.process([x], [y], x.length);
+    const got = c.coefficients();
+    const want = designBands(TO, fs);
+    expect(got.length).toBe(want.length);
+    const f = grid(fs);
+    const dg = cascadeMagnitudeDb(got, f, fs);
+    const dw = cascadeMagnitudeDb(want, f, fs);
+    let m = 0;
+    for (let i = 0; i < f.length; i++) m = Math.max(m, Math.abs(dg[i] - dw[i]));
+    expect(m).toBeLessThan(1e-9);
+    // The same coefficients as designBands (what eqMagnitudeDb reports), bit for bit.
+    expect(Array.from(got)).toEqual(Array.from(want));
+  });
+
+  it('a revisited setting is served from the cache (A -> B -> A costs one accurate design per band)', () => {
+    const c = cascadeAt(FROM);
+    const x = new Float32Array(fs / 10);
+    const y = new Float32Array(fs / 10);
+    c.setBands(TO, true);
+    c.process([x], [y], x.length);
+    const a0 = eqDesignStats.accurate;
+    c.setBands(FROM, true);
+    c.process([x], [y], x.length);
+    c.setBands(TO, true);
+    c.process([x], [y], x.length);
+    expect(eqDesignStats.accurate - a0).toBe(0);
+  });
+
+  it('every running coefficient set during glides, retargets and crossfades is inside the stability triangle', () => {
+    const c = cascadeAt([{ type: 'bell', freqHz: 30, q: 8, gainDb: -18 }, { type: 'highpass', freqHz: 20, slopeDbPerOct: 48 }]);
+    const x = new Float32Array(SUB_BLOCK);
+    const y = new Float32Array(SUB_BLOCK);
+    const targets: BandSpec[][] = [
+      [{ type: 'bell', freqHz: 16000, q: 0.3, gainDb: 18 }, { type: 'highpass', freqHz: 15000, slopeDbPerOct: 48 }],
+      [{ type: 'bell', freqHz: 20000, q: 8, gainDb: -18 }, { type: 'highpass', freqHz: 40, slopeDbPerOct: 48 }],
+    ];
+    let worst = -Infinity;
+    for (const t of targets) {
+      c.setBands(t, true);
+      // Retarget half-way through the first glide too (a glide starting inside a blend).
+      for (let k = 0; k < 2 * rampSubBlocks; k++) {
+        if (k === 20) c.setBands(targets[0], true);
+        c.process([x], [y], SUB_BLOCK);
+        const co = c.coefficients();
+        for (let o = 0; o < co.length; o += 5) {
+          const a1 = co[o + 3];
+          const a2 = co[o + 4];
+          worst = Math.max(worst, Math.abs(a2) - 1, Math.abs(a1) - (1 + a2));
+        }
+      }
+    }
+    expect(worst).toBeLessThan(0);
+  });
+
+  it('a glide gives the same output for any block size (timing on the 16-sample grid)', () => {
+    const n = 4800;
+    const x = new Float32Array(n);
+    let seed = 7;
+    for (let i = 0; i < n; i++) { seed = (seed * 1664525 + 1013904223) >>> 0; x[i] = seed / 4294967296 - 0.5; }
+    const run = (block: number): Float32Array => {
+      const c = cascadeAt(FROM);
+      const y = new Float32Array(n);
+      c.process([x.subarray(0, 100)], [y.subarray(0, 100)], 100);
+      c.setBands(TO, true);
+      for (let off = 100; off < n; off += block) {
+        const m = Math.min(block, n - off);
+        c.process([x.subarray(off, off + m)], [y.subarray(off, off + m)], m);
+      }
+      return y;
+    };
+    const ref = run(1024);
+    for (const block of [1, 7, 64]) expect(Array.from(run(block))).toEqual(Array.from(ref));
   });
 });
