@@ -4,6 +4,7 @@ import { Analyzer } from '../core/analysis/analyzer.js';
 import { gatedIntegratedLufs, loudnessRangeLu } from '../core/analysis/loudness-gating.js';
 import { openAudio } from '../io/open-audio.js';
 import type { AudioReader } from '../io/audio-reader.js';
+import { ParallelTruePeak, truePeakWorkerCount } from './parallel-analyzer.js';
 
 /** Frames per read: large blocks amortize I/O and per-call overhead; memory stays bounded. */
 export const ANALYSIS_BLOCK_FRAMES = 65536;
@@ -15,6 +16,12 @@ export interface AnalyzeOptions {
   series?: boolean;
   /** Called after each block with the frames read so far and the total (null when unknown). */
   onProgress?: (file: string, framesDone: number, framesTotal: number | null) => void;
+  /**
+   * Worker threads for the true-peak meter (parallel-analyzer.ts): 0 meters on this thread; default:
+   * truePeakWorkerCount() (none for streams under 10 s of stereo, else one per channel up to the spare
+   * cores). Results are identical either way.
+   */
+  truePeakWorkers?: number;
 }
 
 export interface AlbumLoudness {
@@ -29,18 +36,33 @@ export interface FileAnalysis {
   analyzer: Analyzer;
 }
 
-/** Streams one reader through the Analyzer. Memory does not grow with file length. */
+/**
+ * Streams one reader through the Analyzer. Memory does not grow with file length. The true peak runs in
+ * worker threads for long streams (see AnalyzeOptions.truePeakWorkers), fed the blocks as the Analyzer
+ * measured them (NaN/Inf already zeroed), so both paths give the same peaks bit for bit.
+ */
 export async function analyzeReader(reader: AudioReader, opts: AnalyzeOptions = {}): Promise<FileAnalysis> {
   const { sampleRate, channels, channelMask, frames } = reader.info;
-  const analyzer = new Analyzer({ sampleRate, channels, channelMask, series: opts.series ?? false });
+  const workers = opts.truePeakWorkers ?? truePeakWorkerCount(channels, frames);
+  const parallel = workers > 0
+    ? ParallelTruePeak.start({ sampleRate, channels, blockFrames: ANALYSIS_BLOCK_FRAMES, workers })
+    : null;
+  const analyzer = new Analyzer({ sampleRate, channels, channelMask, series: opts.series ?? false, truePeak: parallel === null });
   let done = 0;
-  for (;;) {
-    const block = await reader.read(ANALYSIS_BLOCK_FRAMES);
-    if (!block) break;
-    const n = block[0].length;
-    analyzer.push(block, n);
-    done += n;
-    opts.onProgress?.(reader.path, done, frames);
+  try {
+    for (;;) {
+      const block = await reader.read(ANALYSIS_BLOCK_FRAMES);
+      if (!block) break;
+      const n = block[0].length;
+      const measured = analyzer.push(block, n);
+      if (parallel) await parallel.push(measured, n);
+      done += n;
+      opts.onProgress?.(reader.path, done, frames);
+    }
+    if (parallel) analyzer.setTruePeaks(await parallel.finish());
+  } catch (err) {
+    if (parallel) await parallel.terminate();
+    throw err;
   }
   const result: AnalysisResult = { file: reader.path, ...analyzer.result() };
   if (opts.series !== true) delete result.loudnessSeries;

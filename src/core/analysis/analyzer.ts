@@ -17,6 +17,12 @@ export interface AnalyzerOptions {
   spectrum?: boolean;
   /** Keep the loudness series for plots (default true). */
   series?: boolean;
+  /**
+   * Run the true-peak meter here (default true). With false, the caller meters true peak elsewhere (a
+   * worker thread: api/parallel-analyzer.ts) on the blocks push() returns, and hands the per-channel
+   * peaks to setTruePeaks() before result().
+   */
+  truePeak?: boolean;
 }
 
 /** |DC| above this (−40 dBFS) raises a `dc-offset` warning: audible as a thump on cuts, wastes headroom. */
@@ -37,7 +43,10 @@ export class Analyzer {
   private readonly sampleRate: number;
   private readonly channels: number;
   private readonly keepSeries: boolean;
-  private readonly truePeak: TruePeakMeter;
+  /** null when true peak is metered outside (options.truePeak false). */
+  private readonly truePeak: TruePeakMeter | null;
+  /** Per-channel linear true peaks given by setTruePeaks(). */
+  private externalTruePeaks: Float64Array | null = null;
   private readonly stats: SignalStats;
   private readonly spectrum: LongTermSpectrum | null;
   private scratch: Float32Array[];
@@ -53,7 +62,7 @@ export class Analyzer {
       ? channelWeights(opts.channels, channelRolesFromMask(opts.channelMask, opts.channels))
       : channelWeights(opts.channels);
     this.loudness = new LoudnessMeter({ sampleRate: opts.sampleRate, channels: opts.channels, weights });
-    this.truePeak = new TruePeakMeter({ sampleRate: opts.sampleRate, channels: opts.channels });
+    this.truePeak = (opts.truePeak ?? true) ? new TruePeakMeter({ sampleRate: opts.sampleRate, channels: opts.channels }) : null;
     this.stats = new SignalStats(opts.channels);
     this.spectrum = (opts.spectrum ?? true) ? new LongTermSpectrum(opts.sampleRate, opts.channels) : null;
     this.scratch = [];
@@ -63,9 +72,11 @@ export class Analyzer {
   /**
    * Feeds planar blocks of any size. Blocks with non-finite samples are copied into a scratch buffer
    * (grown when needed) with those samples set to 0; finite blocks are used as they are.
+   * @returns the block as measured: `channels` itself, or the scrubbed scratch copy (valid until the next
+   *   push) — what an outside true-peak meter must be fed to match the built-in one bit for bit.
    */
-  push(channels: readonly Float32Array[], frames: number): void {
-    if (frames <= 0) return;
+  push(channels: readonly Float32Array[], frames: number): readonly Float32Array[] {
+    if (frames <= 0) return channels;
     let input = channels;
     // The stats pass doubles as the NaN/Inf detector: it refuses a block whose sums turn non-finite.
     if (!this.stats.push(channels, frames)) {
@@ -73,9 +84,22 @@ export class Analyzer {
       this.stats.push(input, frames);
     }
     this.loudness.push(input, frames);
-    this.truePeak.push(input, frames);
+    if (this.truePeak) this.truePeak.push(input, frames);
     if (this.spectrum) this.spectrum.push(input, frames);
     this.frames += frames;
+    return input;
+  }
+
+  /**
+   * Per-channel linear true peaks metered outside (TruePeakMeter.peaks() of the blocks push() returned),
+   * for an Analyzer made with `truePeak: false`.
+   * @throws RangeError when the count differs from the channel count
+   */
+  setTruePeaks(peaks: ArrayLike<number>): void {
+    if (peaks.length !== this.channels) {
+      throw new RangeError(`Analyzer: need ${this.channels} true peaks, got ${peaks.length}`);
+    }
+    this.externalTruePeaks = Float64Array.from(peaks);
   }
 
   /** Copies a block into the scratch buffers with NaN/Inf set to 0, counting them. */
@@ -99,11 +123,21 @@ export class Analyzer {
     return this.scratch.map((ch) => (ch.length === frames ? ch : ch.subarray(0, frames)));
   }
 
-  /** Everything of AnalysisResult except `file` (the caller adds it). */
+  /** The meter's peaks, or the ones given to setTruePeaks(). */
+  private truePeakValues(): Float64Array {
+    if (this.truePeak) return this.truePeak.peaks();
+    if (!this.externalTruePeaks) throw new Error('Analyzer: truePeak is false and setTruePeaks() was not called');
+    return this.externalTruePeaks;
+  }
+
+  /**
+   * Everything of AnalysisResult except `file` (the caller adds it).
+   * @throws Error for an Analyzer made with `truePeak: false` before setTruePeaks()
+   */
   result(): AnalysisResult {
     const ch = this.channels;
     const loud = this.loudness.result();
-    const tp = this.truePeak.peaks();
+    const tp = this.truePeakValues();
     const sp = this.stats.samplePeaks();
     const ms = this.stats.meanSquares();
     let tpMax = 0;

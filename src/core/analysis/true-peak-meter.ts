@@ -99,11 +99,18 @@ export class TruePeakMeter {
   private readonly peak: Float64Array;
   /** Per channel: the last T−1 samples, then room for one chunk. */
   private readonly buf: Float64Array[];
-  /** Scratch shared by the channels: the centred Δ²x of the chunk, and maxima over 8-blocks. */
-  private readonly s2: Float64Array;
+  /** Scratch shared by the channels: maxima over 8-blocks of the chunk. */
   private readonly bxEnds: Float64Array;
-  /** Block maxima of |Δ²x|, |Δ⁶x| (index = ORDERS index). */
+  /**
+   * Block maxima of |Δ²x| (every block, each chunk) and |Δ⁶x| (only the blocks of groups that fail bound
+   * 0, filled by groupFeatures: rare, so the per-sample pass stays at one difference), index = ORDERS
+   * index.
+   */
   private readonly bd: Float64Array[];
+  /** Centred Δ²x of the group being scanned (bound 1), at the buf index; filled by groupFeatures. */
+  private readonly s2: Float64Array;
+  /** buf index of the last sample of the chunk being scanned (Δ² is 0 from there on). */
+  private last = 0;
 
   /**
    * @param opts.sampleRate Hz (chooses the default factor)
@@ -195,6 +202,7 @@ export class TruePeakMeter {
       const dBound = g2 * dAll < ringBound ? g2 * dAll : ringBound;
       if ((mEnds + dBound) * MARGIN <= peak) continue;
       const s0 = g * GROUP;
+      this.groupFeatures(buf, g);
       peak = this.scanGroup(buf, s0, Math.min(n, s0 + GROUP), g, dAll, peak);
     }
     return peak;
@@ -276,41 +284,53 @@ export class TruePeakMeter {
   }
 
   /**
-   * One fused pass over buf[0 .. len): stores the centred second difference s2[i] (for bound 1) and the
-   * maxima of |Δ²x| and |Δ⁶x| over 8-blocks (bd), up to `blocks` blocks; differences that would reach
-   * outside buf[0 .. len) count as 0. Δ⁶ is formed from the running Δ² values, so its blocks sit two
-   * samples earlier ([8b−2, 8b+5]): still within the 8-blocks g .. g+4 of group g, whose Δ⁶ centres
-   * are 8g+3 .. 8g+35. Also fills bxEnds[g] = max |x| over [8g + T/2 − 1, 8g + T/2 + 6], g < groups.
+   * The per-sample pass over buf[0 .. len): maxima of |Δ²x| over 8-blocks (bd[0]), up to `blocks` blocks;
+   * differences that would reach outside buf[0 .. len) count as 0. Also fills bxEnds[g] = max |x| over
+   * [8g + T/2 − 1, 8g + T/2 + 6], g < groups. Nothing else runs per sample: Δ⁶ and the per-sample Δ²
+   * are needed only where bound 0 fails (groupFeatures).
    */
   private computeFeatures(buf: Float64Array, len: number, blocks: number, groups: number): void {
-    const s2 = this.s2;
     const bd2 = this.bd[0];
-    const bd6 = this.bd[1];
-    // Running Δ² values s2[i−4 .. i−1]: Δ⁶ centred at i−2 is Δ²·(1, −4, 6, −4, 1) over s2[i−4 .. i].
-    let a4 = 0;
-    let a3 = 0;
-    let a2 = 0;
-    let a1 = 0;
     const last = len - 1;
-    for (let b = 0, i = 0; b < blocks; b++) {
-      let m2 = 0;
+    this.last = last;
+    // Blocks 1 .. inner−1 lie inside [1, last): no edge tests in their loop.
+    const inner = Math.min(blocks, Math.max(1, Math.floor((last - GROUP) / GROUP) + 1));
+    bd2[0] = blockAbsD2(buf, 0, last);
+    for (let b = 1, i = GROUP; b < inner; b++) {
+      let m0 = 0;
+      let m1 = 0;
+      // Two independent chains of Math.max (see max2 for why not `a > b ? a : b`).
+      for (const e = i + GROUP; i < e; i += 2) {
+        m0 = Math.max(m0, Math.abs(buf[i - 1] - 2 * buf[i] + buf[i + 1]));
+        m1 = Math.max(m1, Math.abs(buf[i] - 2 * buf[i + 1] + buf[i + 2]));
+      }
+      bd2[b] = Math.max(m0, m1);
+    }
+    for (let b = inner; b < blocks; b++) bd2[b] = blockAbsD2(buf, b, last);
+    blockAbsMax8(buf, this.taps / 2 - 1, this.bxEnds, groups);
+  }
+
+  /**
+   * For group g (blocks g .. g+4 of the last computeFeatures pass): the centred Δ² at every index of the
+   * blocks into s2, and the block maxima of |Δ⁶x| into bd[1]. Δ⁶ centred at i−2 is Δ²·(1, −4, 6, −4, 1)
+   * over Δ² at i−4 .. i, stored at block ⌊i/8⌋ (so its blocks sit two samples early, [8b−2, 8b+5]:
+   * still within the blocks of group g, whose Δ⁶ centres are 8g+3 .. 8g+35); 0 for i < 5 or i ≥ last.
+   */
+  private groupFeatures(buf: Float64Array, g: number): void {
+    const s2 = this.s2;
+    const bd6 = this.bd[1];
+    const last = this.last;
+    const from = g * GROUP;
+    const to = from + GROUP_SPAN * GROUP;
+    for (let i = Math.max(0, from - 4); i < to; i++) s2[i] = i >= 1 && i < last ? buf[i - 1] - 2 * buf[i] + buf[i + 1] : 0;
+    for (let b = g; b < g + GROUP_SPAN; b++) {
       let m6 = 0;
-      for (const e = i + GROUP; i < e; i++) {
-        const d2 = i >= 1 && i < last ? buf[i - 1] - 2 * buf[i] + buf[i + 1] : 0;
-        s2[i] = d2;
-        const d6 = i >= 5 && i < last ? a4 - 4 * a3 + 6 * a2 - 4 * a1 + d2 : 0;
-        a4 = a3;
-        a3 = a2;
-        a2 = a1;
-        a1 = d2;
-        // Math.max in independent chains: cheap and, unlike `a > b ? a : b`, no mispredictions on noise.
-        m2 = Math.max(m2, Math.abs(d2));
+      for (let i = b * GROUP; i < (b + 1) * GROUP; i++) {
+        const d6 = i >= 5 && i < last ? s2[i - 4] - 4 * s2[i - 3] + 6 * s2[i - 2] - 4 * s2[i - 1] + s2[i] : 0;
         m6 = Math.max(m6, Math.abs(d6));
       }
-      bd2[b] = m2;
       bd6[b] = m6;
     }
-    blockAbsMax8(buf, this.taps / 2 - 1, this.bxEnds, groups);
   }
 
   /**
@@ -333,6 +353,15 @@ export class TruePeakMeter {
  */
 function max2(a: number, b: number): number {
   return 0.5 * (a + b + Math.abs(a - b));
+}
+
+/** max |Δ²x| over block b of buf (indices 8b .. 8b+7), Δ² taken as 0 outside [1, last). */
+function blockAbsD2(buf: Float64Array, b: number, last: number): number {
+  let m = 0;
+  for (let i = b * GROUP; i < (b + 1) * GROUP; i++) {
+    if (i >= 1 && i < last) m = Math.max(m, Math.abs(buf[i - 1] - 2 * buf[i] + buf[i + 1]));
+  }
+  return m;
 }
 
 /** dst[b] = max |src[from + 8b .. from + 8b + 7]| for b < blocks, as a branch-free tree. */

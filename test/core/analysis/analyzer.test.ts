@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Analyzer } from '../../../src/core/analysis/analyzer.js';
+import { TruePeakMeter } from '../../../src/core/analysis/true-peak-meter.js';
 
 const fs = 48000;
 function music(n: number): Float32Array[] {
@@ -66,5 +67,23 @@ describe('Analyzer', () => {
     expect(Math.abs(r.truePeakDbtp!)).toBeLessThan(0.05);
     const short = analyse([Float32Array.from({ length: fs / 10 }, () => 0.02)]);
     expect(short.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['too-short', 'dc-offset']));
+  });
+
+  it('with truePeak: false, peaks metered outside on the blocks push() returns give the same result', () => {
+    const n = fs * 2;
+    const ch = music(n);
+    ch[0][1234] = NaN;
+    ch[1][45678] = -Infinity;
+    const reference = analyse(ch);
+    const an = new Analyzer({ sampleRate: fs, channels: 2, truePeak: false });
+    const meter = new TruePeakMeter({ sampleRate: fs, channels: 2 });
+    for (let s = 0; s < n; s += 4096) {
+      const frames = Math.min(4096, n - s);
+      meter.push(an.push(ch.map((c) => c.subarray(s)), frames), frames);
+    }
+    expect(() => an.result()).toThrow(/setTruePeaks/);
+    an.setTruePeaks(meter.peaks());
+    expect(an.result()).toEqual(reference);
+    expect(() => an.setTruePeaks([1])).toThrow(RangeError);
   });
 });

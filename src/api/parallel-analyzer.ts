@@ -1,0 +1,257 @@
+/**
+ * Parallel true peak: the 8x true-peak meter costs about as much as everything else in the analysis
+ * together (loudness, stats, spectrum, decoding), and its channels are independent, so it runs in worker
+ * threads (analysis-worker.ts) while the reading thread does the rest.
+ *
+ * Transport: one SharedArrayBuffer ring of `slots` blocks, planar Float32 (slot s, channel c at
+ * ((s·channels + c)·blockFrames)), and an Int32 control word array:
+ *  - published: blocks written so far, with END_FLAG set once the stream is over (one word, so a worker
+ *    that waits on it can never miss the end);
+ *  - frames[s]: frames in slot s;
+ *  - consumed[w]: blocks worker w has finished; a slot is free again once every worker has consumed it.
+ * The reading thread waits for a free slot with Atomics.waitAsync (the event loop keeps running, so the
+ * reader's read-ahead continues); workers block in Atomics.wait. Memory: slots · channels · blockFrames ·
+ * 4 bytes (1 MiB per slot for 65 536 stereo frames), whatever the file length.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+/** Indices and bits of the control array. */
+export const RING = {
+  published: 0,
+  /** published & countMask = blocks written. */
+  countMask: 0x3fffffff,
+  /** Set in `published` when no more blocks will come. */
+  endFlag: 0x40000000,
+  /** frames[s] at framesBase + s; consumed[w] right after the frames, at framesBase + slots + w. */
+  framesBase: 1,
+} as const;
+
+/** What a worker gets (workerData). */
+export interface TruePeakWorkerData {
+  samples: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+  slots: number;
+  channels: number;
+  blockFrames: number;
+  sampleRate: number;
+  firstChannel: number;
+  channelCount: number;
+  workerIndex: number;
+}
+
+/** Options of ParallelTruePeak.start(). */
+export interface ParallelTruePeakOptions {
+  /** Hz. */
+  sampleRate: number;
+  channels: number;
+  /** Largest block push() will get, frames. */
+  blockFrames: number;
+  /** Worker threads (≥ 1; at most one per channel). */
+  workers: number;
+  /** Ring depth in blocks (default 4): absorbs the jitter between the reading thread and the workers. */
+  slots?: number;
+}
+
+/** Atomics.waitAsync (ES2024, Node ≥ 16) is missing from the ES2022 lib typings. */
+type WaitAsync = (ta: Int32Array, index: number, value: number) => { async: boolean; value: Promise<string> | string };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
+/** How to start a worker: a file URL, or (from sources) a small ES module evaluated as the entry. */
+interface WorkerEntry {
+  entry: URL | string;
+  options: { eval?: boolean; execArgv?: string[] };
+}
+
+/**
+ * The worker entry next to this module: the compiled .js under dist/; or, when running from the .ts
+ * sources (vitest), a bootstrap that registers tsx's loader in the worker and then imports the .ts entry
+ * (`--import tsx` in a worker's execArgv is not honoured by Node 20). null when neither can run here.
+ */
+function workerEntry(): WorkerEntry | null {
+  if (typeof waitAsync !== 'function') return null;
+  const fromSource = import.meta.url.endsWith('.ts');
+  const url = new URL(fromSource ? './analysis-worker.ts' : './analysis-worker.js', import.meta.url);
+  if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return null;
+  // Default execArgv: inherited from this thread (--cpu-prof and the like).
+  if (!fromSource) return { entry: url, options: {} };
+  // tsx's ESM API (register()), located through its package.json: this thread's resolver may be
+  // vitest's, and the worker's eval'd bootstrap has no module URL to resolve a bare name from.
+  let tsxApi: string;
+  try {
+    const require = createRequire(import.meta.url);
+    const pkgPath = require.resolve('tsx/package.json');
+    const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+    tsxApi = pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api'].import.default)).href;
+  } catch {
+    return null;
+  }
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+  return { entry: bootstrap, options: { eval: true } };
+}
+
+/**
+ * Worker threads worth using for the true peak of a stream: 0 (meter on this thread) when the stream is
+ * too short to repay a worker's start-up (≈ 30-50 ms of CPU: below MIN_PARALLEL_SAMPLES), when there is
+ * a single core, or when the worker entry cannot be loaded; else one per channel up to the spare cores.
+ * @param frames frames of the stream, null when unknown (treated as long)
+ */
+export function truePeakWorkerCount(channels: number, frames: number | null): number {
+  if (frames !== null && frames * channels < MIN_PARALLEL_SAMPLES) return 0;
+  const spare = availableParallelism() - 1;
+  if (spare < 1 || workerEntry() === null) return 0;
+  return Math.max(1, Math.min(channels, spare, MAX_WORKERS));
+}
+
+/**
+ * Samples (frames × channels) from which a worker pays off: 10 s of stereo. A worker costs its start-up
+ * (isolate, modules, filter design: ≈ 40 ms on an idle core, measured as the round trip of an empty
+ * stream) on the other core; the reading thread saves the true peak, ≈ 1 ms per second of stereo
+ * once optimized and several times that while still warming up. Below this the saving is within noise;
+ * above it the true peak leaves the critical path (on a loaded machine there may be no idle core, and
+ * the worker only adds its start-up: the reason for a threshold at all).
+ */
+export const MIN_PARALLEL_SAMPLES = 48000 * 2 * 10;
+/** More workers than this only add start-up cost (each channel is one sequential stream). */
+const MAX_WORKERS = 8;
+
+/** True-peak meter of a stream, run in worker threads; bit-identical to TruePeakMeter on this thread. */
+export class ParallelTruePeak {
+  /** Bytes of the sample ring: slots · channels · blockFrames · 4, fixed whatever the stream length. */
+  readonly ringBytes: number;
+  private readonly workers: Worker[] = [];
+  private readonly ctrl: Int32Array;
+  /** Per slot, per channel: views into the ring. */
+  private readonly slotViews: Float32Array[][] = [];
+  private readonly slots: number;
+  private readonly channels: number;
+  private readonly blockFrames: number;
+  private readonly consumedBase: number;
+  private readonly results: Promise<Float64Array[]>;
+  /** Rejects when a worker fails; raced against every wait so a dead worker never hangs the reader. */
+  private readonly failure: Promise<never>;
+  private published = 0;
+  private ended = false;
+
+  private constructor(opts: ParallelTruePeakOptions, entry: WorkerEntry) {
+    const slots = opts.slots ?? 4;
+    const { channels, blockFrames } = opts;
+    const nWorkers = Math.max(1, Math.min(opts.workers, channels));
+    this.slots = slots;
+    this.channels = channels;
+    this.blockFrames = blockFrames;
+    this.consumedBase = RING.framesBase + slots;
+    this.ringBytes = slots * channels * blockFrames * 4;
+    const samples = new SharedArrayBuffer(this.ringBytes);
+    const control = new SharedArrayBuffer((this.consumedBase + nWorkers) * 4);
+    this.ctrl = new Int32Array(control);
+    for (let s = 0; s < slots; s++) {
+      const views: Float32Array[] = [];
+      for (let c = 0; c < channels; c++) views.push(new Float32Array(samples, (s * channels + c) * blockFrames * 4, blockFrames));
+      this.slotViews.push(views);
+    }
+    let fail: (err: Error) => void = () => {};
+    this.failure = new Promise<never>((_, reject) => { fail = reject; });
+    // Nobody may be awaiting when a worker fails; the rejection is seen at the next wait or at finish().
+    this.failure.catch(() => {});
+    const results: Promise<Float64Array>[] = [];
+    for (let w = 0; w < nWorkers; w++) {
+      // Channels split as evenly as possible, in order.
+      const first = Math.floor((w * channels) / nWorkers);
+      const last = Math.floor(((w + 1) * channels) / nWorkers);
+      const data: TruePeakWorkerData = {
+        samples, control, slots, channels, blockFrames, sampleRate: opts.sampleRate,
+        firstChannel: first, channelCount: last - first, workerIndex: w,
+      };
+      const worker = new Worker(entry.entry, { ...entry.options, workerData: data });
+      this.workers.push(worker);
+      results.push(new Promise<Float64Array>((resolve, reject) => {
+        let done = false;
+        const onError = (err: Error): void => {
+          if (done) return;
+          done = true;
+          reject(err);
+          fail(err);
+        };
+        worker.once('message', (peaks: Float64Array) => {
+          done = true;
+          resolve(peaks);
+        });
+        worker.once('error', onError);
+        worker.once('exit', (code) => onError(new Error(`true-peak worker exited (code ${code}) before its result`)));
+      }));
+    }
+    this.results = Promise.all(results);
+    this.results.catch(() => {});
+  }
+
+  /**
+   * Starts the workers, or returns null when they cannot run here (no worker entry, no Atomics.waitAsync).
+   * @throws whatever `new Worker` throws for a bad environment
+   */
+  static start(opts: ParallelTruePeakOptions): ParallelTruePeak | null {
+    const entry = workerEntry();
+    return entry ? new ParallelTruePeak(opts, entry) : null;
+  }
+
+  /**
+   * Copies a block into the next free slot (waiting for one) and publishes it.
+   * @param channels one Float32Array per channel (finite samples: what Analyzer.push returned)
+   * @param frames ≤ blockFrames
+   */
+  async push(channels: readonly Float32Array[], frames: number): Promise<void> {
+    if (frames <= 0) return;
+    if (frames > this.blockFrames) throw new RangeError(`ParallelTruePeak: block of ${frames} frames > ${this.blockFrames}`);
+    await this.waitForSlot();
+    const s = this.published % this.slots;
+    const views = this.slotViews[s];
+    for (let c = 0; c < this.channels; c++) {
+      const x = channels[c];
+      views[c].set(x.length === frames ? x : x.subarray(0, frames));
+    }
+    this.ctrl[RING.framesBase + s] = frames;
+    this.published++;
+    // The atomic store orders the copies and frames[s] before the count the workers read.
+    Atomics.store(this.ctrl, RING.published, this.published);
+    Atomics.notify(this.ctrl, RING.published);
+  }
+
+  /** Resolves once every worker has consumed the block in the slot that push() will fill next. */
+  private async waitForSlot(): Promise<void> {
+    for (let w = 0; w < this.workers.length; w++) {
+      const index = this.consumedBase + w;
+      for (;;) {
+        const consumed = Atomics.load(this.ctrl, index);
+        if (this.published - consumed < this.slots) break;
+        const r = waitAsync(this.ctrl, index, consumed);
+        if (r.async) await Promise.race([r.value, this.failure]);
+      }
+    }
+  }
+
+  /**
+   * Ends the stream and returns the per-channel linear true peaks (TruePeakMeter.peaks(), tail included).
+   * @throws the worker's error when one failed
+   */
+  async finish(): Promise<Float64Array> {
+    if (!this.ended) {
+      this.ended = true;
+      Atomics.store(this.ctrl, RING.published, this.published | RING.endFlag);
+      Atomics.notify(this.ctrl, RING.published);
+    }
+    const parts = await this.results;
+    const out = new Float64Array(this.channels);
+    let c = 0;
+    for (const p of parts) for (let i = 0; i < p.length; i++) out[c++] = p[i];
+    return out;
+  }
+
+  /** Stops the workers (after an error on the reading side); finish() is then never called. */
+  async terminate(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The parallel true peak (worker threads fed through a SharedArrayBuffer ring) against the
+ * single-threaded path: the same results bit for bit, on multichannel files with inter-sample peaks
+ * and NaN/Inf, for every worker count; the ring's memory is fixed whatever the stream length.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { analyzeFile } from '../../src/api/analyze-files.js';
+import { MIN_PARALLEL_SAMPLES, ParallelTruePeak, truePeakWorkerCount } from '../../src/api/parallel-analyzer.js';
+import { TruePeakMeter } from '../../src/core/analysis/true-peak-meter.js';
+import { buildWav, tempDir, writeFixture } from '../io/wav-fixtures.js';
+
+const { dir, cleanup } = tempDir('mixmaster-analyze-parallel-');
+afterAll(cleanup);
+
+const fs = 48000;
+
+/**
+ * Planar test material: per channel a different level of a sine at fs/4 whose peaks fall between
+ * samples (true peak above sample peak), a loud burst in the middle, and some noise.
+ */
+function material(channels: number, frames: number): Float32Array[] {
+  let seed = 12345;
+  const out: Float32Array[] = [];
+  for (let c = 0; c < channels; c++) {
+    const x = new Float32Array(frames);
+    let lp = 0;
+    for (let i = 0; i < frames; i++) {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      lp += 0.3 * ((seed / 2 ** 31 - 1) - lp);
+      const burst = i > frames / 2 && i < frames / 2 + 2000 ? 0.9 : 0.2;
+      // fs/4 at phase π/4: every sample at ±0.707 of the sine's peak, the peaks between samples.
+      x[i] = burst * (1 - 0.1 * c) * Math.sin((2 * Math.PI * i) / 4 + Math.PI / 4) + 0.02 * lp;
+    }
+    out.push(x);
+  }
+  return out;
+}
+
+function interleave(ch: Float32Array[]): Float32Array {
+  const n = ch[0].length;
+  const out = new Float32Array(n * ch.length);
+  for (let i = 0; i < n; i++) for (let c = 0; c < ch.length; c++) out[i * ch.length + c] = ch[c][i];
+  return out;
+}
+
+describe('analyzeFile with true-peak workers', () => {
+  it('gives the single-threaded results bit for bit (3 channels, NaN/Inf, partial last block)', async () => {
+    const frames = 65536 + 12345;
+    const ch = material(3, frames);
+    ch[1][70000] = NaN;
+    ch[2][70001] = Infinity;
+    const path = writeFixture(dir, 'three.wav', buildWav({ encoding: 'f32', channels: 3, sampleRate: fs, samples: interleave(ch) }));
+    const single = await analyzeFile(path, { truePeakWorkers: 0 });
+    expect(single.result.nonFiniteSamples).toBe(2);
+    // True peak above sample peak: the inter-sample peaks are really measured.
+    expect(single.result.truePeakDbtp!).toBeGreaterThan(single.result.samplePeakDbfs! + 0.1);
+    for (const workers of [1, 3]) {
+      const parallel = await analyzeFile(path, { truePeakWorkers: workers });
+      expect(parallel.result).toEqual(single.result);
+    }
+  });
+
+  it('chooses no worker for short streams', () => {
+    expect(truePeakWorkerCount(2, 48000)).toBe(0);
+    expect(truePeakWorkerCount(2, MIN_PARALLEL_SAMPLES / 2 - 1)).toBe(0);
+  });
+});
+
+describe('ParallelTruePeak', () => {
+  it('loads its worker from the sources and matches TruePeakMeter for any block size, with a fixed ring', async () => {
+    const frames = 20000;
+    const ch = material(2, frames);
+    const meter = new TruePeakMeter({ sampleRate: fs, channels: 2 });
+    meter.push(ch, frames);
+    const expected = meter.peaks();
+    // Tiny blocks and a 2-slot ring: many more blocks than slots pass through the same memory.
+    const blockFrames = 257;
+    const parallel = ParallelTruePeak.start({ sampleRate: fs, channels: 2, blockFrames, workers: 2, slots: 2 });
+    expect(parallel).not.toBeNull();
+    expect(parallel!.ringBytes).toBe(2 * 2 * blockFrames * 4);
+    for (let s = 0; s < frames; s += blockFrames) {
+      const n = Math.min(blockFrames, frames - s);
+      await parallel!.push(ch.map((x) => x.subarray(s, s + n)), n);
+    }
+    const peaks = await parallel!.finish();
+    expect(Array.from(peaks)).toEqual(Array.from(expected));
+  });
+
+  it('handles an empty stream (peaks 0)', async () => {
+    const parallel = ParallelTruePeak.start({ sampleRate: fs, channels: 1, blockFrames: 1024, workers: 1 });
+    expect(Array.from(await parallel!.finish())).toEqual([0]);
+  });
+});
