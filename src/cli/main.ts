@@ -83,9 +83,26 @@ function buildProgram(io: CommandIO, run: (p: Promise<number>) => Promise<void>)
     .option('--json', 'print { input, output, settings } as JSON (an array for several files)')
     .action((inputs: string[], opts) => run(import('./commands/master.js').then((m) => m.masterCommand(inputs, opts, io))));
 
+  common(program.command('automix'))
+    .description('automatic mix of stems: roles, balance, pan, EQ, dynamics, reverb; writes an editable session')
+    .argument('<stems...>', 'stem files or a folder of stems')
+    .requiredOption('-o, --output <file>', 'mix output (.wav)')
+    .option('--session-out <file>', 'write the session (YAML, stem paths relative to it)')
+    .option('--master <preset>', 'also master the mix to a loudness preset (spotify, ...)')
+    .option('--master-out <file>', 'master output file (default <mix>.master.wav)')
+    .option('--reference <file>', "match a reference mix's tonal balance and loudness")
+    .option('--role <list>', 'force roles: name=role,... (name = file name without extension)')
+    .option('--no-reverb', 'no shared reverb')
+    .option('--no-glue', 'no bus glue compressor')
+    .option('--bit-depth <bits>', 'output bit depth: 16, 24 or 32f')
+    .option('--strict', 'treat a truncated stem as an error')
+    .option('--json', 'print { output, master?, settings } as JSON')
+    .action((inputs: string[], opts) => run(import('./commands/automix.js').then((m) => m.automixCommand(inputs, opts, io))));
+
   common(program.command('demo'))
     .description('run the main job on a built-in song (no input files needed)')
-    .addOption(new Option('-o, --output <dir>', 'folder to write the demo audio into'))
+    .addOption(new Option('-o, --output <dir>', 'folder to write the stems, session.yaml, mix.wav and master.wav into'))
+    .option('--preset <name>', 'mastering preset for the demo (default spotify)')
     .option('--json', 'print the result as JSON')
     .action((opts) => run(import('./commands/demo.js').then((m) => m.demoCommand(opts, io))));
 

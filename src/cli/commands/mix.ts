@@ -1,6 +1,6 @@
 /** `mixmaster mix <session> -o <out> [--json] [--bit-depth 16|24|32f] [--sample-rate N] [--strict]` */
 import { mixSession } from '../../api/mix-session.js';
-import { SessionError } from '../../core/mix/session-schema.js';
+import { SessionError } from '../../api/vocabulary.js';
 import { formatAnalysis } from '../format-analysis.js';
 import { createProgress } from '../progress.js';
 import { InputError, UsageError } from '../cli-error.js';

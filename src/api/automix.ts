@@ -1,0 +1,181 @@
+/**
+ * automix(): the programmatic face of `mixmaster automix <stems...|folder> -o mix.wav`.
+ *
+ * Analyzes every stem (one streaming pass each), lets the core planner decide (roles, balance, pan, EQ,
+ * dynamics, reverb; src/core/mix/automix), writes the decisions as a commented session YAML with stem
+ * paths relative to it, and renders that very session with mixSession(), so `mixmaster mix session.yaml`
+ * gives the same output. With a reference the master fader is then set from the measured mix loudness
+ * (one more render); with a preset the mix is mastered with masterFiles().
+ *
+ * Without `sessionOut` the session is written to a temporary folder and removed after rendering.
+ */
+import { mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import type { AnalysisResult, AnalysisWarning } from '../core/analysis/analysis-result.js';
+import { planAutomix, type AutomixPlan, type StemDecision } from '../core/mix/automix/plan-automix.js';
+import { ROLE_NAMES } from '../core/mix/automix/role-table.js';
+import { automixSessionYaml } from '../core/mix/automix/session-yaml.js';
+import { findPreset } from '../core/master/presets.js';
+import { AudioFileError } from '../io/audio-reader.js';
+import { checkOutputPath } from '../io/output-path.js';
+import { analyzeFile } from './analyze-files.js';
+import { masterFiles, type MasterResult } from './master-files.js';
+import { mixSession, type MixSettings } from './mix-session.js';
+import type { BitDepth } from './output-format.js';
+
+/** File extensions picked up from a stem folder. */
+export const STEM_EXTENSIONS = ['.wav', '.wave', '.rf64', '.bw64', '.flac', '.mp3', '.ogg', '.oga', '.opus'];
+
+export interface AutomixOptions {
+  /** The mix to write (.wav). */
+  output: string;
+  /** Where to write the session YAML (stem paths relative to it); default: a temporary file, removed. */
+  sessionOut?: string;
+  /** Master the mix to this loudness preset (spotify, ...). */
+  master?: string;
+  /** Master output file (default: `<mix>.master.wav` beside the mix). */
+  masterOutput?: string;
+  /** Reference mix: match its tonal balance and loudness. */
+  reference?: string;
+  /** Roles forced by stem name (file name without extension): { "ch01": "bass" }. */
+  roles?: Record<string, string>;
+  /** Role level overrides, LU. */
+  levelLu?: Record<string, number>;
+  reverb?: boolean;
+  glue?: boolean;
+  force?: boolean;
+  strict?: boolean;
+  bitDepth?: BitDepth;
+  /** Analyze the output (for --json). */
+  analyze?: boolean;
+  onProgress?: (file: string, stage: 'analyze' | 'mix' | 'master', framesDone: number, framesTotal: number | null) => void;
+}
+
+export interface AutomixSettings {
+  stems: StemDecision[];
+  mix: AutomixPlan['mix'];
+  /** Stem name → output gain (trim + fader), dB: what the automix did to each stem's level. */
+  gainsDb: Record<string, number>;
+  session: string | null;
+  output: string;
+  masterOutput: string | null;
+  reference: { file: string; integratedLufs: number | null; masterGainDb: number } | null;
+  render: MixSettings;
+}
+
+export interface AutomixResult {
+  output: AnalysisResult | null;
+  master: MasterResult | null;
+  settings: AutomixSettings;
+  warnings: AnalysisWarning[];
+}
+
+/** Expands folders into their audio files (sorted, not recursive); files are kept as given. */
+export async function collectStems(inputs: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of inputs) {
+    let st;
+    try { st = await stat(p); } catch { throw new AudioFileError(p, 'no such file or folder'); }
+    if (st.isDirectory()) {
+      const names = (await readdir(p)).filter((n) => STEM_EXTENSIONS.includes(extname(n).toLowerCase()) && !n.startsWith('.')).sort();
+      out.push(...names.map((n) => join(p, n)));
+    } else out.push(p);
+  }
+  return out;
+}
+
+/** Writes a text file atomically (temp beside it, then rename). */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+const stemName = (file: string) => basename(file, extname(file));
+const relPath = (from: string, file: string) => relative(from, resolve(file)).split(sep).join('/');
+
+/**
+ * Automixes stems into a stereo mix and an editable session.
+ * @param inputs stem files and/or folders of stems
+ * @throws AudioFileError (unreadable stems, output problems; nothing is written then)
+ */
+export async function automix(inputs: string[], opts: AutomixOptions): Promise<AutomixResult> {
+  const files = await collectStems(inputs);
+  if (files.length === 0) throw new AudioFileError(inputs.join(', ') || '(none)', 'no stems found (expected audio files or a folder of them)', 'usage');
+  const force = opts.force === true;
+  for (const [name, role] of Object.entries(opts.roles ?? {})) {
+    if (!ROLE_NAMES.includes(role)) throw new AudioFileError(name, `unknown role "${role}" (known: ${ROLE_NAMES.join(', ')})`, 'usage');
+  }
+  if (opts.master !== undefined && !findPreset(opts.master)) throw new AudioFileError(opts.master, 'unknown mastering preset', 'usage');
+  const protectedInputs = opts.reference ? [...files, opts.reference] : files;
+  await checkOutputPath(opts.output, protectedInputs, force);
+  if (opts.sessionOut) await checkOutputPath(opts.sessionOut, [...protectedInputs, opts.output], force);
+  const masterOutput = opts.master !== undefined ? (opts.masterOutput ?? join(dirname(opts.output), `${stemName(opts.output)}.master.wav`)) : null;
+  if (masterOutput) await checkOutputPath(masterOutput, [...protectedInputs, opts.output], force);
+
+  // Analysis: one pass per stem, with the loudness series (activity).
+  const analyses: AnalysisResult[] = [];
+  for (const f of files) {
+    const a = await analyzeFile(f, { strict: opts.strict, series: true, onProgress: (file, d, t) => opts.onProgress?.(file, 'analyze', d, t) });
+    analyses.push(a.result);
+  }
+  const rate = analyses[0].sampleRate;
+  let refAnalysis: AnalysisResult | null = null;
+  if (opts.reference) refAnalysis = (await analyzeFile(opts.reference, { strict: opts.strict })).result;
+
+  const tempDir = opts.sessionOut ? null : await mkdtemp(join(tmpdir(), 'mixmaster-automix-'));
+  const sessionPath = opts.sessionOut ?? join(tempDir as string, 'session.yaml');
+  const sessionDir = dirname(resolve(sessionPath));
+  try {
+    const plan = planAutomix(files.map((f, i) => ({
+      name: stemName(f), file: relPath(sessionDir, f), analysis: analyses[i], role: opts.roles?.[stemName(f)],
+    })), {
+      sampleRate: rate, levelLu: opts.levelLu, reverb: opts.reverb, glue: opts.glue,
+      reference: refAnalysis && refAnalysis.sampleRate === rate ? refAnalysis.spectrum : undefined,
+    });
+    const warnings: AnalysisWarning[] = plan.warnings.map((m) => ({ code: 'automix', message: m }));
+    if (refAnalysis && refAnalysis.sampleRate !== rate) warnings.push({ code: 'automix', message: `reference at ${refAnalysis.sampleRate} Hz, stems at ${rate} Hz: tonal match skipped (loudness still matched)` });
+    const header = [`mixmaster automix of ${files.length} stems${opts.reference ? `, matched to ${basename(opts.reference)}` : ''}`];
+    await writeAtomic(sessionPath, automixSessionYaml(plan, header));
+
+    const needLoudness = opts.analyze === true || refAnalysis !== null;
+    const mixOpts = { force, strict: opts.strict, bitDepth: opts.bitDepth, analyze: needLoudness, onProgress: (f: string, d: number, t: number | null) => opts.onProgress?.(f, 'mix', d, t) };
+    let mixed = await mixSession(sessionPath, opts.output, mixOpts);
+    let reference: AutomixSettings['reference'] = null;
+    if (refAnalysis) {
+      // Loudness match: the master fader is after every insert, so the measured difference is exact.
+      const measured = mixed.output?.integratedLufs ?? null;
+      const gainDb = refAnalysis.integratedLufs !== null && measured !== null ? Math.round((refAnalysis.integratedLufs - measured) * 100) / 100 : 0;
+      reference = { file: opts.reference as string, integratedLufs: refAnalysis.integratedLufs, masterGainDb: gainDb };
+      if (gainDb !== 0) {
+        plan.session.master = { ...plan.session.master, gainDb };
+        await writeAtomic(sessionPath, automixSessionYaml(plan, header));
+        mixed = await mixSession(sessionPath, opts.output, { ...mixOpts, force: true, analyze: opts.analyze === true });
+      }
+    }
+    warnings.push(...mixed.warnings);
+
+    let master: MasterResult | null = null;
+    if (masterOutput) {
+      const res = await masterFiles([opts.output], {
+        output: masterOutput, preset: opts.master, force, bitDepth: opts.bitDepth,
+        onProgress: (f, _s, d, t) => opts.onProgress?.(f, 'master', d, t),
+      });
+      master = res[0];
+      warnings.push(...master.warnings);
+    }
+    const gainsDb: Record<string, number> = {};
+    for (const s of plan.stems) gainsDb[s.name] = s.outputGainDb;
+    return {
+      output: mixed.output,
+      master,
+      warnings,
+      settings: {
+        stems: plan.stems, mix: plan.mix, gainsDb, session: opts.sessionOut ?? null, output: opts.output, masterOutput, reference, render: mixed.settings,
+      },
+    };
+  } finally {
+    if (tempDir) await rm(tempDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * `mixmaster automix <stems...|folder> -o mix.wav [--session-out session.yaml] [--master <preset>]
+ *  [--master-out <file>] [--reference <mix.wav>] [--role name=role,...] [--no-reverb] [--no-glue] [--json]`
+ */
+import { automix } from '../../api/automix.js';
+import { findPreset, LOUDNESS_PRESETS } from '../../api/vocabulary.js';
+import { ROLE_NAMES } from '../../api/vocabulary.js';
+import { formatAnalysis } from '../format-analysis.js';
+import { createProgress } from '../progress.js';
+import { UsageError } from '../cli-error.js';
+import type { CommonOptions, CommandIO } from '../command-io.js';
+import { parseBitDepth } from './process.js';
+
+export interface AutomixCliOptions extends CommonOptions {
+  output?: string;
+  sessionOut?: string;
+  master?: string;
+  masterOut?: string;
+  reference?: string;
+  role?: string;
+  /** Commander sets these false for --no-reverb / --no-glue. */
+  reverb?: boolean;
+  glue?: boolean;
+  json?: boolean;
+  strict?: boolean;
+  bitDepth?: string;
+}
+
+/** `--role kick1=kick,gtr=guitar` → { kick1: 'kick', gtr: 'guitar' }. */
+function parseRoles(v: string | undefined): Record<string, string> | undefined {
+  if (v === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const part of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^(.+)=([a-z-]+)$/.exec(part);
+    if (!m) throw new UsageError(`--role: expected name=role (got "${part}")`);
+    if (!ROLE_NAMES.includes(m[2])) throw new UsageError(`--role: unknown role "${m[2]}" (known: ${ROLE_NAMES.join(', ')})`);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+
+export async function automixCommand(inputs: string[], opts: AutomixCliOptions, io: CommandIO): Promise<number> {
+  if (!opts.output) throw new UsageError('automix needs an output: -o <mix.wav>');
+  if (inputs.length === 0) throw new UsageError('automix needs stems: files or a folder');
+  if (opts.master !== undefined && !findPreset(opts.master)) {
+    throw new UsageError(`unknown preset "${opts.master}" (known: ${LOUDNESS_PRESETS.map((p) => p.name).join(', ')})`);
+  }
+  if (opts.masterOut !== undefined && opts.master === undefined) throw new UsageError('--master-out needs --master <preset>');
+  const progress = createProgress({ quiet: opts.quiet, items: 1 });
+  let res;
+  try {
+    res = await automix(inputs, {
+      output: opts.output, sessionOut: opts.sessionOut, master: opts.master, masterOutput: opts.masterOut, reference: opts.reference,
+      roles: parseRoles(opts.role), reverb: opts.reverb, glue: opts.glue, force: opts.force, strict: opts.strict,
+      bitDepth: parseBitDepth(opts.bitDepth), analyze: opts.json,
+      onProgress: (f, _stage, d, t) => progress.update(f, d, t),
+    });
+  } finally {
+    progress.stop();
+  }
+  if (!opts.quiet) for (const w of res.warnings) io.stderr(`mixmaster: ${opts.output}: warning: ${w.message}`);
+  if (opts.json) {
+    io.stdout(JSON.stringify({ output: res.output, master: res.master ? { output: res.master.output, settings: res.master.settings } : undefined, settings: res.settings }, null, 2));
+    return 0;
+  }
+  if (opts.quiet) return 0;
+  const s = res.settings;
+  io.stdout(`automix: ${s.stems.length} stems -> ${s.output}${s.session ? ` (session ${s.session})` : ''}`);
+  for (const d of s.stems) {
+    const eq = [d.eq.highpassHz !== null ? `HP ${d.eq.highpassHz} Hz` : '', ...d.eq.cuts.map((c) => `${c.gainDb} dB@${c.freqHz}`)].filter(Boolean).join(' ');
+    io.stdout(`  ${d.name.padEnd(28)} ${d.role.role.padEnd(13)} gain ${d.outputGainDb >= 0 ? '+' : ''}${d.outputGainDb.toFixed(1).padStart(5)} dB  pan ${d.pan.toFixed(2).padStart(5)}  ${eq}${d.compression.insert ? '  comp' : ''}`);
+  }
+  if (s.reference) io.stdout(`  matched to ${s.reference.file}: master ${s.reference.masterGainDb.toFixed(2)} dB, ${s.mix.reference?.bands.length ?? 0} EQ bands`);
+  if (res.output) io.stdout(formatAnalysis(res.output));
+  if (res.master) io.stdout(`mastered (${opts.master}) -> ${s.masterOutput}: ${res.master.output.integratedLufs?.toFixed(2) ?? '—'} LUFS, true peak ${res.master.output.truePeakDbtp?.toFixed(2) ?? '—'} dBTP`);
+  return 0;
+}

@@ -1,0 +1,84 @@
+/**
+ * Role detection: from the file name first (tokens matched against the role table), from audio features
+ * when the name says nothing. The evidence is kept as sentences so the session can say why.
+ */
+import { ROLE_TABLE } from './role-table.js';
+import type { StemFeatures } from './stem-features.js';
+
+/** A detected role and why. */
+export interface RoleDecision {
+  role: string;
+  source: 'name' | 'features' | 'user';
+  evidence: string[];
+}
+
+/**
+ * Splits a stem name into lower-case word tokens: separators, camelCase and letter/digit boundaries
+ * (`ch01_lead_2_sawtooth` → ch, 01, lead, 2, sawtooth; `HiHatOpen` → hi, hat, open).
+ */
+export function nameTokens(name: string): string[] {
+  const base = name.replace(/\.[A-Za-z0-9]{1,5}$/, '');
+  return base
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/([A-Za-z])(\d)/g, '$1 $2')
+    .replace(/(\d)([A-Za-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((t) => t.length > 0);
+}
+
+/**
+ * The role named by a file name, or null. Adjacent tokens are also tried joined (`hi hat` → hihat,
+ * `bass drum` → bass-drum / bassdrum); compounds win over single words, then the table order decides
+ * (vocal before lead before bass before guitar...), so "lead vocal" is a vocal and "bass guitar" a bass.
+ */
+export function roleFromName(name: string): { role: string; token: string } | null {
+  const words = nameTokens(name);
+  const compounds: string[] = [];
+  for (let i = 0; i + 1 < words.length; i++) compounds.push(`${words[i]}-${words[i + 1]}`, `${words[i]}${words[i + 1]}`);
+  for (const set of [compounds, words]) {
+    for (const spec of ROLE_TABLE) {
+      const hit = set.find((t) => spec.names.includes(t));
+      if (hit) return { role: spec.role, token: hit };
+    }
+  }
+  return null;
+}
+
+const pct = (x: number) => `${Math.round(x * 100)} %`;
+
+/**
+ * The role of a stem from its audio when its name says nothing. Rules on gain-invariant features:
+ * low-frequency share, crest factor (percussive vs sustained), high-frequency share, stereo width, centroid.
+ */
+export function roleFromFeatures(f: StemFeatures): RoleDecision {
+  const ev = [`low share ${pct(f.lowFraction)}`, `high share ${pct(f.highFraction)}`, `centroid ${Math.round(f.centroidHz)} Hz`,
+    `crest ${f.crestDb === null ? 'n/a' : f.crestDb.toFixed(1) + ' dB'}`, `correlation ${f.correlation.toFixed(2)}`];
+  const crest = f.crestDb ?? 0;
+  // Percussive material has a high peak-to-loudness ratio; sustained notes stay under ~14 dB.
+  const percussive = crest >= 16;
+  let role: string;
+  if (f.lowFraction > 0.55 && percussive) role = 'kick';
+  else if (f.lowFraction > 0.5) role = 'bass';
+  else if (percussive && f.highFraction > 0.5) role = 'hat';
+  else if (percussive && f.lowFraction > 0.2) role = 'drums';
+  else if (percussive) role = 'percussion';
+  else if (f.isStereo && f.correlation < 0.5 && crest < 14) role = 'pad';
+  else if (f.centroidHz > 700 && !f.isStereo) role = 'lead';
+  else role = 'keys';
+  return { role, source: 'features', evidence: ev };
+}
+
+/**
+ * The role of a stem: the user's choice, else the name, else the features.
+ * @param name file name (with or without extension)
+ * @param override a role name given by the user, if any
+ */
+export function detectRole(name: string, f: StemFeatures, override?: string): RoleDecision {
+  if (override) return { role: override, source: 'user', evidence: ['set by the user'] };
+  const byName = roleFromName(name);
+  if (byName) return { role: byName.role, source: 'name', evidence: [`file name has "${byName.token}"`] };
+  const byFeatures = roleFromFeatures(f);
+  byFeatures.evidence.unshift('no role word in the file name');
+  return byFeatures;
+}

@@ -1,0 +1,86 @@
+/**
+ * Per-stem features for the automix, derived from one analysis pass (Analyzer result with its loudness
+ * series). Every feature except `loudnessLufs` and `peakDbfs` is a ratio within the stem (spectral shape,
+ * crest, activity, width), so scaling a stem by a constant moves those two by the same dB and nothing else:
+ * that is what makes the automix invariant to input gains.
+ */
+import type { AnalysisResult } from '../../analysis/analysis-result.js';
+
+/** What the automix needs to know about one stem. */
+export interface StemFeatures {
+  /** Integrated loudness of the active parts (BS.1770 gating drops silence and rests), LUFS; null = silent. */
+  loudnessLufs: number | null;
+  /** Sample peak, dBFS; null = silent. */
+  peakDbfs: number | null;
+  /** Peak-to-loudness ratio of the active parts (peak dBFS − gated loudness), dB: the crest factor used for dynamics. */
+  crestDb: number | null;
+  /** 1 for mono; 2 for a stereo file whose channels differ (correlation < 0.98); a dual-mono file counts as mono. */
+  isStereo: boolean;
+  /** Inter-channel correlation (1 for mono files). */
+  correlation: number;
+  /** Fraction of the file's 100 ms steps whose momentary loudness is within 20 LU of the gated loudness, 0..1. */
+  activity: number;
+  /** 1/3-octave band centres, Hz, and the stem's band levels relative to its own loudest band, dB (−120 floor). */
+  bandsHz: number[];
+  bandLevelsDb: number[];
+  /** Level of the loudest band as analysed (dBFS-referenced, scales with the input): with bandLevelsDb, the absolute spectrum. */
+  spectrumPeakDb: number;
+  /** Power-weighted mean of log2(frequency) over the bands, as Hz: the spectral centroid on a log scale. */
+  centroidHz: number;
+  /** Fractions of band power below 150 Hz and above 4 kHz, 0..1. */
+  lowFraction: number;
+  highFraction: number;
+  durationSeconds: number;
+}
+
+/** Below this a band is treated as empty (dB relative to the loudest band). */
+const FLOOR_DB = -120;
+/** Dual-mono detection: stereo files whose channels correlate this well are treated as mono sources. */
+const MONO_CORRELATION = 0.98;
+/** A 100 ms step is "active" when its momentary loudness is within this many LU of the gated loudness. */
+const ACTIVITY_WINDOW_LU = 20;
+
+/**
+ * Features of one stem from its analysis (the Analyzer's result, with `loudnessSeries` for activity).
+ * @returns the features; a silent stem has null loudness, peak and crest, activity 0.
+ */
+export function stemFeatures(a: AnalysisResult): StemFeatures {
+  const bandsHz = a.spectrum.bandsHz.slice();
+  let maxDb = -Infinity;
+  for (const l of a.spectrum.levelsDb) if (l !== null && l > maxDb) maxDb = l;
+  const bandLevelsDb = a.spectrum.levelsDb.map((l) => (l === null || !Number.isFinite(maxDb) ? FLOOR_DB : Math.max(FLOOR_DB, l - maxDb)));
+  let sum = 0, logSum = 0, low = 0, high = 0;
+  for (let b = 0; b < bandsHz.length; b++) {
+    const p = Math.pow(10, bandLevelsDb[b] / 10);
+    sum += p;
+    logSum += p * Math.log2(bandsHz[b]);
+    if (bandsHz[b] < 150) low += p;
+    if (bandsHz[b] > 4000) high += p;
+  }
+  const loudness = a.integratedLufs;
+  let activity = 0;
+  const series = a.loudnessSeries?.momentaryLufs;
+  if (loudness !== null && series && series.length > 0) {
+    let n = 0;
+    for (const m of series) if (m !== null && m > loudness - ACTIVITY_WINDOW_LU) n++;
+    activity = n / series.length;
+  } else if (loudness !== null) {
+    activity = 1;
+  }
+  const correlation = a.channels < 2 ? 1 : (a.correlation ?? 1);
+  return {
+    loudnessLufs: loudness,
+    peakDbfs: a.samplePeakDbfs,
+    crestDb: a.samplePeakDbfs !== null && loudness !== null ? a.samplePeakDbfs - loudness : null,
+    isStereo: a.channels >= 2 && correlation < MONO_CORRELATION,
+    correlation,
+    activity,
+    bandsHz,
+    bandLevelsDb,
+    spectrumPeakDb: Number.isFinite(maxDb) ? maxDb : FLOOR_DB,
+    centroidHz: sum > 0 ? Math.pow(2, logSum / sum) : 1000,
+    lowFraction: sum > 0 ? low / sum : 0,
+    highFraction: sum > 0 ? high / sum : 0,
+    durationSeconds: a.durationSeconds,
+  };
+}

@@ -1,0 +1,95 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { automix } from '../../src/api/automix.js';
+import { mixSession } from '../../src/api/mix-session.js';
+import { openAudio } from '../../src/io/open-audio.js';
+import { createWavWriter } from '../../src/io/wav-writer.js';
+
+const FS = 48000;
+const N = FS * 2;
+let dir: string;
+
+function stem(kind: number): Float32Array {
+  const x = new Float32Array(N);
+  let s = 1234 + kind;
+  for (let i = 0; i < N; i++) {
+    const t = i / FS;
+    s = (s * 1664525 + 1013904223) >>> 0;
+    const n = s / 2147483648 - 1;
+    if (kind === 0) x[i] = 0.4 * Math.sin(2 * Math.PI * 60 * t);
+    else if (kind === 1) x[i] = 0.6 * Math.exp(-((i % 12000) / FS) * 15) * Math.sin(2 * Math.PI * (55 + 60 * Math.exp(-((i % 12000) / FS) * 30)) * t);
+    else if (kind === 2) x[i] = 0.1 * n * Math.exp(-((i % 6000) / FS) * 40);
+    else x[i] = 0.2 * (Math.sin(2 * Math.PI * 660 * t) + 0.4 * Math.sin(2 * Math.PI * 1320 * t));
+  }
+  return x;
+}
+const NAMES = ['bass', 'kick', 'hats', 'lead'];
+
+async function writeStems(sub: string, gains: number[]): Promise<string> {
+  const d = join(dir, sub);
+  for (let k = 0; k < NAMES.length; k++) {
+    const x = stem(k);
+    const g = Math.pow(10, gains[k] / 20);
+    for (let i = 0; i < N; i++) x[i] *= g;
+    const w = await createWavWriter(join(d, `${NAMES[k]}.wav`), { sampleRate: FS, channels: 1, format: 'float32' });
+    await w.write([x], N);
+    await w.close();
+  }
+  return d;
+}
+
+async function readAll(path: string): Promise<Float32Array[]> {
+  const r = await openAudio(path);
+  const parts: Float32Array[][] = [];
+  for (;;) { const b = await r.read(65536); if (!b) break; parts.push(b.map((c) => Float32Array.from(c))); }
+  await r.close();
+  const n = parts.reduce((a, p) => a + p[0].length, 0);
+  const data = Array.from({ length: r.info.channels }, () => new Float32Array(n));
+  let o = 0;
+  for (const p of parts) { p.forEach((c, i) => data[i].set(c, o)); o += p[0].length; }
+  return data;
+}
+
+/** Level of (a − b) relative to a, dB. */
+function nullDb(a: Float32Array[], b: Float32Array[]): number {
+  let e = 0, d = 0;
+  for (let c = 0; c < a.length; c++) for (let i = 0; i < a[c].length; i++) { e += a[c][i] ** 2; d += (a[c][i] - b[c][i]) ** 2; }
+  return d === 0 ? -Infinity : 10 * Math.log10(d / e);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'automix-'));
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(join(dir, 'a')); await mkdir(join(dir, 'b'));
+  await writeStems('a', [0, 0, 0, 0]);
+  await writeStems('b', [9, -11, 6, -4]);
+});
+afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+describe('automix', () => {
+  it('writes a mix and a commented session; `mix` of the session re-renders the mix (null below -100 dB)', async () => {
+    const res = await automix([join(dir, 'a')], { output: join(dir, 'a.wav'), sessionOut: join(dir, 'a.yaml'), bitDepth: '32f' });
+    expect(res.settings.stems.map((s) => s.role.role)).toEqual(['bass', 'hat', 'kick', 'lead']);
+    const yaml = await readFile(join(dir, 'a.yaml'), 'utf8');
+    expect(yaml).toMatch(/file: a\/bass\.wav/);
+    expect(yaml).toMatch(/# bass: role bass \(from name/);
+    await mixSession(join(dir, 'a.yaml'), join(dir, 'a2.wav'), { bitDepth: '32f' });
+    expect(nullDb(await readAll(join(dir, 'a.wav')), await readAll(join(dir, 'a2.wav')))).toBeLessThan(-100);
+  });
+
+  it('is invariant to input gains: scaled stems give the same mix (null below -100 dB) and gains differing by the scale', async () => {
+    const a = await automix([join(dir, 'a')], { output: join(dir, 'ia.wav'), bitDepth: '32f' });
+    const b = await automix([join(dir, 'b')], { output: join(dir, 'ib.wav'), bitDepth: '32f' });
+    const scale: Record<string, number> = { bass: 9, kick: -11, hats: 6, lead: -4 };
+    for (const n of NAMES) expect(Math.abs(b.settings.gainsDb[n] + scale[n] - a.settings.gainsDb[n])).toBeLessThan(0.02);
+    // Gains are rounded to 0.01 dB in the session: the mixes agree to about -60 dB, far below audibility;
+    // the trims differ by the scale up to that rounding.
+    expect(nullDb(await readAll(join(dir, 'ia.wav')), await readAll(join(dir, 'ib.wav')))).toBeLessThan(-55);
+  });
+
+  it('refuses an existing output without force, before writing anything', async () => {
+    await expect(automix([join(dir, 'a')], { output: join(dir, 'a.wav') })).rejects.toThrow(/exists/);
+  });
+});

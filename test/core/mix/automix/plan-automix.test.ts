@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { Analyzer } from '../../../../src/core/analysis/analyzer.js';
+import type { AnalysisResult } from '../../../../src/core/analysis/analysis-result.js';
+import { detectRole, nameTokens, roleFromName } from '../../../../src/core/mix/automix/detect-role.js';
+import { planAutomix, type AutomixStemInput } from '../../../../src/core/mix/automix/plan-automix.js';
+import { decidePanning } from '../../../../src/core/mix/automix/panning.js';
+import { automixSessionYaml } from '../../../../src/core/mix/automix/session-yaml.js';
+import { stemFeatures } from '../../../../src/core/mix/automix/stem-features.js';
+import { parseSession } from '../../../../src/core/mix/session-schema.js';
+
+const FS = 48000;
+const N = FS * 3;
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2147483648 - 1; };
+}
+
+/** Synthetic stems: a bass (low saw-ish), a kick (decaying low sweep), hats (bright noise bursts), two mid "keys" tones, a lead. */
+function makeStems(): { name: string; x: Float32Array }[] {
+  const r = rng(7);
+  const bass = new Float32Array(N), kick = new Float32Array(N), hats = new Float32Array(N), a = new Float32Array(N), b = new Float32Array(N), lead = new Float32Array(N);
+  let lp = 0;
+  for (let i = 0; i < N; i++) {
+    const t = i / FS;
+    bass[i] = 0.3 * (Math.sin(2 * Math.PI * 55 * t) + 0.5 * Math.sin(2 * Math.PI * 110 * t));
+    const tb = (i % (FS / 2)) / FS;
+    kick[i] = 0.8 * Math.exp(-tb * 12) * Math.sin(2 * Math.PI * (50 + 80 * Math.exp(-tb * 30)) * tb);
+    const n = r();
+    lp += 0.5 * (n - lp);
+    hats[i] = 0.2 * Math.exp(-((i % (FS / 4)) / FS) * 40) * (n - lp);
+    a[i] = 0.1 * (Math.sin(2 * Math.PI * 330 * t) + 0.3 * Math.sin(2 * Math.PI * 990 * t));
+    b[i] = 0.1 * (Math.sin(2 * Math.PI * 523 * t) + 0.3 * Math.sin(2 * Math.PI * 1569 * t));
+    lead[i] = 0.15 * (Math.sin(2 * Math.PI * 880 * t) + 0.5 * Math.sin(2 * Math.PI * 1760 * t) + 0.3 * Math.sin(2 * Math.PI * 2640 * t)) * (t % 1 < 0.7 ? 1 : 0);
+  }
+  return [{ name: 'Bass DI', x: bass }, { name: 'kick_in', x: kick }, { name: 'HiHat', x: hats }, { name: 'piano left', x: a }, { name: 'organ', x: b }, { name: 'synth lead', x: lead }];
+}
+
+function analyse(x: Float32Array, gain: number): AnalysisResult {
+  const y = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) y[i] = x[i] * gain;
+  const an = new Analyzer({ sampleRate: FS, channels: 1 });
+  an.push([y], y.length);
+  return an.result();
+}
+
+const stems = makeStems();
+const inputs = (gains: number[]): AutomixStemInput[] => stems.map((s, i) => ({ name: s.name, file: `stems/${s.name}.wav`, analysis: analyse(s.x, gains[i]) }));
+
+describe('role detection', () => {
+  it('tokenizes names and finds roles, compounds and table order first', () => {
+    expect(nameTokens('ch01_lead_2_sawtooth.wav')).toEqual(['ch', '01', 'lead', '2', 'sawtooth']);
+    expect(nameTokens('HiHatOpen')).toEqual(['hi', 'hat', 'open']);
+    expect(roleFromName('ch03_electric_bass_finger')?.role).toBe('bass');
+    expect(roleFromName('Lead Vocal')?.role).toBe('vocal');
+    expect(roleFromName('bass drum')?.role).toBe('kick');
+    expect(roleFromName('hi hat')?.role).toBe('hat');
+    expect(roleFromName('ch12_flute')?.role).toBe('melody');
+    expect(roleFromName('string_ensemble_1')?.role).toBe('strings');
+    expect(roleFromName('track 7')).toBeNull();
+  });
+
+  it('falls back on audio features when the name says nothing, with evidence', () => {
+    const f = stemFeatures(analyse(stems[0].x, 1));
+    const d = detectRole('track 1', f);
+    expect(d.source).toBe('features');
+    expect(d.role).toBe('bass');
+    expect(d.evidence.join(' ')).toMatch(/low share/);
+    const h = detectRole('track 3', stemFeatures(analyse(stems[2].x, 1)));
+    expect(['hat', 'percussion']).toContain(h.role);
+  });
+});
+
+describe('planAutomix', () => {
+  const base = planAutomix(inputs([1, 1, 1, 1, 1, 1]));
+
+  it('writes a valid session (through the YAML writer) with every stem', () => {
+    const text = automixSessionYaml(base, ['test']);
+    expect(text).toMatch(/# Bass DI: role bass/);
+    const s = parseSession(parse(text), 'session.yaml');
+    expect(s.tracks.map((t) => t.name)).toEqual(stems.map((x) => x.name));
+    expect(s.tracks[0].inserts?.[0].type).toBe('gain');
+  });
+
+  it('is invariant to input gains: only the trim moves, by exactly the scale', () => {
+    const scales = [12, -9, 3.5, -12, 7, 0.5];
+    const scaled = planAutomix(inputs(scales.map((db) => Math.pow(10, db / 20))));
+    scaled.stems.forEach((d, i) => {
+      expect(d.outputGainDb + scales[i] - base.stems[i].outputGainDb).toBeCloseTo(0, 1);
+      expect(d.faderDb).toBeCloseTo(base.stems[i].faderDb, 1);
+      expect(d.pan).toBe(base.stems[i].pan);
+      expect(d.role.role).toBe(base.stems[i].role.role);
+      expect(d.eq.bands).toEqual(base.stems[i].eq.bands);
+      expect(d.compression.insert).toEqual(base.stems[i].compression.insert);
+    });
+  });
+
+  it('balances by role: targets follow the table, summing to the mix target', () => {
+    const lead = base.stems[5], bass = base.stems[0], hats = base.stems[2];
+    expect(lead.role.role).toBe('lead');
+    expect(bass.targetLufs! - hats.targetLufs!).toBeCloseTo(8, 5); // bass −1, hat −9 LU
+    let p = 0;
+    for (const s of base.stems) p += Math.pow(10, s.targetLufs! / 10);
+    expect(10 * Math.log10(p)).toBeCloseTo(-20, 5);
+  });
+
+  it('centres low end and lead, high-passes roles without low end, never above the stem\'s own low end', () => {
+    expect(base.stems[0].pan).toBe(0);
+    expect(base.stems[1].pan).toBe(0);
+    expect(base.stems[5].pan).toBe(0);
+    expect(base.stems[2].eq.highpassHz).toBe(300);
+    // The bass lives at 55 Hz: its 30 Hz role high-pass is lowered (or dropped).
+    expect(base.stems[0].eq.highpassHz ?? 0).toBeLessThan(30);
+  });
+
+  it('carves masking cuts only in the less important stem', () => {
+    for (const s of base.stems) {
+      for (const c of s.eq.cuts) {
+        const other = base.stems.find((o) => o.name === c.against)!;
+        expect(c.gainDb).toBeLessThan(0);
+        expect(c.gainDb).toBeGreaterThanOrEqual(-3);
+        expect(other.role.role).not.toBe(s.role.role);
+      }
+    }
+  });
+});
+
+describe('decidePanning', () => {
+  it('spreads mono stems in symmetric pairs, darker nearer the centre; stereo stems keep their image', () => {
+    const mk = (name: string, centroidHz: number, isStereo = false) => ({ name, policy: 'spread' as const, isStereo, correlation: isStereo ? 0.3 : 1, centroidHz, fileChannels: isStereo ? 2 : 1, weight: 1 });
+    const { pans, mono } = decidePanning([mk('a', 300), mk('b', 2000), mk('c', 400), mk('d', 2500), mk('pad', 800, true)], -3);
+    expect(pans[0].pan).toBeCloseTo(-pans[2].pan, 6);
+    expect(pans[1].pan).toBeCloseTo(-pans[3].pan, 6);
+    expect(Math.abs(pans[1].pan)).toBeGreaterThan(Math.abs(pans[0].pan));
+    expect(pans[4].pan).toBe(0);
+    expect(mono.ok).toBe(true);
+    expect(pans[0].panLossDb).toBeCloseTo(0, 6); // −3 dB law keeps a mono source's power
+  });
+});
