@@ -80,7 +80,7 @@ describe('planAutomix', () => {
     expect(text).toMatch(/# Bass DI: role bass/);
     const s = parseSession(parse(text), 'session.yaml');
     expect(s.tracks.map((t) => t.name)).toEqual(stems.map((x) => x.name));
-    expect(s.tracks[0].inserts?.[0].type).toBe('gain');
+    expect((s.tracks[0].inserts?.[0] as { type: string } | undefined)?.type).toBe('gain');
   });
 
   it('is invariant to input gains: only the trim moves, by exactly the scale', () => {
