@@ -259,3 +259,102 @@ function solveLinear(a: Float64Array, b: Float64Array, n: number): Float64Array 
   }
   return z;
 }
+
+/**
+ * Kaiser's length estimate (Oppenheim & Schafer eq. 7.76): a Kaiser-windowed low-pass with stopband
+ * attenuation A dB (and the same peak pass-band ripple δ = 10^(−A/20)) and a transition band of width
+ * Δf (cycles per sample of the filter's own rate) needs N − 1 ≈ (A − 7.95) / (2.285 · 2π·Δf) taps.
+ * @returns the estimated order N − 1 (not rounded)
+ */
+export function kaiserOrder(attenuationDb: number, transitionCyclesPerSample: number): number {
+  return (attenuationDb - 7.95) / (2.285 * 2 * Math.PI * transitionCyclesPerSample);
+}
+
+/**
+ * Kaiser-windowed half-band low-pass (cutoff at a quarter of its own rate) for 2x interpolation or
+ * decimation. A half-band filter's even-offset taps (other than the centre) are exactly zero, so only
+ * the odd-offset taps are returned: a[k−1] is the tap at offsets ±(2k − 1), k = 1..M (the full filter
+ * has 4M − 1 taps, centre 1/2 when normalised to DC gain 1). The response is antisymmetric about the
+ * quarter rate, H(f) + H(½ − f) = 1, so pass-band ripple equals stopband ripple (≈ −A dB for
+ * β = kaiserBeta(A)) and the transition band is centred on the quarter rate.
+ *
+ * Normalisation here: Σ_k 2·a[k−1] = 1, i.e. the INTERPOLATOR's odd polyphase branch has DC gain 1 (its
+ * even branch is the pure delay, gain 1). The decimator uses a/2 around a centre tap of 1/2.
+ *
+ * @param halfTaps M, the number of nonzero odd-offset taps per side (≥ 1)
+ * @param beta Kaiser window β
+ * @returns Float64Array of M taps a[0..M−1] (offsets 1, 3, 5, ...)
+ */
+export function designHalfbandTaps(halfTaps: number, beta: number): Float64Array {
+  const m = halfTaps;
+  const a = new Float64Array(m);
+  const i0b = besselI0(beta);
+  // The window spans offsets ±2M (zero there), so the outermost nonzero taps at ±(2M − 1) keep weight.
+  let s = 0;
+  for (let k = 1; k <= m; k++) {
+    const off = 2 * k - 1;
+    const t = off / 2; // time in samples of the lower (half) rate
+    const sinc = Math.sin(Math.PI * t) / (Math.PI * t);
+    const r = off / (2 * m);
+    a[k - 1] = sinc * (besselI0(beta * Math.sqrt(Math.max(0, 1 - r * r))) / i0b);
+    s += 2 * a[k - 1];
+  }
+  for (let k = 0; k < m; k++) a[k] /= s;
+  return a;
+}
+
+/**
+ * Linear-phase Kaiser-windowed low-pass of odd length N = 2P + 1 (centre tap P), DC gain exactly 1.
+ * @param halfLength P
+ * @param cutoff cutoff (the −6 dB point) in cycles per sample of the filter's own rate (0 .. 0.5)
+ * @param beta Kaiser window β
+ * @returns Float64Array of 2P + 1 symmetric taps
+ */
+export function designLowpass(halfLength: number, cutoff: number, beta: number): Float64Array {
+  const p = halfLength;
+  const h = new Float64Array(2 * p + 1);
+  const i0b = besselI0(beta);
+  let s = 0;
+  for (let i = 0; i <= 2 * p; i++) {
+    const t = i - p;
+    const sinc = t === 0 ? 2 * cutoff : Math.sin(2 * Math.PI * cutoff * t) / (Math.PI * t);
+    const r = t / (p + 1);
+    h[i] = sinc * (besselI0(beta * Math.sqrt(Math.max(0, 1 - r * r))) / i0b);
+    s += h[i];
+  }
+  for (let i = 0; i < h.length; i++) h[i] /= s;
+  return h;
+}
+
+/**
+ * Shortest Kaiser half-band (designHalfbandTaps, β = kaiserBeta(A)) whose stopband, from 0.5 − passEdge
+ * to 0.5 cycles per sample, is at least A − 1 dB down. Kaiser's length formula underestimates short
+ * filters with wide transitions (a 95 dB, 0.36-cycle transition comes out ~86 dB), so the estimate is
+ * checked on a grid and M is raised until it holds (at most 8 extra steps).
+ * @param attenuationDb wanted stopband attenuation A
+ * @param passEdge pass-band edge in cycles per sample of the full (higher) rate, < 0.25
+ * @returns odd-offset taps (see designHalfbandTaps)
+ */
+export function designHalfbandFor(attenuationDb: number, passEdge: number): Float64Array {
+  const beta = kaiserBeta(attenuationDb);
+  const limit = Math.pow(10, -(attenuationDb - 1) / 20);
+  let m = Math.max(1, Math.ceil((kaiserOrder(attenuationDb, 0.5 - 2 * passEdge) + 2) / 4));
+  for (let extra = 0; ; extra++, m++) {
+    const a = designHalfbandTaps(m, beta);
+    if (extra >= 8 || halfbandStopbandPeak(a, 0.5 - passEdge) <= limit) return a;
+  }
+}
+
+/** Peak |H| over [stopEdge, 0.5] of the half-band with odd-offset taps a, normalised to DC gain 1. */
+export function halfbandStopbandPeak(a: Float64Array, stopEdge: number): number {
+  const m = a.length;
+  let peak = 0;
+  for (let g = 0; g <= 256; g++) {
+    const f = stopEdge + ((0.5 - stopEdge) * g) / 256;
+    // Zero-phase response with DC gain 1: H(f) = ½ + Σ_k a_k·cos(2πf(2k − 1)) (Σ 2a_k = 1).
+    let h = 0.5;
+    for (let k = 1; k <= m; k++) h += a[k - 1] * Math.cos(2 * Math.PI * f * (2 * k - 1));
+    peak = Math.max(peak, Math.abs(h));
+  }
+  return peak;
+}

@@ -1,7 +1,10 @@
 import {
   branchL1Norms,
+  designHalfbandFor,
   designInterpolationFilter,
+  designLowpass,
   kaiserBeta,
+  kaiserOrder,
   polyphaseBranches,
 } from './oversampler-design.js';
 
@@ -247,6 +250,297 @@ export class Oversampler {
         output[done + i] = acc;
       }
       for (let i = 0; i < hist; i++) work[i] = work[m + i];
+      done += n;
+    }
+  }
+}
+
+/** Options of the CascadeOversampler (all edges as fractions of the BASE sample rate). */
+export interface CascadeOversamplerOptions {
+  /** Oversampling factor: 4 (two 2x stages each way) or 8 (three). Default 4. */
+  factor?: 4 | 8;
+  /** Pass-band edge of the whole up/down chain (default 0.45·fs). */
+  passband?: number;
+  /** Stopband edge of the decimator (default 0.5·fs: nothing above the base Nyquist can fold back). */
+  stopband?: number;
+  /** Stopband attenuation and (as −20·log10 δ) pass-band ripple of every stage, dB (default 90). */
+  attenuationDb?: number;
+}
+
+/**
+ * Half-band 2x interpolation: n new samples sit at work[h .. h + n) after h = 2m − 1 history samples;
+ * writes 2n samples to out[o ..). Even outputs are the pure delay x[i − m]; odd outputs the symmetric
+ * pairs around x(i − m + ½). Output j ≈ x(j/2 − m).
+ */
+function halfbandInterpolate(work: Float64Array, n: number, a: Float64Array, m: number, out: Float64Array, o: number): void {
+  const h = 2 * m - 1;
+  const m4 = m - (m % 4);
+  for (let i = 0; i < n; i++) {
+    const c = h + i - m;
+    // Four independent accumulators: a single chain would be bound by the floating-point add latency.
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let k = 0;
+    for (; k < m4; k += 4) {
+      s0 += a[k] * (work[c + k + 1] + work[c - k]);
+      s1 += a[k + 1] * (work[c + k + 2] + work[c - k - 1]);
+      s2 += a[k + 2] * (work[c + k + 3] + work[c - k - 2]);
+      s3 += a[k + 3] * (work[c + k + 4] + work[c - k - 3]);
+    }
+    for (; k < m; k++) s0 += a[k] * (work[c + k + 1] + work[c - k]);
+    out[o + 2 * i] = work[c];
+    out[o + 2 * i + 1] = s0 + s1 + (s2 + s3);
+  }
+}
+
+/**
+ * Half-band 2x decimation: 2n new samples at work[h .. h + 2n) after h = 4m − 2 history samples; keeps
+ * the filtered samples 2i + phase, writing n samples to out[o ..). Output i ≈ input(2i + phase − (2m − 1)).
+ * b = the half-band's odd-offset taps scaled for decimation (centre tap ½).
+ */
+function halfbandDecimate(work: Float64Array, n: number, b: Float64Array, m: number, phase: number, out: Float64Array, o: number): void {
+  const base = 4 * m - 2 + phase - (2 * m - 1);
+  const m4 = m - (m % 4);
+  for (let i = 0; i < n; i++) {
+    const c = base + 2 * i;
+    let s0 = 0.5 * work[c];
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let k = 0;
+    for (; k < m4; k += 4) {
+      s0 += b[k] * (work[c + 2 * k + 1] + work[c - 2 * k - 1]);
+      s1 += b[k + 1] * (work[c + 2 * k + 3] + work[c - 2 * k - 3]);
+      s2 += b[k + 2] * (work[c + 2 * k + 5] + work[c - 2 * k - 5]);
+      s3 += b[k + 3] * (work[c + 2 * k + 7] + work[c - 2 * k - 7]);
+    }
+    for (; k < m; k++) s0 += b[k] * (work[c + 2 * k + 1] + work[c - 2 * k - 1]);
+    out[o + i] = s0 + s1 + (s2 + s3);
+  }
+}
+
+/** Moves the last `hist` samples (ending at hist + consumed) to the front. */
+function keepHistory(work: Float64Array, hist: number, consumed: number): void {
+  for (let i = 0; i < hist; i++) work[i] = work[consumed + i];
+}
+
+/**
+ * 4x or 8x oversampler for nonlinear processing, built from 2x stages (a design option of the same
+ * shared oversampler module, for processors that must not alias: the saturator).
+ *
+ * Why not the single-stage Oversampler: its interpolation filter is also its decimation filter, with
+ * the transition band centred on the base Nyquist, so harmonics between 0.5·fs and the stopband edge
+ * fold back into the top of the band barely attenuated. A decimator whose stopband starts AT 0.5·fs needs
+ * a narrow transition band, which is cheap only at the 2x rate; so (edges in base fs, p = `passband`):
+ *
+ *  up:   U1  2x half-band, pass to p, stop from 1 − p (images of the pass band land above 0.55·fs,
+ *            where the decimator removes them);
+ *        U2  2x half-band, pass to 1 − p, stop from 1 + p (wide transition: short);
+ *        U3  (8x only) 2x half-band, pass to 1 − p, stop from 3 + p (shorter still);
+ *  down: D3  (8x only) 2x half-band (U3's taps): rejects what would fold onto 0..0.5·fs at 4x;
+ *        D1  2x half-band (U2's taps): rejects what would fold onto 0..0.5·fs at 2x;
+ *        D2  2x general low-pass at the 2x rate, pass to p, stop from `stopband` (the sharp one:
+ *            Kaiser, 2P + 1 taps, evaluated only at the output rate).
+ * U3/D3 only need to handle the significant content (≤ 0.55·fs): what U2 leaves above that is already
+ * ≥ A dB down.
+ *
+ * Half-band filters have every other tap zero and one polyphase branch that is a pure delay, so the
+ * half-band stages cost ~M multiply-adds per output (symmetric taps folded in pairs); D2 costs P + 1 per
+ * output. With the defaults (0.45, 0.5, 90 dB): M1 = 31, M2 = 9, M3 = 7, P = 115; with a 20 kHz pass band
+ * at 48 kHz (0.4167): M1 = 19, P = 69.
+ *
+ * All stages are linear-phase; the decimation phases are chosen so the total delay of
+ * upsample() + downsample() is an integer number of base frames (latencyFrames) and a band-limited
+ * signal comes back as a pure delay (pass-band ripple ≈ stages·10^(−A/20), < 0.001 dB at 90 dB).
+ * Half-band lengths are checked against the stopband on a grid (designHalfbandFor): Kaiser's formula
+ * underestimates short filters.
+ *
+ * State per channel: one history per stage. Any block size gives the same output. The oversampled
+ * signal is Float64 (no rounding between stages).
+ */
+export class CascadeOversampler {
+  readonly factor: 4 | 8;
+  /** Delay of upsample() alone, base frames: out[j] ≈ x(j/factor − upsampleDelayFrames). */
+  readonly upsampleDelayFrames: number;
+  /** Total latency of upsample()+downsample(), in base-rate frames (an integer). */
+  readonly latencyFrames: number;
+  /** U1 odd-offset half-band taps (see designHalfbandTaps). */
+  readonly up1Taps: Float64Array;
+  /** U2 (and, halved, D1) odd-offset half-band taps. */
+  readonly up2Taps: Float64Array;
+  /** U3 (and, halved, D3) odd-offset half-band taps (8x only; empty at 4x). */
+  readonly up3Taps: Float64Array;
+  /** D2: 2P + 1 symmetric taps at the 2x rate, DC gain 1. */
+  readonly downTaps: Float64Array;
+
+  private readonly m1: number;
+  private readonly m2: number;
+  private readonly m3: number;
+  private readonly p: number;
+  /** Decimation phases (which sample of each pair is kept) of D3, D1, D2: make the delay integral. */
+  private readonly ph3: number;
+  private readonly ph1: number;
+  private readonly ph2: number;
+  private readonly d1Taps: Float64Array;
+  private readonly d3Taps: Float64Array;
+  private channels = 0;
+  private chunkFrames = 0;
+  private u1: Float64Array[] = [];
+  private u2: Float64Array[] = [];
+  private u3: Float64Array[] = [];
+  private d3: Float64Array[] = [];
+  private d1: Float64Array[] = [];
+  private d2: Float64Array[] = [];
+
+  /** @param opts factor, edges and attenuation; see CascadeOversamplerOptions */
+  constructor(opts: CascadeOversamplerOptions = {}) {
+    const factor = opts.factor ?? 4;
+    const pass = opts.passband ?? 0.45;
+    const stop = opts.stopband ?? 0.5;
+    const att = opts.attenuationDb ?? 90;
+    if (factor !== 4 && factor !== 8) throw new RangeError('CascadeOversampler: factor must be 4 or 8');
+    if (!(pass > 0 && pass < stop && stop <= 0.5 && pass < 0.5)) {
+      throw new RangeError('CascadeOversampler: need 0 < passband < stopband <= 0.5');
+    }
+    if (!(att > 21 && att < 200)) throw new RangeError('CascadeOversampler: attenuationDb out of range');
+    this.factor = factor;
+    const beta = kaiserBeta(att);
+    // Pass-band edges of U1, U2, U3 in cycles per sample of their output rate (2x, 4x, 8x).
+    this.up1Taps = designHalfbandFor(att, pass / 2);
+    this.up2Taps = designHalfbandFor(att, (1 - pass) / 4);
+    this.up3Taps = factor === 8 ? designHalfbandFor(att, (1 - pass) / 8) : new Float64Array(0);
+    this.m1 = this.up1Taps.length;
+    this.m2 = this.up2Taps.length;
+    this.m3 = this.up3Taps.length;
+    this.p = Math.max(1, Math.ceil(kaiserOrder(att, (stop - pass) / 2) / 2));
+    this.d1Taps = this.up2Taps.map((v) => v / 2);
+    this.d3Taps = this.up3Taps.map((v) => v / 2);
+    this.downTaps = designLowpass(this.p, (pass + stop) / 4, beta);
+    // Delays in units of the top rate (1/factor base frame): U1 M1 base frames, U2 M2 2x samples,
+    // U3 M3 4x samples; a half-band decimator keeping phase s delays by 2M − 1 − s of its input samples;
+    // D2 by P − s 2x samples. The phases are chosen (low bits first) so the total is a whole frame.
+    const u = factor;
+    const up = u * this.m1 + (u / 2) * this.m2 + (factor === 8 ? 2 * this.m3 : 0);
+    let total = up;
+    if (factor === 8) {
+      this.ph3 = 1; // 2M3 − 1 − s3 must be even (units of 1/8)
+      total += 2 * this.m3 - 1 - this.ph3;
+    } else {
+      this.ph3 = 0;
+    }
+    // D1's input samples are u/4 units each.
+    const d1Unit = u / 4;
+    this.ph1 = ((total + d1Unit * (2 * this.m2 - 1)) / d1Unit) % 2 === 0 ? 0 : 1;
+    total += d1Unit * (2 * this.m2 - 1 - this.ph1);
+    const d2Unit = u / 2;
+    this.ph2 = ((total + d2Unit * this.p) / d2Unit) % 2 === 0 ? 0 : 1;
+    total += d2Unit * (this.p - this.ph2);
+    if (total % u !== 0) throw new Error('CascadeOversampler: internal delay is not integral');
+    this.latencyFrames = total / u;
+    this.upsampleDelayFrames = up / u;
+  }
+
+  /** Allocates per-channel state; larger blocks are processed in pieces of maxBlockFrames. */
+  prepare(channels: number, maxBlockFrames: number): void {
+    this.channels = channels;
+    const n = Math.max(1, Math.min(maxBlockFrames, 8192));
+    this.chunkFrames = n;
+    const mk = (len: number) => Array.from({ length: channels }, () => new Float64Array(len));
+    this.u1 = mk(2 * this.m1 - 1 + n);
+    this.u2 = mk(2 * this.m2 - 1 + 2 * n);
+    this.u3 = mk(this.factor === 8 ? 2 * this.m3 - 1 + 4 * n : 0);
+    this.d3 = mk(this.factor === 8 ? 4 * this.m3 - 2 + 8 * n : 0);
+    this.d1 = mk(4 * this.m2 - 2 + 4 * n);
+    this.d2 = mk(2 * this.p + 2 * n);
+  }
+
+  /** Clears the filter histories (time zero). */
+  reset(): void {
+    for (let c = 0; c < this.channels; c++) {
+      this.u1[c].fill(0);
+      this.u2[c].fill(0);
+      this.u3[c].fill(0);
+      this.d3[c].fill(0);
+      this.d1[c].fill(0);
+      this.d2[c].fill(0);
+    }
+  }
+
+  /** Upsamples `frames` samples of channel `ch` (from input[offset]) into out[0 .. factor·frames). */
+  upsample(ch: number, input: Float32Array, frames: number, out: Float64Array, offset = 0): void {
+    const w1 = this.u1[ch];
+    const w2 = this.u2[ch];
+    const w3 = this.u3[ch];
+    const h1 = 2 * this.m1 - 1;
+    const h2 = 2 * this.m2 - 1;
+    const h3 = 2 * this.m3 - 1;
+    const f = this.factor;
+    let done = 0;
+    while (done < frames) {
+      const n = Math.min(this.chunkFrames, frames - done);
+      for (let i = 0; i < n; i++) w1[h1 + i] = input[offset + done + i];
+      halfbandInterpolate(w1, n, this.up1Taps, this.m1, w2, h2);
+      if (f === 8) {
+        halfbandInterpolate(w2, 2 * n, this.up2Taps, this.m2, w3, h3);
+        halfbandInterpolate(w3, 4 * n, this.up3Taps, this.m3, out, done * 8);
+        keepHistory(w3, h3, 4 * n);
+      } else {
+        halfbandInterpolate(w2, 2 * n, this.up2Taps, this.m2, out, done * 4);
+      }
+      keepHistory(w1, h1, n);
+      keepHistory(w2, h2, 2 * n);
+      done += n;
+    }
+  }
+
+  /** Low-pass filters and decimates factor·frames oversampled samples of channel `ch` into output[0 .. frames). */
+  downsample(ch: number, input: Float64Array, frames: number, output: Float32Array): void {
+    const w3 = this.d3[ch];
+    const w1 = this.d1[ch];
+    const w2 = this.d2[ch];
+    const h = this.downTaps;
+    const p = this.p;
+    const h3 = 4 * this.m3 - 2;
+    const h1 = 4 * this.m2 - 2;
+    const h2 = 2 * p;
+    const f = this.factor;
+    const ph2 = this.ph2;
+    const p4 = p - (p % 4);
+    let done = 0;
+    while (done < frames) {
+      const n = Math.min(this.chunkFrames, frames - done);
+      const src = done * f;
+      if (f === 8) {
+        for (let j = 0; j < 8 * n; j++) w3[h3 + j] = input[src + j];
+        halfbandDecimate(w3, 4 * n, this.d3Taps, this.m3, this.ph3, w1, h1);
+        keepHistory(w3, h3, 8 * n);
+      } else {
+        for (let j = 0; j < 4 * n; j++) w1[h1 + j] = input[src + j];
+      }
+      halfbandDecimate(w1, 2 * n, this.d1Taps, this.m2, this.ph1, w2, h2);
+      // D2: the sharp low-pass, evaluated at every other 2x sample; symmetric taps folded in pairs.
+      // Four accumulators (see halfbandInterpolate).
+      for (let i = 0; i < n; i++) {
+        const q = h2 + 2 * i + ph2;
+        const lo = q - 2 * p;
+        let s0 = h[p] * w2[q - p];
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let k = 0;
+        for (; k < p4; k += 4) {
+          s0 += h[k] * (w2[q - k] + w2[lo + k]);
+          s1 += h[k + 1] * (w2[q - k - 1] + w2[lo + k + 1]);
+          s2 += h[k + 2] * (w2[q - k - 2] + w2[lo + k + 2]);
+          s3 += h[k + 3] * (w2[q - k - 3] + w2[lo + k + 3]);
+        }
+        for (; k < p; k++) s0 += h[k] * (w2[q - k] + w2[lo + k]);
+        output[done + i] = s0 + s1 + (s2 + s3);
+      }
+      keepHistory(w1, h1, 4 * n);
+      keepHistory(w2, h2, 2 * n);
       done += n;
     }
   }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Oversampler } from '../../../src/core/dsp/oversampler.js';
-import { differenceSplit, firMagnitude, secondDifferenceBound } from '../../../src/core/dsp/oversampler-design.js';
+import { CascadeOversampler, Oversampler } from '../../../src/core/dsp/oversampler.js';
+import {
+  designHalfbandFor,
+  differenceSplit,
+  firMagnitude,
+  halfbandStopbandPeak,
+  secondDifferenceBound,
+} from '../../../src/core/dsp/oversampler-design.js';
 
 const db = (x: number) => 20 * Math.log10(x);
 
@@ -157,5 +163,125 @@ describe('differenceSplit (exact bound identity used by the true-peak meter)', (
     let g = 0;
     for (let p = 1; p < 8; p++) g = Math.max(g, differenceSplit(os.branches.subarray(p * t, (p + 1) * t), 15, 2, 2).weightSum);
     expect(g).toBeCloseTo(secondDifferenceBound(os.branches, 8, t), 12);
+  });
+});
+
+describe('CascadeOversampler (half-band stages + sharp 2x decimation low-pass)', () => {
+  const configs = [
+    { factor: 4 as const, passband: 0.45 },
+    { factor: 8 as const, passband: 0.45 },
+    { factor: 8 as const, passband: 20000 / 48000 },
+  ];
+
+  /** Runs x through upsample → downsample in blocks of `block`; returns the output. */
+  function roundTrip(os: CascadeOversampler, x: Float32Array, block: number): Float32Array {
+    const y = new Float32Array(x.length);
+    const up = new Float64Array(block * os.factor);
+    for (let off = 0; off < x.length; off += block) {
+      const n = Math.min(block, x.length - off);
+      os.upsample(0, x, n, up, off);
+      os.downsample(0, up, n, y.subarray(off, off + n));
+    }
+    return y;
+  }
+
+  for (const cfg of configs) {
+    const name = `factor ${cfg.factor}, pass band ${cfg.passband.toFixed(3)}·fs`;
+
+    it(`${name}: D2 pass band flat to the edge, stopband from 0.5·fs at least 89 dB down`, () => {
+      const os = new CascadeOversampler({ ...cfg, attenuationDb: 90 });
+      const h = os.downTaps; // runs at 2·fs
+      let ripple = 0;
+      for (let f = 0; f <= cfg.passband; f += 0.001) ripple = Math.max(ripple, Math.abs(db(firMagnitude(h, f / 2))));
+      let stop = 0;
+      for (let f = 0.5; f <= 1; f += 0.0005) stop = Math.max(stop, firMagnitude(h, f / 2));
+      expect(ripple).toBeLessThan(0.001);
+      expect(db(stop)).toBeLessThan(-89);
+    });
+
+    it(`${name}: a pass-band signal comes back as a pure delay of latencyFrames`, () => {
+      const os = new CascadeOversampler({ ...cfg, attenuationDb: 90 });
+      os.prepare(1, 256);
+      const len = 4096;
+      // Two tones inside the pass band (0.05 and 0.9·passband of fs).
+      const f1 = 0.05;
+      const f2 = 0.9 * cfg.passband;
+      const x = Float32Array.from({ length: len }, (_, i) => 0.4 * Math.sin(2 * Math.PI * f1 * i) + 0.4 * Math.sin(2 * Math.PI * f2 * i + 1));
+      const y = roundTrip(os, x, 256);
+      const d = os.latencyFrames;
+      expect(Number.isInteger(d)).toBe(true);
+      let err = 0;
+      for (let i = 1000; i < len; i++) err = Math.max(err, Math.abs(y[i] - x[i - d]));
+      expect(err).toBeLessThan(1e-4); // ≈ −90 dB ripple of a handful of stages
+    });
+
+    it(`${name}: upsample() output j is x(j/factor − upsampleDelayFrames)`, () => {
+      const os = new CascadeOversampler({ ...cfg, attenuationDb: 90 });
+      os.prepare(1, 512);
+      const f = 0.11;
+      const x = Float32Array.from({ length: 512 }, (_, i) => Math.sin(2 * Math.PI * f * i));
+      const up = new Float64Array(512 * cfg.factor);
+      os.upsample(0, x, 512, up);
+      let err = 0;
+      for (let j = 300 * cfg.factor; j < 512 * cfg.factor; j++) {
+        err = Math.max(err, Math.abs(up[j] - Math.sin(2 * Math.PI * f * (j / cfg.factor - os.upsampleDelayFrames))));
+      }
+      expect(err).toBeLessThan(1e-4);
+    });
+
+    it(`${name}: any block size gives the same output`, () => {
+      const x = Float32Array.from({ length: 3000 }, (_, i) => Math.sin(i * 0.37) * Math.cos(i * 0.011));
+      const ref = roundTrip(prepared(cfg, 1024), x, 1024);
+      for (const b of [1, 7, 64]) expect(roundTrip(prepared(cfg, b), x, b)).toEqual(ref);
+    });
+  }
+
+  function prepared(cfg: { factor: 4 | 8; passband: number }, block: number): CascadeOversampler {
+    const os = new CascadeOversampler({ ...cfg, attenuationDb: 90 });
+    os.prepare(1, block);
+    return os;
+  }
+
+  it('rejects oversampled content above the base Nyquist (what would alias) by at least 88 dB', () => {
+    // Tones synthesised directly at the 8x rate between 0.5·fs and 4·fs: after downsample() nothing may
+    // remain (the old single-stage design let 0.5..0.56·fs through its transition band).
+    const os = new CascadeOversampler({ factor: 8, passband: 0.45, attenuationDb: 90 });
+    const frames = 4096;
+    const up = new Float64Array(frames * 8);
+    const y = new Float32Array(frames);
+    let worst = 0;
+    for (const f of [0.5, 0.505, 0.55, 0.7, 1.2, 1.5, 2.5, 3.5, 3.6, 3.95]) {
+      os.prepare(1, frames);
+      for (let j = 0; j < up.length; j++) up[j] = Math.sin((2 * Math.PI * f * j) / 8);
+      os.downsample(0, up, frames, y);
+      let peak = 0;
+      for (let i = 2000; i < frames; i++) peak = Math.max(peak, Math.abs(y[i]));
+      worst = Math.max(worst, peak);
+    }
+    console.log(`CascadeOversampler 8x: worst residue above fs/2 ${db(worst).toFixed(1)} dB`);
+    expect(db(worst)).toBeLessThan(-88);
+  });
+
+  it('designHalfbandFor meets its stopband and keeps every other tap implicit (DC gain 1)', () => {
+    for (const [att, edge] of [[90, 0.225], [90, 0.1375], [95, 0.06875]] as const) {
+      const a = designHalfbandFor(att, edge);
+      expect(db(halfbandStopbandPeak(a, 0.5 - edge))).toBeLessThan(-(att - 1));
+      let s = 0;
+      for (const v of a) s += 2 * v;
+      expect(s).toBeCloseTo(1, 12);
+    }
+  });
+
+  it('has an integral latency for every design and rejects bad options', () => {
+    for (const factor of [4, 8] as const) {
+      for (const passband of [0.25, 0.3, 0.4, 0.4167, 0.45, 0.47]) {
+        for (const attenuationDb of [80, 90, 95]) {
+          const os = new CascadeOversampler({ factor, passband, attenuationDb });
+          expect(Number.isInteger(os.latencyFrames)).toBe(true);
+        }
+      }
+    }
+    expect(() => new CascadeOversampler({ passband: 0.5 })).toThrow(RangeError);
+    expect(() => new CascadeOversampler({ factor: 2 as 4 })).toThrow(RangeError);
   });
 });
