@@ -20,7 +20,7 @@ const DIST = resolve(process.env.MIXMASTER_DIST ?? join(ROOT, 'dist'));
 const SR = 48000;
 
 /** Writes a stereo 24-bit stem: band-limited noise plus a few partials with a slow envelope (seeded). */
-async function writeStem(path, seconds, seed) {
+export async function writeStem(path, seconds, seed) {
   const { createWavWriter } = await import(pathToFileURL(join(DIST, 'io/wav-writer.js')).href);
   const w = await createWavWriter(path, { sampleRate: SR, channels: 2, format: 'pcm24', force: true });
   const B = 65536;
@@ -48,7 +48,7 @@ async function writeStem(path, seconds, seed) {
 }
 
 /** A session: `tracks` tracks over 4 stems, 4 subgroups, 2 reverb sends; inserts per `withDsp`. */
-function session(tracks, withDsp) {
+export function session(tracks, withDsp) {
   const trackInserts = withDsp === 'full'
     ? [
         { type: 'eq', bands: [{ type: 'highpass', freqHz: 40, slopeDbPerOct: 12 }, { type: 'bell', freqHz: 300, gainDb: -2, q: 1 }, { type: 'bell', freqHz: 2500, gainDb: 1.5, q: 0.8 }, { type: 'highshelf', freqHz: 8000, gainDb: 2 }] },
@@ -77,6 +77,7 @@ function runMix(sessionPath, out) {
     const dist = ${JSON.stringify(DIST)};
     const { main } = await import(dist + '/cli/main.js');
     const args = ['mix', ${JSON.stringify(sessionPath)}, '-o', ${JSON.stringify(out)}, '--force', '--quiet'];
+    process.stderr.write('mixmaster-threads ' + (process.env.MIXMASTER_MIX_THREADS || (await import('node:os')).availableParallelism()) + '\\n');
     let code = await main(args, { stdout: () => {}, stderr: (t) => process.stderr.write(t + '\\n') });
     if (code === 2) {
       // The CLI does not have \`mix\` wired yet: call the api directly (same engine, same process shape).
@@ -94,7 +95,8 @@ function runMix(sessionPath, out) {
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       const m = [...stderr.matchAll(/mixmaster-maxrss-kib (\d+)/g)].pop();
-      resolveRun({ seconds, maxRssKiB: m ? Number(m[1]) : null, code, stderr: stderr.replace(/mixmaster-maxrss-kib \d+\n?/g, '').trim() });
+      const th = /mixmaster-threads (\d+)/.exec(stderr);
+      resolveRun({ seconds, maxRssKiB: m ? Number(m[1]) : null, threads: th ? Number(th[1]) : null, code, stderr: stderr.replace(/mixmaster-(maxrss-kib|threads) \d+\n?/g, '').trim() });
     });
   });
 }
@@ -118,8 +120,14 @@ function ffmpegPeer(dir, tracks, seconds) {
 export async function run(report) {
   const dir = await mkdtemp(join(tmpdir(), 'mix-bench-'));
   try {
-    const cases = [{ name: 'mix 128 tracks x 240 s', tracks: 128, seconds: 240, bar: 10 }, { name: 'mix 64 tracks x 60 s', tracks: 64, seconds: 60, bar: 20 }];
-    const stemSeconds = 241; // a little longer than the case, for the trim-ins
+    // MIX_BENCH_SECONDS=<s> shortens both cases to s seconds (a loaded machine; × real time is per second of
+    // audio, so it extrapolates, less the fixed start-up cost). MIX_BENCH_CASES=64 runs only that case.
+    const short = Number(process.env.MIX_BENCH_SECONDS) || 0;
+    const only = process.env.MIX_BENCH_CASES ? process.env.MIX_BENCH_CASES.split(',').map(Number) : null;
+    const cases = [{ name: 'mix 128 tracks x 240 s', tracks: 128, seconds: 240, bar: 10 }, { name: 'mix 64 tracks x 60 s', tracks: 64, seconds: 60, bar: 20 }]
+      .filter((c) => !only || only.includes(c.tracks))
+      .map((c) => (short > 0 && short < c.seconds ? { ...c, name: `${c.name} (shortened to ${short} s)`, seconds: short } : c));
+    const stemSeconds = Math.max(...cases.map((c) => c.seconds)) + 1; // a little longer than the case, for the trim-ins
     for (let k = 0; k < 4; k++) await writeStem(join(dir, `stem${k}.wav`), stemSeconds, 17 + k);
     for (const c of cases) {
       let dsp = 'full';
@@ -137,10 +145,10 @@ export async function run(report) {
       report(c.name, {
         ok: res.code === 0, error: res.code === 0 ? undefined : res.stderr.split('\n')[0],
         inserts: dsp === 'full' ? 'eq(4 bands)+compressor per track, reverb on 2 sends' : 'gain only (eq/compressor/reverb not in the insert catalog yet)',
-        seconds: +res.seconds.toFixed(2), xRealTime: +(c.seconds / res.seconds).toFixed(2), bar: `>= ${c.bar}x`,
+        threads: res.threads, seconds: +res.seconds.toFixed(2), xRealTime: +(c.seconds / res.seconds).toFixed(2), bar: `>= ${c.bar}x`,
         peakRssMiB: res.maxRssKiB === null ? null : +(res.maxRssKiB / 1024).toFixed(1),
       });
-      const ff = ffmpegPeer(dir, c.tracks, c.seconds);
+      const ff = process.env.MIX_BENCH_NO_PEER ? null : ffmpegPeer(dir, c.tracks, c.seconds);
       if (ff) report(`${c.name} (ffmpeg filtergraph peer)`, { ok: ff.ok, seconds: +ff.seconds.toFixed(2), xRealTime: +(c.seconds / ff.seconds).toFixed(2), ratioMixmasterOverFfmpeg: +(ff.seconds / res.seconds).toFixed(2), error: ff.ok ? undefined : ff.stderr });
     }
   } finally {

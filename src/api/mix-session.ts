@@ -8,11 +8,15 @@
  *
  * Stem paths are relative to the session file. Stems at another rate than the session are resampled
  * (libsamplerate, streaming). Tracks reading the same file at the same place share one reader.
+ *
+ * Large sessions render their tracks on worker threads (mix-workers.ts); the output is bit-identical for
+ * any thread count, including none.
  */
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { AnalysisResult, AnalysisWarning } from '../core/analysis/analysis-result.js';
 import { Analyzer } from '../core/analysis/analyzer.js';
-import { MixRenderer } from '../core/mix/mix-renderer.js';
+import { MixRenderer, trackGroups } from '../core/mix/mix-renderer.js';
 import { compileSession, type InsertFactory, type SourceInfo } from '../core/mix/render-plan.js';
 import { parseSession, sessionSchema, type Session } from '../core/mix/session-schema.js';
 import { toJsonSchema } from '@valibot/to-json-schema';
@@ -20,9 +24,9 @@ import type { AudioReader } from '../io/audio-reader.js';
 import { loadDataFile } from '../io/load-data-file.js';
 import { openAudio } from '../io/open-audio.js';
 import { checkOutputPath } from '../io/output-path.js';
-import { resampleReader } from '../io/resampling-reader.js';
 import { createWavWriter } from '../io/wav-writer.js';
 import { assertWritableFormat, wavSampleFormat, type BitDepth } from './output-format.js';
+import { closeReaders, MixWorkerPool, openClipReaders, pullFrom, readerWarnings } from './mix-workers.js';
 
 /** Frames per render block: large enough to amortize per-node overhead, small enough to stay in cache. */
 export const MIX_BLOCK_FRAMES = 2048;
@@ -42,7 +46,13 @@ export interface MixOptions {
   blockFrames?: number;
   /** Called after each block with output frames done and the total. */
   onProgress?: (file: string, framesDone: number, framesTotal: number | null) => void;
-  /** @internal tests: insert factory override. */
+  /**
+   * Worker threads rendering the tracks: 0 renders everything on this thread. Default: the
+   * MIXMASTER_MIX_THREADS environment variable, else one per CPU (availableParallelism()) for sessions of
+   * at least MIN_THREADED_TRACK_SECONDS of track audio, else 0. The output does not depend on it.
+   */
+  threads?: number;
+  /** @internal tests: insert factory override (runs on this thread: threads are not used). */
   createInsert?: InsertFactory;
 }
 
@@ -61,6 +71,8 @@ export interface MixSettings {
   latencyFrames: number;
   panLawDb: number;
   blockFrames: number;
+  /** Worker threads used (0: rendered on the calling thread). */
+  threads: number;
   /** Stems resampled to the session rate. */
   resampled: { file: string; fromHz: number }[];
   /** Processing order of the graph (node names). */
@@ -72,6 +84,9 @@ export interface MixResult {
   settings: MixSettings;
   warnings: AnalysisWarning[];
 }
+
+/** Below this much track audio (tracks × seconds) starting workers costs more than it saves. */
+export const MIN_THREADED_TRACK_SECONDS = 120;
 
 /** Reads and validates a session file. @throws SessionError, AudioFileError */
 export async function loadSession(path: string): Promise<Session> {
@@ -122,41 +137,35 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
   const format = wavSampleFormat(opts.bitDepth ?? (allPcm16 ? '16' : '24'));
   const resampled = [...infoByFile.entries()].filter(([, i]) => i.sampleRate !== sampleRate).map(([file, i]) => ({ file, fromHz: i.sampleRate }));
 
-  // One reader per distinct clip, positioned at its trim-in point.
-  const readers: AudioReader[] = [];
+  // Threads: the track groups go to workers, which open their own readers; else one reader per clip here.
+  const groups = trackGroups(plan);
+  const envThreads = process.env.MIXMASTER_MIX_THREADS;
+  const trackSeconds = (session.tracks.length * plan.outputFrames) / sampleRate;
+  let threads = opts.threads ?? (envThreads !== undefined && envThreads !== '' ? Number(envThreads) : trackSeconds >= MIN_THREADED_TRACK_SECONDS ? availableParallelism() : 0);
+  if (!Number.isInteger(threads) || threads < 0) threads = 0;
+  if (opts.createInsert || groups.length === 0) threads = 0; // test fakes live in this thread; ungroupable plans run in plan order
+  threads = Math.min(threads, groups.length);
+
   const warnings: AnalysisWarning[] = [];
-  try {
-    for (const src of plan.sources) {
-      const r = await resampleReader(await openAudio(src.file, { strict: opts.strict }), sampleRate);
-      readers.push(r);
-      for (let skip = src.trimInFrame; skip > 0;) {
-        const b = await r.read(Math.min(skip, 65536));
-        if (!b) break;
-        skip -= b[0].length;
-      }
-    }
-  } catch (e) {
-    await Promise.all(readers.map((r) => r.close()));
-    throw e;
+  let readers: Awaited<ReturnType<typeof openClipReaders>> = [];
+  let pool: MixWorkerPool | null = null;
+  let renderer: MixRenderer;
+  if (threads > 0) {
+    pool = await MixWorkerPool.start({
+      session: { ...session, tracks: session.tracks.map((t, i) => ({ ...t, file: files[i] })) }, infos, sampleRate, blockFrames,
+      strict: opts.strict === true, file: sessionPath,
+    }, groups, threads, plan);
+    const p = pool;
+    renderer = new MixRenderer(plan, () => 0, { groupMemory: p.memory, slots: p.slots, renderGroups: (r, n) => p.render(r, n), releaseGroups: () => p.release() });
+    threads = p.threads;
+  } else {
+    readers = await openClipReaders(plan, () => true, sampleRate, opts.strict === true);
+    renderer = new MixRenderer(plan, pullFrom(readers));
   }
-
-  const pull = async (s: number, out: Float32Array[], offset: number, frames: number): Promise<number> => {
-    const r = readers[s];
-    let got = 0;
-    while (got < frames) {
-      const b = await r.read(frames - got);
-      if (!b) break;
-      const n = b[0].length;
-      for (let c = 0; c < out.length; c++) out[c].set(b[c], offset + got);
-      got += n;
-    }
-    return got;
-  };
-
-  const renderer = new MixRenderer(plan, pull);
   const analyzer = opts.analyze ? new Analyzer({ sampleRate, channels: 2, series: false }) : null;
   const block = [new Float32Array(blockFrames), new Float32Array(blockFrames)];
   let writer;
+  let nonFinite = 0;
   try {
     writer = await createWavWriter(output, { sampleRate, channels: 2, format, force: opts.force });
     try {
@@ -167,16 +176,24 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
         analyzer?.push(block, n);
         opts.onProgress?.(output, renderer.framesDone, renderer.outputFrames);
       }
+      if (pool) {
+        const res = await pool.close();
+        pool = null;
+        nonFinite += res.nonFiniteSamples;
+        warnings.push(...(res.warnings as AnalysisWarning[]));
+      }
       await writer.close();
     } catch (e) {
       await writer.abort();
       throw e;
     }
   } finally {
-    await Promise.all(readers.map((r) => r.close()));
+    await pool?.terminate();
+    await closeReaders(readers);
   }
-  for (const r of readers) for (const w of r.warnings) warnings.push({ code: w.code, message: `${r.path}: ${w.message}` } as AnalysisWarning);
-  if (renderer.nonFiniteSamples > 0) warnings.push({ code: 'non-finite', message: `${renderer.nonFiniteSamples} NaN/Inf stem samples replaced by 0` } as AnalysisWarning);
+  nonFinite += renderer.nonFiniteSamples;
+  warnings.push(...(readerWarnings(readers) as AnalysisWarning[]));
+  if (nonFinite > 0) warnings.push({ code: 'non-finite', message: `${nonFinite} NaN/Inf stem samples replaced by 0` } as AnalysisWarning);
   if (writer.clippedSamples > 0) warnings.push({ code: 'clipped', message: `${writer.clippedSamples} samples clipped in the ${format} output (lower the master or use --bit-depth 32f)` } as AnalysisWarning);
 
   let result: AnalysisResult | null = null;
@@ -191,7 +208,7 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
     settings: {
       session: sessionPath, output, sampleRate, format, frames: plan.outputFrames, durationSeconds: plan.outputFrames / sampleRate,
       tracks: session.tracks.length, buses: (session.buses ?? []).length, sources: plan.sources.length, latencyFrames: plan.latencyFrames,
-      panLawDb: plan.panLawDb, blockFrames, resampled, renderOrder: plan.nodes.map((n) => n.name),
+      panLawDb: plan.panLawDb, blockFrames, threads, resampled, renderOrder: plan.nodes.map((n) => n.name),
     },
   };
 }

@@ -3,12 +3,20 @@
  * here), so memory is independent of the song length and grows with the track count only by a few
  * block-sized buffers per node.
  *
- * Per block, in plan order: every clip is pulled once (tracks sharing a clip share the read); each track
- * copies its clip (polarity, fades, downmix, non-finite samples → 0), runs its inserts, and adds its
- * post-fader output and sends into the destination buses' float64 accumulators, in plan order (a fixed
- * order, so the result is deterministic); each bus converts its accumulator to float32, runs its inserts
- * and passes on; the master writes the output. Latency-compensation delays sit on the edges. The master's
- * latency is pre-rolled so the output starts at timeline t = 0 and has the full length.
+ * Per block: the tracks run in fixed TRACK GROUPS (trackGroups(): consecutive tracks in plan order, about
+ * GROUP_TRACKS each, a fixed partition that does not depend on who renders them). Each track copies its clip
+ * (polarity, fades, downmix, non-finite samples → 0), runs its inserts, and adds its post-fader output and
+ * sends into its group's float64 partial sums (one stereo pair per destination bus). The partials are then
+ * added into the destination buses' accumulators in group order; each bus converts its accumulator to
+ * float32, runs its inserts and passes on; the master writes the output. The summation order is fixed by
+ * the plan alone, so groups can be rendered by other threads (renderTrackGroups() into shared memory, see
+ * MixRendererOptions) and the output is bit-identical whatever the number of threads. Latency-compensation
+ * delays sit on the edges. The master's latency is pre-rolled so the output starts at timeline t = 0 and
+ * has the full length.
+ *
+ * When a track takes a sidechain from a bus (or the master), the tracks cannot all run before the buses:
+ * such a plan has no groups and every node runs in plan order on this thread, adding straight into the
+ * accumulators.
  *
  * Gain structure of a node's outputs (per sample): post-fader = x·fader·pan, pre-fader = x·pan (the tap
  * is after the inserts and the pan, before the fader; mute silences both), times the send level. With
@@ -88,6 +96,91 @@ class SidechainDelay {
   }
 }
 
+/** Tracks per group (about: a group takes whole sidechain-linked sets of tracks). Fixed, so the summation order never depends on the thread count. */
+export const GROUP_TRACKS = 8;
+
+/**
+ * A fixed set of tracks rendered together: their contributions are summed, in plan order, into one
+ * float64 stereo partial per destination node; the partials are added into the destinations in group order.
+ */
+export interface TrackGroup {
+  /** Track node ids, in plan order. */
+  tracks: number[];
+  /** Destination node ids of the tracks' edges (outputs and sends), in order of first use. */
+  dests: number[];
+  /** Tracks of the group that feed a sidechain (their post-fader taps live in the group memory too). */
+  taps: number[];
+}
+
+/**
+ * Partitions the plan's tracks into groups of about GROUP_TRACKS consecutive tracks (plan order); tracks
+ * linked by a track-to-track sidechain share a group. Returns [] when some track takes a sidechain from a
+ * bus or the master (then the tracks cannot run before the buses).
+ */
+export function trackGroups(plan: RenderPlan): TrackGroup[] {
+  const tracks = plan.nodes.filter((n) => n.kind === 'track');
+  const isTrack = new Set(tracks.map((n) => n.id));
+  const parent = new Map<number, number>(tracks.map((n) => [n.id, n.id]));
+  const find = (x: number): number => { while (parent.get(x) !== x) x = parent.get(x)!; return x; };
+  for (const n of tracks) {
+    for (const sc of n.sidechains) {
+      if (!sc) continue;
+      if (!isTrack.has(sc.from)) return [];
+      parent.set(find(sc.from), find(n.id));
+    }
+  }
+  const groups: TrackGroup[] = [];
+  const groupOfRoot = new Map<number, TrackGroup>();
+  let open: TrackGroup | null = null;
+  for (const n of tracks) {
+    const root = find(n.id);
+    let g = groupOfRoot.get(root);
+    if (!g) {
+      if (!open || open.tracks.length >= GROUP_TRACKS) { open = { tracks: [], dests: [], taps: [] }; groups.push(open); }
+      g = open;
+      groupOfRoot.set(root, g);
+    }
+    g.tracks.push(n.id);
+    for (const e of n.edges) if (!g.dests.includes(e.to)) g.dests.push(e.to);
+    if (n.isSidechainSource) g.taps.push(n.id);
+  }
+  return groups;
+}
+
+/** Bytes of a group's memory: per destination two float64 channels, per tap two float32 channels, of maxBlock frames. */
+export function groupMemoryBytes(group: TrackGroup, maxBlock: number): number {
+  return group.dests.length * 2 * maxBlock * 8 + group.taps.length * 2 * maxBlock * 4;
+}
+
+export interface MixRendererOptions {
+  /**
+   * Backing memory per track group: `slots` consecutive slots of groupMemoryBytes each (default: private
+   * ArrayBuffers, one slot). Renderers in other threads built from the same plan and given the same
+   * SharedArrayBuffers see the same partials; several slots let them render ahead of the bus stage.
+   */
+  groupMemory?: readonly ArrayBufferLike[];
+  /** Slots per group memory (default 1). */
+  slots?: number;
+  /**
+   * Has every track group of render frames [r, r+n) rendered elsewhere (another thread calls
+   * renderTrackGroups) and resolves to the slot holding it; default: this renderer renders them into slot 0.
+   * Never called for a plan without groups.
+   */
+  renderGroups?: (r: number, n: number) => Promise<number>;
+  /** Called when the bus stage is done with the slot renderGroups returned last (it may be reused). */
+  releaseGroups?: () => void;
+}
+
+/**
+ * The render blocks [r, n] a MixRenderer goes through when render() is always asked for maxBlockFrames:
+ * the master-latency pre-roll, then the output. A worker rendering track groups ahead follows this.
+ */
+export function* renderBlocks(plan: RenderPlan): Generator<[number, number]> {
+  const B = plan.maxBlockFrames;
+  for (let r = 0; r < plan.latencyFrames; r += B) yield [r, Math.min(B, plan.latencyFrames - r)];
+  for (let k = 0; k < plan.outputFrames; k += B) yield [k + plan.latencyFrames, Math.min(B, plan.outputFrames - k)];
+}
+
 interface NodeState {
   node: PlanNode;
   clip: TrackClip | null;
@@ -98,9 +191,27 @@ interface NodeState {
   acc: Float64Array[] | null;
   /** Post-fader output for sidechains. */
   tap: Float32Array[] | null;
+  /** Per edge: where its contribution is added (the group's partial for the destination, or its accumulator). */
+  edgeDest: Float64Array[][];
+  /** Grouped tracks: tap and edgeDest per memory slot (switched to before the track runs). */
+  tapSlots: (Float32Array[] | null)[];
+  edgeDestSlots: Float64Array[][][];
   edgeDelays: (EdgeDelay | null)[];
   scDelays: (SidechainDelay | null)[];
-  hasPreFader: boolean;
+  /** Per insert lane: the patch object handed to setParams (reused, so automation does not allocate). */
+  lanePatches: Record<string, number>[];
+  /** Whether the insert lanes have been applied once (see runInserts). */
+  lanesStarted: boolean;
+  /** Leading silence: 0 unknown, 1 proven (a block before the clip gave exactly zero), 2 never skip. */
+  lead: number;
+}
+
+interface GroupState {
+  group: TrackGroup;
+  tracks: NodeState[];
+  /** Per slot, per destination (group.dests order): [L, R] partial sums. */
+  partial: Float64Array[][][];
+  destAcc: Float64Array[][];
 }
 
 /** Renders a plan to stereo float32 blocks. */
@@ -110,6 +221,12 @@ export class MixRenderer {
   private readonly srcActive: Uint8Array;
   private readonly stateById: NodeState[];
   private readonly maxBlock: number;
+  private readonly groups: GroupState[];
+  private readonly allGroups: number[];
+  private readonly allSources: Uint8Array;
+  private readonly masks = new WeakMap<readonly number[], Uint8Array>();
+  private readonly remote: ((r: number, n: number) => Promise<number>) | null;
+  private readonly release: (() => void) | null;
   // Shared scratch (float64, one block): post/pre-fader gains, send level, edge contribution.
   private readonly postL: Float64Array;
   private readonly postR: Float64Array;
@@ -118,24 +235,53 @@ export class MixRenderer {
   private readonly lev: Float64Array;
   private readonly eL: Float64Array;
   private readonly eR: Float64Array;
+  // Control-rate sub-blocks (automated inserts) run on copies, so no subarray views are made per sub-block.
+  private readonly sub: Float32Array[][];
+  private readonly subSc: Float32Array[];
   private readonly preroll: Float32Array[];
   private done = 0;
   private prerolled = false;
-  /** Non-finite source samples replaced by 0 so far. */
+  /** Non-finite source samples replaced by 0 so far (by this renderer's own tracks). */
   nonFiniteSamples = 0;
 
   /**
    * @param plan compiled by compileSession (its processors are used and mutated by this renderer).
    * @param pull reads clip audio; see SourcePull.
    */
-  constructor(readonly plan: RenderPlan, private readonly pull: SourcePull) {
+  constructor(readonly plan: RenderPlan, private readonly pull: SourcePull, opts: MixRendererOptions = {}) {
     const B = plan.maxBlockFrames;
     this.maxBlock = B;
     const f64 = () => new Float64Array(B);
     this.postL = f64(); this.postR = f64(); this.preL = f64(); this.preR = f64(); this.lev = f64(); this.eL = f64(); this.eR = f64();
+    const c32 = () => new Float32Array(CONTROL_FRAMES);
+    const s0 = c32();
+    this.sub = [[], [s0], [s0, c32()]];
+    this.subSc = [c32(), c32()];
     this.preroll = [new Float32Array(B), new Float32Array(B)];
     this.srcBufs = plan.sources.map((s) => Array.from({ length: s.channels }, () => new Float32Array(B)));
     this.srcActive = new Uint8Array(plan.sources.length);
+    this.allSources = new Uint8Array(plan.sources.length).fill(1);
+    this.remote = opts.renderGroups ?? null;
+    this.release = opts.releaseGroups ?? null;
+    const groups = trackGroups(plan);
+    this.allGroups = groups.map((_, g) => g);
+    // Group memory views, per slot: partials first, then taps.
+    const slots = Math.max(1, opts.slots ?? 1);
+    const tapOf = new Map<number, Float32Array[][]>();
+    const partials = groups.map((g, gi) => {
+      const bytes = groupMemoryBytes(g, B);
+      const mem = opts.groupMemory?.[gi] ?? new ArrayBuffer(slots * bytes);
+      if (mem.byteLength < slots * bytes) throw new RangeError(`group memory ${gi} is too small`);
+      for (const id of g.taps) tapOf.set(id, []);
+      return Array.from({ length: slots }, (_, sl) => {
+        const o = sl * bytes;
+        const p = g.dests.map((_, d) => [new Float64Array(mem, o + (2 * d) * B * 8, B), new Float64Array(mem, o + (2 * d + 1) * B * 8, B)]);
+        const base = o + g.dests.length * 2 * B * 8;
+        g.taps.forEach((id, k) => tapOf.get(id)!.push([new Float32Array(mem, base + 2 * k * B * 4, B), new Float32Array(mem, base + (2 * k + 1) * B * 4, B)]));
+        return p;
+      });
+    });
+    const grouped = groups.length > 0;
     this.stateById = [];
     this.states = plan.nodes.map((node) => {
       const st: NodeState = {
@@ -144,14 +290,34 @@ export class MixRenderer {
         source: node.kind === 'track' ? plan.sources[node.source] : null,
         work: Array.from({ length: node.channels }, () => new Float32Array(B)),
         acc: node.kind === 'track' ? null : [f64(), f64()],
-        tap: node.isSidechainSource ? [new Float32Array(B), new Float32Array(B)] : null,
+        tap: node.isSidechainSource ? (tapOf.get(node.id)?.[0] ?? [new Float32Array(B), new Float32Array(B)]) : null,
+        edgeDest: [],
+        tapSlots: tapOf.get(node.id) ?? [],
+        edgeDestSlots: [],
         edgeDelays: node.edges.map((e) => (e.delayFrames > 0 ? new EdgeDelay(e.delayFrames, B) : null)),
         scDelays: node.sidechains.map((sc) => (sc && sc.delayFrames > 0 ? new SidechainDelay(sc.delayFrames, B) : null)),
-        hasPreFader: node.edges.some((e) => e.preFader),
+        lanePatches: node.insertLanes.map((a) => ({ [a.param]: 0 })),
+        lanesStarted: false,
+        lead: node.kind === 'track' && node.insertLanes.length === 0 && node.sidechains.every((sc) => sc === null) ? 0 : 2,
       };
       this.stateById[node.id] = st;
       return st;
     });
+    for (const st of this.states) st.edgeDest = st.node.edges.map((e) => this.stateById[e.to].acc!);
+    this.groups = groups.map((group, gi) => {
+      const tracks = group.tracks.map((id) => this.stateById[id]);
+      for (const st of tracks) {
+        st.edgeDestSlots = partials[gi].map((p) => st.node.edges.map((e) => p[group.dests.indexOf(e.to)]));
+        st.edgeDest = st.edgeDestSlots[0];
+      }
+      return { group, tracks, partial: partials[gi], destAcc: group.dests.map((d) => this.stateById[d].acc!) };
+    });
+    if (!grouped) this.remote = null;
+  }
+
+  /** The fixed track groups of this plan ([] when the tracks must run in plan order with the buses). */
+  get trackGroups(): readonly TrackGroup[] {
+    return this.groups.map((g) => g.group);
   }
 
   /** Output length in frames. */
@@ -187,11 +353,37 @@ export class MixRenderer {
     return n;
   }
 
-  /** Pulls every clip overlapping render frames [r, r+n). */
-  private async pullSources(r: number, n: number): Promise<void> {
+  /**
+   * Renders track groups for render frames [r, r+n) into the group memory (their partials and taps):
+   * what a worker thread does for the groups it owns. Calls must come in render order, every block once,
+   * starting at r = 0 (the pre-roll included; see renderBlocks()), with the same `groups` array each time.
+   * @param slot the group-memory slot to write.
+   */
+  async renderTrackGroups(r: number, n: number, groups: readonly number[], slot = 0): Promise<void> {
+    let mask = this.masks.get(groups);
+    if (!mask) {
+      mask = new Uint8Array(this.plan.sources.length);
+      for (const g of groups) for (const st of this.groups[g].tracks) mask[st.node.source] = 1;
+      this.masks.set(groups, mask);
+    }
+    await this.pullSources(r, n, mask);
+    for (const g of groups) {
+      const gs = this.groups[g];
+      for (const p of gs.partial[slot]) { p[0].fill(0, 0, n); p[1].fill(0, 0, n); }
+      for (const st of gs.tracks) {
+        st.edgeDest = st.edgeDestSlots[slot];
+        if (st.tap) st.tap = st.tapSlots[slot];
+        this.runTrack(st, r, n);
+      }
+    }
+  }
+
+  /** Pulls every clip (of those in `mask`) overlapping render frames [r, r+n). */
+  private async pullSources(r: number, n: number, mask: Uint8Array): Promise<void> {
     const sources = this.plan.sources;
     let pending: Promise<void>[] | null = null;
     for (let s = 0; s < sources.length; s++) {
+      if (!mask[s]) continue;
       const src = sources[s];
       const bufs = this.srcBufs[s];
       const a = Math.max(r, src.renderStart) - r;
@@ -212,25 +404,63 @@ export class MixRenderer {
   }
 
   private async renderBlock(r: number, n: number, out: Float32Array[]): Promise<void> {
-    await this.pullSources(r, n);
     for (const st of this.states) if (st.acc) { st.acc[0].fill(0, 0, n); st.acc[1].fill(0, 0, n); }
+    const grouped = this.groups.length > 0;
+    if (grouped) {
+      let slot = 0;
+      if (this.remote) slot = await this.remote(r, n);
+      else await this.renderTrackGroups(r, n, this.allGroups, 0);
+      // Partials into the destinations in group order: the one fixed summation order.
+      for (const gs of this.groups) {
+        for (const st of gs.tracks) if (st.tap) st.tap = st.tapSlots[slot];
+        const partial = gs.partial[slot];
+        for (let d = 0; d < partial.length; d++) {
+          const p = partial[d];
+          const a = gs.destAcc[d];
+          for (let c = 0; c < 2; c++) {
+            const pc = p[c];
+            const ac = a[c];
+            for (let i = 0; i < n; i++) ac[i] += pc[i];
+          }
+        }
+      }
+    } else {
+      await this.pullSources(r, n, this.allSources);
+    }
     for (const st of this.states) {
       const node = st.node;
       if (node.kind === 'track') {
-        if (!this.srcActive[node.source] && node.inserts.length === 0 && !st.tap && st.edgeDelays.every((d) => d === null)) continue;
-        this.loadTrack(st, r, n);
-      } else {
-        const acc = st.acc!;
-        const w = st.work;
-        for (let c = 0; c < 2; c++) {
-          const a = acc[c];
-          const y = w[c];
-          for (let i = 0; i < n; i++) y[i] = a[i];
-        }
+        if (!grouped) this.runTrack(st, r, n);
+        continue;
+      }
+      const acc = st.acc!;
+      const w = st.work;
+      for (let c = 0; c < 2; c++) {
+        const a = acc[c];
+        const y = w[c];
+        for (let i = 0; i < n; i++) y[i] = a[i];
       }
       this.runInserts(st, r, n);
       this.fader(st, r, n, out);
     }
+    if (grouped) this.release?.();
+  }
+
+  /** One track for render frames [r, r+n): clip, inserts, fader and sends (into its edge destinations). */
+  private runTrack(st: NodeState, r: number, n: number): void {
+    const node = st.node;
+    const active = this.srcActive[node.source] === 1;
+    if (!active && node.inserts.length === 0 && !st.tap && st.edgeDelays.every((d) => d === null)) return;
+    // Leading silence: before its clip a track's inserts start from reset() and see zeros; once one such
+    // block came out exactly zero, the rest of the lead-in would too (no automation or sidechain drives
+    // them), so skip it. Not after the clip: tails (reverb, echo, release) are not provably over.
+    const beforeClip = r + n <= st.source!.renderStart;
+    if (beforeClip && st.lead === 1) return;
+    this.loadTrack(st, r, n);
+    this.runInserts(st, r, n);
+    // (Render frames only grow, so once the clip has started `beforeClip` never holds again.)
+    if (st.lead === 0) st.lead = beforeClip && isZero(st.work, n) ? 1 : 2;
+    this.fader(st, r, n, null);
   }
 
   /** Copies the track's clip into its work buffers: downmix, polarity, fades, non-finite → 0. */
@@ -308,26 +538,43 @@ export class MixRenderer {
       return;
     }
     // Automated parameters: sub-blocks on a fixed CONTROL_FRAMES grid of the timeline, so the result does
-    // not depend on the block size. The value is the lane at the sub-block's first frame.
-    const scs = ins.map((_, j) => this.sidechainFor(st, j, n));
+    // not depend on the block size. The value is the lane at the grid point starting the cell. Sidechains are
+    // delayed once for the whole block (a delay line advances once per frame).
+    let hasSc = false;
+    for (let j = 0; j < ins.length; j++) if (node.sidechains[j]) { hasSc = true; break; }
+    const scs = hasSc ? ins.map((_, j) => this.sidechainFor(st, j, n)) : null;
+    const v = this.sub[w.length];
+    const vsc = this.subSc;
+    const lanes = node.insertLanes;
     let i = 0;
     while (i < n) {
       const tl = r + i - node.inputLatency;
-      const step = Math.min(n - i, CONTROL_FRAMES - (((tl % CONTROL_FRAMES) + CONTROL_FRAMES) % CONTROL_FRAMES));
-      for (const a of node.insertLanes) {
-        ins[a.insert].setParams({ [a.param]: a.lane.valueAt(r + i - node.insertInputLatency[a.insert]) });
+      const phase = ((tl % CONTROL_FRAMES) + CONTROL_FRAMES) % CONTROL_FRAMES;
+      const step = Math.min(n - i, CONTROL_FRAMES - phase);
+      // Parameters change only at grid points (and at the very first sub-block), so a grid cell split by a
+      // block boundary gets the same updates as a whole one.
+      if (phase === 0 || !st.lanesStarted) {
+        st.lanesStarted = true;
+        for (let k = 0; k < lanes.length; k++) {
+          const a = lanes[k];
+          const patch = st.lanePatches[k];
+          patch[a.param] = a.lane.valueAt(r + i - phase - node.insertInputLatency[a.insert]);
+          ins[a.insert].setParams(patch);
+        }
       }
-      const v = w.map((ch) => ch.subarray(i, i + step));
+      for (let c = 0; c < w.length; c++) { const x = w[c]; const y = v[c]; for (let k = 0; k < step; k++) y[k] = x[i + k]; }
       for (let j = 0; j < ins.length; j++) {
-        const sc = scs[j];
-        ins[j].process(v, v, step, sc ? sc.map((ch) => ch.subarray(i, i + step)) : undefined);
+        const sc = scs ? scs[j] : undefined;
+        if (sc) for (let c = 0; c < 2; c++) { const x = sc[c]; const y = vsc[c]; for (let k = 0; k < step; k++) y[k] = x[i + k]; }
+        ins[j].process(v, v, step, sc ? vsc : undefined);
       }
+      for (let c = 0; c < w.length; c++) { const x = v[c]; const y = w[c]; for (let k = 0; k < step; k++) y[i + k] = x[k]; }
       i += step;
     }
   }
 
-  /** Fader, pan, sends: adds the node's contributions to its destinations (or writes the output). */
-  private fader(st: NodeState, r: number, n: number, out: Float32Array[]): void {
+  /** Fader, pan, sends: adds the node's contributions to its edge destinations (or writes the output). */
+  private fader(st: NodeState, r: number, n: number, out: Float32Array[] | null): void {
     const node = st.node;
     const t0 = r - node.outputLatency; // timeline frame of the fader's first sample
     const postL = this.postL;
@@ -338,13 +585,21 @@ export class MixRenderer {
     // Pan gains: mono sources use the session's pan law, stereo ones balance (exactly 1 at centre).
     const law = this.plan.panLawDb;
     const srcCh = node.channels;
+    if (!node.panLane && !node.gainLane && node.kind !== 'master') {
+      this.faderConstant(st, n, t0, mute);
+      return;
+    }
     if (node.panLane) {
-      const lane = node.panLane;
-      lane.fill(preL, t0, n);
+      node.panLane.fill(preL, t0, n);
+      // panGains allocates its pair: call it only when the pan value changes (held automation costs nothing).
+      let last = NaN;
+      let gl = 0;
+      let gr = 0;
       for (let i = 0; i < n; i++) {
-        const g = panGains(preL[i], law, srcCh);
-        preL[i] = g[0] * mute;
-        preR[i] = g[1] * mute;
+        const p = preL[i];
+        if (p !== last) { const g = panGains(p, law, srcCh); gl = g[0] * mute; gr = g[1] * mute; last = p; }
+        preL[i] = gl;
+        preR[i] = gr;
       }
     } else {
       const g = panGains(node.pan, law, srcCh);
@@ -366,8 +621,8 @@ export class MixRenderer {
     const xl = w[0];
     const xr = w.length > 1 ? w[1] : w[0];
     if (node.kind === 'master') {
-      const ol = out[0];
-      const or = out[1];
+      const ol = out![0];
+      const or = out![1];
       for (let i = 0; i < n; i++) { ol[i] = xl[i] * postL[i]; or[i] = xr[i] * postR[i]; }
       return;
     }
@@ -381,7 +636,7 @@ export class MixRenderer {
       const edge = edges[e];
       const gl = edge.preFader ? preL : postL;
       const gr = edge.preFader ? preR : postR;
-      const dest = this.stateById[edge.to].acc!;
+      const dest = st.edgeDest[e];
       const delay = st.edgeDelays[e];
       const dl = delay ? this.eL : dest[0];
       const dr = delay ? this.eR : dest[1];
@@ -399,4 +654,80 @@ export class MixRenderer {
       if (delay) delay.run(dl, dr, dest[0], dest[1], n);
     }
   }
+
+  /**
+   * fader() without pan or gain automation: the gains are constants, so the per-sample gain arrays are not
+   * built. The products keep fader()'s order ((x·gain)·level), so both paths give the same bits.
+   */
+  private faderConstant(st: NodeState, n: number, t0: number, mute: number): void {
+    const node = st.node;
+    const g = panGains(node.pan, this.plan.panLawDb, node.channels);
+    const preGL = g[0] * mute;
+    const preGR = g[1] * mute;
+    const postGL = node.gain * preGL;
+    const postGR = node.gain * preGR;
+    const w = st.work;
+    const xl = w[0];
+    const xr = w.length > 1 ? w[1] : w[0];
+    if (st.tap) {
+      const tl = st.tap[0];
+      const tr = st.tap[1];
+      for (let i = 0; i < n; i++) { tl[i] = xl[i] * postGL; tr[i] = xr[i] * postGR; }
+    }
+    const edges = node.edges;
+    for (let e = 0; e < edges.length; e++) {
+      const edge = edges[e];
+      const gl = edge.preFader ? preGL : postGL;
+      const gr = edge.preFader ? preGR : postGR;
+      const dest = st.edgeDest[e];
+      const delay = st.edgeDelays[e];
+      // Three plain edges (constant level, no delay) in one pass: the work buffers are read once. Each
+      // destination element still gets its adds in edge order, and (x·g)·1 is x·g, so the bits are the same.
+      if (e + 2 < edges.length && !delay && !edge.levelLane && isPlain(st, e + 1) && isPlain(st, e + 2)) {
+        const e1 = edges[e + 1];
+        const e2 = edges[e + 2];
+        const d0 = dest;
+        const d1 = st.edgeDest[e + 1];
+        const d2 = st.edgeDest[e + 2];
+        const a0 = d0[0]; const b0 = d0[1]; const a1 = d1[0]; const b1 = d1[1]; const a2 = d2[0]; const b2 = d2[1];
+        const l0 = edge.level; const l1 = e1.level; const l2 = e2.level;
+        const gl1 = e1.preFader ? preGL : postGL; const gr1 = e1.preFader ? preGR : postGR;
+        const gl2 = e2.preFader ? preGL : postGL; const gr2 = e2.preFader ? preGR : postGR;
+        for (let i = 0; i < n; i++) {
+          const x = xl[i];
+          const y = xr[i];
+          a0[i] += x * gl * l0; b0[i] += y * gr * l0;
+          a1[i] += x * gl1 * l1; b1[i] += y * gr1 * l1;
+          a2[i] += x * gl2 * l2; b2[i] += y * gr2 * l2;
+        }
+        e += 2;
+        continue;
+      }
+      const dl = delay ? this.eL : dest[0];
+      const dr = delay ? this.eR : dest[1];
+      if (delay) { dl.fill(0, 0, n); dr.fill(0, 0, n); }
+      if (edge.levelLane) {
+        const lev = this.lev;
+        edge.levelLane.fill(lev, t0, n);
+        for (let i = 0; i < n; i++) { dl[i] += xl[i] * gl * lev[i]; dr[i] += xr[i] * gr * lev[i]; }
+      } else if (edge.level === 1) {
+        for (let i = 0; i < n; i++) { dl[i] += xl[i] * gl; dr[i] += xr[i] * gr; }
+      } else {
+        const lv = edge.level;
+        for (let i = 0; i < n; i++) { dl[i] += xl[i] * gl * lv; dr[i] += xr[i] * gr * lv; }
+      }
+      if (delay) delay.run(dl, dr, dest[0], dest[1], n);
+    }
+  }
+}
+
+/** Whether edge e of a node adds straight into its destination at a constant level. */
+function isPlain(st: NodeState, e: number): boolean {
+  return st.edgeDelays[e] === null && st.node.edges[e].levelLane === null;
+}
+
+/** Whether every channel is exactly zero over [0, n). */
+function isZero(w: readonly Float32Array[], n: number): boolean {
+  for (const y of w) for (let i = 0; i < n; i++) if (y[i] !== 0) return false;
+  return true;
 }

@@ -43,6 +43,22 @@ export interface CompileOptions {
   createInsert?: InsertFactory;
   /** The session file, for errors. */
   file?: string;
+  /**
+   * Create processors only for the nodes `nodes` accepts; every other insert becomes an inert placeholder
+   * reporting `latencies[nodeId][insert]` frames, so the plan (order, latencies, edges) is the same as a
+   * full compile's. For worker threads that render a few tracks of a plan compiled in full elsewhere.
+   */
+  only?: { nodes: (id: number) => boolean; latencies: readonly (readonly number[])[] };
+}
+
+/** An insert that does nothing but report a latency (see CompileOptions.only): never processed. */
+class PlaceholderInsert implements Processor<Record<string, unknown>, object> {
+  constructor(readonly latencyFrames: number) {}
+  prepare(): void {}
+  reset(): void {}
+  setParams(): void {}
+  process(): void {}
+  readMeters(): object { return {}; }
 }
 
 /** An edge into a merge point. */
@@ -241,7 +257,10 @@ export function compileSession(session: Session, sources: readonly SourceInfo[],
     }
     const processSpec: ProcessSpec = { sampleRate: sr, maxBlockFrames, channels };
     const insertSpecs = spec.inserts ?? [];
-    const inserts = insertSpecs.map((s) => make(processorSpec(s), processSpec));
+    const only = opts.only;
+    const inserts = only && !only.nodes(id)
+      ? insertSpecs.map((_, j) => new PlaceholderInsert(only.latencies[id][j]))
+      : insertSpecs.map((s) => make(processorSpec(s), processSpec));
     const muted = spec.mute === true || (kind === 'track' && anySolo && spec.solo !== true);
     const node: PlanNode = {
       id, kind, name: nameOf(id), index: kind === 'track' ? id : kind === 'bus' ? id - T : 0, channels, inserts,

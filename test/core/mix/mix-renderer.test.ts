@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { GROUP_TRACKS, groupMemoryBytes, MixRenderer, renderBlocks, trackGroups } from '../../../src/core/mix/mix-renderer.js';
+import { compileSession } from '../../../src/core/mix/render-plan.js';
 import type { Session } from '../../../src/core/mix/session-schema.js';
 import { maxAbsDiff, mixInMemory, noise } from './mix-harness.js';
 
@@ -191,4 +193,91 @@ describe('null tests through real look-ahead processors (catalog)', () => {
       expect(residualDb).toBeLessThan(-90);
     });
   }
+});
+
+describe('track groups and split rendering', () => {
+  const x = [noise(9000, 0.4, 51), noise(9000, 0.4, 52)];
+  const dsp = [{ type: 'eq', bands: [{ type: 'bell', freqHz: 700, gainDb: 4, q: 1 }] }, { type: 'compressor', thresholdDb: -24, ratio: 4, attackMs: 2, releaseMs: 40 }];
+
+  it('partitions tracks into fixed groups of GROUP_TRACKS; sidechain-linked tracks share one; a bus-fed sidechain disables grouping', () => {
+    const tracks = Array.from({ length: 2 * GROUP_TRACKS + 1 }, (_, i) => ({ name: `t${i}`, file: 'x' }));
+    const infos = tracks.map(() => ({ channels: 2, frames: 9000 }));
+    const plain = compileSession(S({ tracks }), infos, { sampleRate: SR });
+    expect(trackGroups(plain).map((g) => g.tracks.length)).toEqual([GROUP_TRACKS, GROUP_TRACKS, 1]);
+    // The last track ducks from track 0: it joins track 0's group, whatever the distance.
+    const linked = tracks.map((t, i) => (i === tracks.length - 1 ? { ...t, inserts: [{ type: 'compressor', sidechain: { source: 't0' } }] } : t));
+    const g = trackGroups(compileSession(S({ tracks: linked }), infos, { sampleRate: SR }));
+    expect(g[0].tracks).toContain(tracks.length - 1);
+    const fromBus = compileSession(S({ tracks: [{ name: 'a', file: 'x', output: 'b' }, { name: 'c', file: 'x', inserts: [{ type: 'compressor', sidechain: { source: 'b' } }] }], buses: [{ name: 'b' }] }),
+      infos.slice(0, 2), { sampleRate: SR });
+    expect(trackGroups(fromBus)).toEqual([]);
+  });
+
+  it('groups rendered by a second renderer into shared slots give the same bits as one renderer', async () => {
+    const session = S({
+      tracks: Array.from({ length: GROUP_TRACKS + 3 }, (_, i) => ({
+        name: `t${i}`, file: 'x', trimInSeconds: i / SR, pan: (i % 3) - 1, gainDb: -i, inserts: dsp, output: i % 2 ? 'g' : 'master',
+        sends: [{ bus: 'v', levelDb: -12, preFader: i % 2 === 0 }], automation: i === 2 ? { pan: [[0, -1], [0.1, 1]], 'inserts[1].thresholdDb': [[0, -30], [0.15, -12]] } : undefined,
+      })),
+      buses: [{ name: 'g', inserts: [{ type: 'compressor', thresholdDb: -20, sidechain: { source: 't1' } }] }, { name: 'v', inserts: [{ type: 'reverb', decaySeconds: 0.5 }] }],
+    });
+    const B = 256;
+    const ref = await mixInMemory(session, { x }, SR, B);
+    // Split: `worker` renders the track groups ahead into a 3-slot ring; `main` runs the buses.
+    const infos = session.tracks.map(() => ({ channels: 2, frames: 9000 }));
+    const mk = () => compileSession(session, infos, { sampleRate: SR, maxBlockFrames: B });
+    const workerPlan = mk();
+    const groups = trackGroups(workerPlan);
+    const slots = 3;
+    const memory = groups.map((g) => new ArrayBuffer(slots * groupMemoryBytes(g, B)));
+    const pos = workerPlan.sources.map((s) => s.trimInFrame);
+    const worker = new MixRenderer(workerPlan, (s, out, offset, frames) => {
+      const n = Math.max(0, Math.min(frames, 9000 - pos[s]));
+      for (let c = 0; c < 2; c++) out[c].set(x[c].subarray(pos[s], pos[s] + n), offset);
+      pos[s] += n;
+      return n;
+    }, { groupMemory: memory, slots });
+    const blocks = renderBlocks(workerPlan);
+    let produced = 0;
+    let consumed = 0;
+    const all = groups.map((_, i) => i);
+    const main = new MixRenderer(mk(), () => 0, {
+      groupMemory: memory, slots,
+      renderGroups: async (_r, _n) => {
+        // Fill the ring as far as it goes (the worker runs ahead), then hand out the oldest block.
+        while (produced - consumed < slots) {
+          const next = blocks.next();
+          if (next.done) break;
+          await worker.renderTrackGroups(next.value[0], next.value[1], all, produced % slots);
+          produced++;
+        }
+        expect(produced).toBeGreaterThan(consumed);
+        return consumed % slots;
+      },
+      releaseGroups: () => { consumed++; },
+    });
+    const out = [new Float32Array(main.outputFrames), new Float32Array(main.outputFrames)];
+    const blk = [new Float32Array(B), new Float32Array(B)];
+    for (let done = 0, n; (n = await main.render(blk, B)) > 0; done += n) { out[0].set(blk[0].subarray(0, n), done); out[1].set(blk[1].subarray(0, n), done); }
+    expect(maxAbsDiff(out, ref.out)).toBe(0);
+  });
+
+  it('automated insert parameters: block size does not change the result', async () => {
+    const session = S({ tracks: [{ name: 'a', file: 'x', inserts: dsp, automation: { 'inserts[1].thresholdDb': [[0, -40], [0.15, -10]] } }] });
+    const r1 = await mixInMemory(session, { x }, SR, 1024);
+    const r2 = await mixInMemory(session, { x }, SR, 333);
+    expect(maxAbsDiff(r1.out, r2.out)).toBe(0);
+  });
+
+  it('leading silence: a clip moved later gives the same output moved later (skipped lead-in is exact); dither is never skipped', async () => {
+    const k = 5000;
+    const early = await mixInMemory(S({ tracks: [{ name: 'a', file: 'x', inserts: dsp }] }), { x }, SR, 512);
+    const late = await mixInMemory(S({ tracks: [{ name: 'a', file: 'x', inserts: dsp, startSeconds: k / SR }] }), { x }, SR, 512);
+    for (let c = 0; c < 2; c++) {
+      for (let i = 0; i < k; i++) expect(late.out[c][i]).toBe(0);
+      expect(maxAbsDiff([late.out[c].subarray(k)], [early.out[c]])).toBe(0);
+    }
+    const dithered = await mixInMemory(S({ tracks: [{ name: 'a', file: 'x', inserts: [{ type: 'dither', bitDepth: 8 }], startSeconds: k / SR }] }), { x }, SR, 512);
+    expect(dithered.out[0].subarray(0, k).some((v) => v !== 0)).toBe(true);
+  });
 });

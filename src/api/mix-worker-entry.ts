@@ -1,0 +1,86 @@
+/**
+ * A mix worker thread (see mix-workers.ts): rebuilds the plan from the session, opens the clips of the
+ * track groups it owns, and renders those groups block by block into the shared group memory.
+ */
+import { parentPort } from 'node:worker_threads';
+import { MixRenderer, renderBlocks, trackGroups } from '../core/mix/mix-renderer.js';
+import type { RenderPlan } from '../core/mix/render-plan.js';
+import { compileSession } from '../core/mix/render-plan.js';
+import type { AudioReader } from '../io/audio-reader.js';
+import { closeReaders, CTRL_ABORT, CTRL_CONSUMED, CTRL_PRODUCED, openClipReaders, pullFrom, readerWarnings, type MixWorkerInit } from './mix-workers.js';
+
+const port = parentPort!;
+let renderer: MixRenderer | null = null;
+let readers: (AudioReader | null)[] = [];
+let groups: number[] = [];
+let setup: MixWorkerInit | null = null;
+let plan: RenderPlan | null = null;
+let running: Promise<void> | null = null;
+/** Reads this worker's clips; set once the readers are open (the renderer pulls only after that). */
+let pull: ReturnType<typeof pullFrom> = () => 0;
+
+/** Renders every block ahead of the main thread, as far as the slot ring allows. */
+async function run(init: MixWorkerInit): Promise<void> {
+  const ctrl = new Int32Array(init.control);
+  let b = 0;
+  for (const [r, n] of renderBlocks(plan!)) {
+    for (;;) {
+      if (Atomics.load(ctrl, CTRL_ABORT)) return;
+      const consumed = Atomics.load(ctrl, CTRL_CONSUMED);
+      if (b - consumed < init.slots) break;
+      Atomics.wait(ctrl, CTRL_CONSUMED, consumed, 1000);
+    }
+    await renderer!.renderTrackGroups(r, n, groups, b % init.slots);
+    b++;
+    Atomics.store(ctrl, CTRL_PRODUCED + init.worker, b);
+    Atomics.notify(ctrl, CTRL_PRODUCED + init.worker);
+  }
+}
+
+async function handle(m: { type: string; init?: MixWorkerInit }): Promise<unknown> {
+  switch (m.type) {
+    case 'init': {
+      const init = m.init!;
+      setup = init;
+      // Processors only for this worker's tracks (the groups are a function of the plan's structure, which
+      // placeholders keep): a full compile per worker would cost every worker every track's prepare().
+      const mine = new Set<number>();
+      const probe = compileSession(init.session, init.infos, { sampleRate: init.sampleRate, maxBlockFrames: init.blockFrames, file: init.file, only: { nodes: () => false, latencies: init.latencies } });
+      const probeGroups = trackGroups(probe);
+      for (const g of init.groups) for (const id of probeGroups[g].tracks) mine.add(id);
+      plan = compileSession(init.session, init.infos, { sampleRate: init.sampleRate, maxBlockFrames: init.blockFrames, file: init.file, only: { nodes: (id) => mine.has(id), latencies: init.latencies } });
+      groups = init.groups;
+      renderer = new MixRenderer(plan, (s, out, offset, frames) => pull(s, out, offset, frames), { groupMemory: init.memory, slots: init.slots });
+      const wanted = new Uint8Array(plan.sources.length);
+      for (const g of groups) for (const id of renderer.trackGroups[g].tracks) wanted[plan.nodes.find((n) => n.id === id)!.source] = 1;
+      const p = plan;
+      readers = await openClipReaders(p, (s) => wanted[s] === 1, init.sampleRate, init.strict);
+      pull = pullFrom(readers);
+      return { type: 'ready' };
+    }
+    case 'start':
+      running = run(setup!);
+      await running;
+      return { type: 'finished' };
+    case 'close': {
+      await running;
+      await closeReaders(readers);
+      const res = { type: 'closed', nonFiniteSamples: renderer?.nonFiniteSamples ?? 0, warnings: readerWarnings(readers) };
+      readers = [];
+      return res;
+    }
+    default:
+      throw new Error(`unknown message ${m.type}`);
+  }
+}
+
+// 'close' comes only after the main thread has taken every block; it waits for the render loop regardless.
+port.on('message', (m: { type: string }) => {
+  handle(m).then(
+    (reply) => port.postMessage(reply),
+    (e: unknown) => {
+      const x = e as { name?: string; message?: string; file?: string; code?: string };
+      port.postMessage({ type: 'error', name: x?.name, message: e instanceof Error ? e.message : String(e), file: x?.file, code: typeof x?.code === 'string' ? x.code : undefined });
+    },
+  );
+});
