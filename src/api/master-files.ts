@@ -6,6 +6,12 @@
  * search that re-streams the file through the real chain per pass (memory independent of length; the
  * limiter's ceiling is fixed and only its input gain moves), a final render through the encoder with
  * an output analysis, and for lossy outputs a decode-and-verify of the true peak.
+ *
+ * Reference mode with an EQ match adds one pass before the search: the output of the first fit is
+ * measured and the residual tonal difference corrected (refineReferenceEq); that pass's loudness,
+ * corrected by the predicted loudness change of the refit, seeds the search, which then usually lands
+ * in one pass. The first drive guess of every search subtracts the EQ's predicted loudness change
+ * (K-weighted, from the input's spectrum), so gain-only targets usually need a single search pass.
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
@@ -19,11 +25,12 @@ import type { InsertSpec } from '../core/dsp/insert-catalog.js';
 import { albumSpectrum, planAlbum } from '../core/master/album.js';
 import { decideMultiband, type MultibandDecision } from '../core/master/auto-dynamics.js';
 import { decideAutoEq, type AutoEqDecision } from '../core/master/auto-eq.js';
+import { eqResponseDb, type EqBand } from '../core/master/eq-fit.js';
 import { FineSpectrum, type FineSpectrumResult } from '../core/master/fine-spectrum.js';
 import { searchLimiterDrive, type LoudnessSearchResult } from '../core/master/loudness-search.js';
 import { MASTER_LIMITER_DEFAULTS, MasteringChain, masteringInserts, type MasteringStages } from '../core/master/mastering-chain.js';
 import { DEFAULT_PRESET, findPreset, LOUDNESS_PRESETS } from '../core/master/presets.js';
-import { decideReferenceMatch, type MatchAspect, type ReferenceMatchDecision } from '../core/master/reference-match.js';
+import { decideReferenceMatch, MATCH_BANDS_HZ, matchBandLevels, refineReferenceEq, refineWidthPercent, type MatchAspect, type ReferenceMatchDecision } from '../core/master/reference-match.js';
 import { detectResonances, type Resonance } from '../core/master/resonance-control.js';
 import { AudioFileError } from '../io/audio-reader.js';
 import { assertEncodable, createEncoder, encodedFormatOf, isLossy, type EncodedFormat } from '../io/encoders.js';
@@ -46,6 +53,8 @@ export interface MasterOptions {
   match?: MatchAspect[];
   /** Reference-matching amount 0..1 (default 1). */
   amount?: number;
+  /** Bound of the reference-match EQ curve, ±dB (default MATCH_EQ_RANGE_DB = 12). */
+  matchRangeDb?: number;
   /** Album mode: one gain offset, consistent tone. */
   album?: boolean;
   /** Stage switches and amounts. */
@@ -284,7 +293,7 @@ async function masterOne(
   let lossyMargin = isLossy(format) ? LOSSY_HEADROOM_DB : 0;
   if (ref) {
     const decision = decideReferenceMatch({ analysis: a.analysis, fine: a.fine }, { analysis: ref.analysis, fine: ref.fine }, {
-      match: opts.match, amount: opts.amount, ceilingDbtp: target.ceilingDbtp,
+      match: opts.match, amount: opts.amount, ceilingDbtp: target.ceilingDbtp, maxBoostDb: opts.matchRangeDb,
     });
     if (decision.targetLufs !== null && opts.targetLufs === undefined && !albumInfo) {
       settings.target = { targetLufs: decision.targetLufs, ceilingDbtp: decision.ceilingDbtp, preset: null, source: 'reference' };
@@ -325,7 +334,37 @@ async function masterOne(
   // The limiter's drive spans -24..36 dB; a (forced) larger gain is split off into a static pre-gain.
   const needed = targetLufs - inputLufs;
   if (needed > MAX_GAIN_DB - 6) stages.preGainDb = round2(needed - (MAX_GAIN_DB - 6));
-  const searchStart = needed - (stages.preGainDb ?? 0);
+  // First drive guess: the gain to the target, less what the EQ adds (predicted from the input's spectrum).
+  let searchStart = needed - (stages.preGainDb ?? 0) - (stages.eq.length > 0 ? eqLoudnessChangeDb([], stages.eq, a.fine) : 0);
+
+  // Reference EQ match, second pass: render once with the first fit, measure the output's spectrum
+  // (the whole chain, limiter included) and correct the residual. The pass also measures loudness, so
+  // the search starts from a drive corrected by it (slope-1 step) and usually needs one or two passes.
+  const decision = settings.reference?.decision;
+  if (decision?.eqPlan && stages.eq.length > 0 && a.channels <= 2) {
+    stages.limiter.ceilingDbtp = round2(ceiling - lossyMargin);
+    const probe = new MasteringChain(stages, spec);
+    probe.restart(searchStart);
+    const meter = new LoudnessMeter({ sampleRate: a.sampleRate, channels: a.channels, weights });
+    const outFine = new FineSpectrum(a.sampleRate, a.channels);
+    await renderThrough(a.file, opts, probe, block, 'match', (v, n) => { meter.push(v, n); outFine.push(v, n); });
+    const probeLufs = meter.result().integratedLufs;
+    const before = stages.eq;
+    const measured = outFine.result();
+    stages.eq = refineReferenceEq(decision, measured);
+    settings.eq = { enabled: stages.eq.length > 0, bands: stages.eq };
+    // Width in the loop too: the match EQ moves the side/mid ratio (a sub-bass boost is a mid boost).
+    const so = measured.sideToMidDb, sr = ref?.fine.sideToMidDb ?? null, si = a.fine.sideToMidDb;
+    if (stages.imager && opts.widthPercent === undefined && decision.widthPercent !== 100 && so !== null && sr !== null && si !== null) {
+      const amount = Math.min(1, Math.max(0, opts.amount ?? 1));
+      const w = refineWidthPercent(stages.imager.widthPercent, so, si + amount * (sr - si));
+      stages.imager = { ...stages.imager, widthPercent: w };
+      decision.widthPercent = w;
+      settings.imager = stages.imager;
+    }
+    // The refit moves the level a little; that is the search's job, started from the probe's landing.
+    if (probeLufs !== null) searchStart += Math.max(-12, Math.min(12, targetLufs - probeLufs - eqLoudnessChangeDb(before, stages.eq, measured)));
+  }
 
   // Search and render; for lossy outputs, verify the decoded true peak and tighten if needed.
   let overwrite = opts.force ?? false;
@@ -379,6 +418,29 @@ async function masterOne(
     for (const s of chain.skipped) warnings.push({ code: 'stage-skipped', message: `${s.stage}: ${s.reason}` });
     return { input: a.analysis, output: final, settings, warnings };
   }
+}
+
+/**
+ * Predicted loudness change when the EQ `before` is replaced by `after`, LU: the measured output's
+ * channel power per match band, K-weighted (BS.1770's shelf and high-pass, as analogue prototypes), summed
+ * with and without the EQ difference. Only a first guess for the drive search (the limiter is ignored).
+ */
+function eqLoudnessChangeDb(before: EqBand[], after: EqBand[], out: FineSpectrumResult): number {
+  const f = MATCH_BANDS_HZ;
+  const levels = matchBandLevels(out, f);
+  const k = eqResponseDb([
+    { type: 'highshelf', freqHz: 1681, q: Math.SQRT1_2, gainDb: 4 },
+    { type: 'highpass', freqHz: 38, slopeDbPerOct: 12, q: 0.5, gainDb: 0 },
+  ], f);
+  const a = eqResponseDb(before, f), b = eqResponseDb(after, f);
+  let p0 = 0, p1 = 0;
+  levels.forEach((l, i) => {
+    if (l === null) return;
+    const w = Math.pow(10, (l + k[i]) / 10);
+    p0 += w;
+    p1 += w * Math.pow(10, (b[i] - a[i]) / 10);
+  });
+  return p0 > 0 ? 10 * Math.log10(p1 / p0) : 0;
 }
 
 /** Final render into the encoder, analysing what is written (before encoding). */

@@ -2,6 +2,11 @@
  * Long-term narrow-band spectrum of the mid signal plus mid/side energies: what resonance detection
  * (≈ 6 Hz bins) and width matching need beyond the Analyzer's 1/3-octave spectrum. Streaming, memory
  * independent of length.
+ *
+ * It also keeps the channel-averaged power spectrum (|M|² + |S|² per bin for stereo, which equals
+ * (|L|² + |R|²)/2), the quantity shared/eval/masterscore.py integrates into its 1/3-octave bands: the
+ * reference matcher measures tonal distance on it, densely sampled (every 2nd window against the
+ * Analyzer's every 16th), so the match is judged on the same statistic the scorer uses.
  */
 import FFT from 'fft.js';
 
@@ -14,6 +19,8 @@ export interface FineSpectrumResult {
   binHz: number;
   /** Mean power per bin of the mid signal (M = mean of channels), dB re a full-scale sine in one bin; -Infinity when empty. */
   levelsDb: Float64Array;
+  /** Mean channel power per bin (|M|² + |S|² for stereo, |M|² otherwise), same dB reference as levelsDb. */
+  channelPowerDb: Float64Array;
   /** Mean square of M = (L+R)/2 and S = (L−R)/2 over the whole programme (stereo only; 0 otherwise). */
   midPower: number;
   sidePower: number;
@@ -31,8 +38,10 @@ export class FineSpectrum {
   private readonly window: Float64Array;
   private readonly frame: Float64Array;
   private readonly buffer: Float64Array;
+  private readonly sideBuffer: Float64Array;
   private readonly out: number[];
   private readonly power: Float64Array;
+  private readonly sidePowerBins: Float64Array;
   private readonly channels: number;
   private readonly sampleRate: number;
   private fill = 0;
@@ -53,8 +62,10 @@ export class FineSpectrum {
     for (let i = 0; i < n; i++) this.window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
     this.frame = new Float64Array(n);
     this.buffer = new Float64Array(n);
+    this.sideBuffer = new Float64Array(channels >= 2 ? n : 0);
     this.out = this.fft.createComplexArray() as number[];
     this.power = new Float64Array(n / 2 + 1);
+    this.sidePowerBins = new Float64Array(n / 2 + 1);
   }
 
   /** Feeds planar audio (finite values). */
@@ -62,6 +73,7 @@ export class FineSpectrum {
     const nc = this.channels;
     const inv = 1 / nc;
     const buf = this.buffer;
+    const sbuf = this.sideBuffer;
     const n = this.size;
     const stereo = nc >= 2;
     const l = channels[0];
@@ -70,13 +82,14 @@ export class FineSpectrum {
     for (let i = 0; i < frames; i++) {
       let m = 0;
       for (let c = 0; c < nc; c++) m += channels[c][i];
-      buf[this.fill++] = m * inv;
       if (stereo) {
         const a = 0.5 * (l[i] + r[i]);
         const b = 0.5 * (l[i] - r[i]);
         mid += a * a;
         side += b * b;
+        sbuf[this.fill] = b;
       }
+      buf[this.fill++] = m * inv;
       if (this.fill === n) {
         this.fill = 0;
         const k = this.windowIndex++;
@@ -98,6 +111,13 @@ export class FineSpectrum {
     const o = this.out;
     const p = this.power;
     for (let k = 0; k <= n / 2; k++) p[k] += o[2 * k] * o[2 * k] + o[2 * k + 1] * o[2 * k + 1];
+    if (this.channels >= 2) {
+      const sb = this.sideBuffer;
+      for (let i = 0; i < n; i++) f[i] = i < len ? sb[i] * w[i] : 0;
+      this.fft.realTransform(o, f as unknown as number[]);
+      const q = this.sidePowerBins;
+      for (let k = 0; k <= n / 2; k++) q[k] += o[2 * k] * o[2 * k] + o[2 * k + 1] * o[2 * k + 1];
+    }
     this.analysed++;
   }
 
@@ -111,10 +131,15 @@ export class FineSpectrum {
     // A full-scale sine gives |X|² = (A·Σw/2)² = (n/4)² in its bin: reference 0 dB.
     const ref = (n / 4) * (n / 4);
     const levelsDb = new Float64Array(n / 2 + 1);
-    for (let k = 0; k <= n / 2; k++) levelsDb[k] = count > 0 ? 10 * Math.log10(p[k] / count / ref) : -Infinity;
+    const channelPowerDb = new Float64Array(n / 2 + 1);
+    const q = this.sidePowerBins;
+    for (let k = 0; k <= n / 2; k++) {
+      levelsDb[k] = count > 0 ? 10 * Math.log10(p[k] / count / ref) : -Infinity;
+      channelPowerDb[k] = count > 0 ? 10 * Math.log10((p[k] + q[k]) / count / ref) : -Infinity;
+    }
     const midPower = this.frames > 0 ? this.mid / this.frames : 0;
     const sidePower = this.frames > 0 ? this.side / this.frames : 0;
     const sideToMidDb = this.channels >= 2 && midPower > 0 && sidePower > 0 ? 10 * Math.log10(sidePower / midPower) : null;
-    return { binHz: this.sampleRate / n, levelsDb, midPower, sidePower, sideToMidDb };
+    return { binHz: this.sampleRate / n, levelsDb, channelPowerDb, midPower, sidePower, sideToMidDb };
   }
 }
