@@ -30,6 +30,10 @@ export default tseslint.config(
     rules: restrict(['**/cli/**', '**/server/**'], 'src/api may import core and io only'),
   },
   {
+    files: ['src/cli/**/*.ts'],
+    rules: restrict(['**/core/**', '**/io/**', '**/server/**'], 'src/cli imports the api only'),
+  },
+  {
     files: ['src/server/**/*.ts'],
     rules: restrict(['**/cli/**'], 'nothing imports cli'),
   },

@@ -5,8 +5,8 @@
  * --width, --mono-below) and the common output options.
  */
 import { masterFiles } from '../../api/master-files.js';
-import { findPreset, LOUDNESS_PRESETS } from '../../core/master/presets.js';
-import { MATCH_ASPECTS, type MatchAspect } from '../../core/master/reference-match.js';
+import { findPreset, LOUDNESS_PRESETS } from '../../api/vocabulary.js';
+import { MATCH_ASPECTS, type MatchAspect } from '../../api/vocabulary.js';
 import { formatAnalysis } from '../format-analysis.js';
 import { createProgress } from '../progress.js';
 import { UsageError } from '../cli-error.js';

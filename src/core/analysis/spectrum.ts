@@ -30,6 +30,14 @@ const SPECTRUM_STRIDE = 16;
  * Only bands with a centre below 0.45·fs are reported (the 20 kHz band needs fs > 44.4 kHz).
  * A file shorter than N is analysed once, zero-padded, with a Hann window of its own length.
  */
+/**
+ * FFT length for long-term spectra: 8192 at 44.1/48 kHz, scaled with the rate to the nearest power of
+ * two (≥ 256), so the frequency resolution (≈ 5.9 Hz) is about the same at every rate.
+ */
+export function spectrumFftSize(sampleRate: number): number {
+  return Math.pow(2, Math.max(8, Math.round(Math.log2((8192 * sampleRate) / 48000))));
+}
+
 export class LongTermSpectrum {
   readonly sampleRate: number;
   readonly channels: number;
@@ -51,7 +59,7 @@ export class LongTermSpectrum {
   constructor(sampleRate: number, channels: number) {
     this.sampleRate = sampleRate;
     this.channels = channels;
-    const n = Math.pow(2, Math.max(8, Math.round(Math.log2((8192 * sampleRate) / 48000))));
+    const n = spectrumFftSize(sampleRate);
     this.size = n;
     this.fft = new FFT(n);
     this.window = hann(n, n);
@@ -160,8 +168,8 @@ export class LongTermSpectrum {
   }
 }
 
-/** Periodic-free (symmetric) Hann window of `length` points, stored in an array of `size` (rest 0). */
-function hann(length: number, size: number): Float64Array {
+/** Symmetric Hann window of `length` points, stored in an array of `size` (rest 0). */
+export function hann(length: number, size: number): Float64Array {
   const w = new Float64Array(size);
   if (length === 1) w[0] = 1;
   for (let i = 0; i < length && length > 1; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (length - 1));

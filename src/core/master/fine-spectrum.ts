@@ -9,6 +9,7 @@
  * Analyzer's every 16th), so the match is judged on the same statistic the scorer uses.
  */
 import FFT from 'fft.js';
+import { hann, spectrumFftSize } from '../analysis/spectrum.js';
 
 /** Windows analysed in full at the start; after that one in STRIDE (a long-term average needs no more). */
 const DENSE_WINDOWS = 16;
@@ -55,11 +56,10 @@ export class FineSpectrum {
   constructor(sampleRate: number, channels: number) {
     this.sampleRate = sampleRate;
     this.channels = channels;
-    const n = Math.pow(2, Math.max(8, Math.round(Math.log2((8192 * sampleRate) / 48000))));
+    const n = spectrumFftSize(sampleRate);
     this.size = n;
     this.fft = new FFT(n);
-    this.window = new Float64Array(n);
-    for (let i = 0; i < n; i++) this.window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
+    this.window = hann(n, n);
     this.frame = new Float64Array(n);
     this.buffer = new Float64Array(n);
     this.sideBuffer = new Float64Array(channels >= 2 ? n : 0);
