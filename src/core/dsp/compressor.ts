@@ -30,7 +30,7 @@ import { designButterworth2, runBiquad, type BiquadCoefs } from './crossover.js'
 import { DelayLine } from './delay-line.js';
 import { AMP_FLOOR, GainSmoother, LEVEL_FLOOR_DB, LevelDetector, MS_FLOOR, type DetectorMode } from './envelope-follower.js';
 import { LinearRamp } from './gain.js';
-import { compressorGainDb, ratioToSlope } from './gain-computer.js';
+import { compressorGainDb, fastExp, ratioToSlope } from './gain-computer.js';
 import type { ParamTable } from './param-table.js';
 import type { ProcessSpec, Processor } from './processor.js';
 
@@ -264,10 +264,16 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
       this.linkRamp.fill(this.link, n);
     }
 
-    // 1. Linear detector level per channel.
-    const det = this.det;
     const hasSc = sc !== undefined && sc.length > 0;
     const hp = this.hp;
+    if (!ramping && !hasSc && hp === null && chans <= 2 && !this.detector.isPower && this.delay.delayFrames === 0 && this.smoother.isPlain &&
+      (chans === 1 || (this.linkRamp.value === 1 && this.smoother.isStateClose(0, 1, STATE_TOL_DB)))) {
+      this.processLinkedPeak(inputs, outputs, off, n, chans);
+      return;
+    }
+
+    // 1. Linear detector level per channel.
+    const det = this.det;
     for (let c = 0; c < chans; c++) {
       const src = hasSc ? sc[c % sc.length] : inputs[c];
       if (hp) {
@@ -303,7 +309,7 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
       for (let i = 0; i < n; i++) {
         const g = gr[i];
         if (g > meter) meter = g;
-        gain[i] = g === 0 ? mkLin : Math.exp(NEPER_PER_DB * (mk - g));
+        gain[i] = g === 0 ? mkLin : fastExp(NEPER_PER_DB * (mk - g));
       }
       for (let c = 0; c < chans; c++) {
         const out = outputs[c];
@@ -336,9 +342,65 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
       for (let i = 0; i < n; i++) {
         const g = gr[i];
         if (g > meter) meter = g;
-        out[off + i] *= Math.exp(NEPER_PER_DB * ((ramping ? makeup[i] : mk0) - g));
+        out[off + i] *= fastExp(NEPER_PER_DB * ((ramping ? makeup[i] : mk0) - g));
       }
     }
+    this.meterGr = meter;
+  }
+
+  /**
+   * The linked path fused into one loop per sample (peak detector, no sidechain filter, no lookahead, at
+   * most two channels, plain smoother): level = the larger |x| → gain computer → smoother → gain applied
+   * to both channels. The same arithmetic in the same order as the general path (reduceSteady,
+   * GainSmoother.process, the gain and DelayLine's sanitising copy), so the output is bit-identical to
+   * it; fusing removes five passes over block buffers. Mono reads and writes channel 0 twice. The
+   * exp only runs where the smoothed reduction is nonzero (else the gain is the makeup's).
+   */
+  private processLinkedPeak(inputs: readonly Float32Array[], outputs: Float32Array[], off: number, n: number, chans: number): void {
+    const in0 = inputs[0], out0 = outputs[0];
+    const in1 = chans > 1 ? inputs[1] : in0, out1 = chans > 1 ? outputs[1] : out0;
+    const thr = this.thrRamp.value, s = this.slopeRamp.value, w = this.kneeRamp.value;
+    const edge = Math.pow(10, (thr - w / 2) / 20);
+    const skip = edge > AMP_FLOOR ? edge : AMP_FLOOR;
+    const halfW = w / 2, inv2w = w > 0 ? 1 / (2 * w) : 0;
+    const sm = this.smoother;
+    const up = sm.upCoefficient, down = sm.downCoefficient;
+    const up1 = 1 - up, down1 = 1 - down;
+    const mk = this.makeupRamp.value;
+    const mkLin = Math.exp(NEPER_PER_DB * mk);
+    let y = sm.fastState(0);
+    let meter = this.meterGr;
+    for (let i = 0; i < n; i++) {
+      let x0 = in0[off + i];
+      let x1 = in1[off + i];
+      if (!(x0 - x0 === 0)) x0 = 0; // NaN or Inf: silence (detector and delay line alike)
+      if (!(x1 - x1 === 0)) x1 = 0;
+      const a0 = x0 < 0 ? -x0 : x0;
+      const a1 = x1 < 0 ? -x1 : x1;
+      const a = a1 > a0 ? a1 : a0;
+      let c = 0;
+      if (a > skip) {
+        const d = DB_PER_NEPER * Math.log(a) - thr;
+        if (2 * d <= -w) c = 0;
+        else if (2 * d >= w) c = s * d;
+        else {
+          const t = d + halfW;
+          c = s * t * t * inv2w;
+        }
+        if (!(c > 0)) c = 0;
+      }
+      y = c > y ? up * y + up1 * c : down * y + down1 * c;
+      if (y < 1e-9) y = 0;
+      let g = mkLin;
+      if (y !== 0) {
+        if (y > meter) meter = y;
+        g = fastExp(NEPER_PER_DB * (mk - y));
+      }
+      out0[off + i] = x0 * g;
+      out1[off + i] = x1 * g;
+    }
+    sm.setFastState(0, y);
+    if (chans > 1) sm.copyState(0, 1);
     this.meterGr = meter;
   }
 

@@ -162,6 +162,37 @@ export class GainSmoother {
     return Math.abs(this.fast[a] - this.fast[b]) <= tolDb && Math.abs(this.slow[a] - this.slow[b]) <= tolDb && this.holdLeft[a] === this.holdLeft[b];
   }
 
+  /**
+   * Whether process() reduces to one one-pole per direction (no auto-release branch, no hold pending or
+   * configured), so a caller may run the same recursion inline in a fused loop (see the compressor's
+   * linked path) through fastState / setFastState and the coefficients below.
+   */
+  get isPlain(): boolean {
+    if (this.auto || this.holdFrames !== 0) return false;
+    for (let c = 0; c < this.holdLeft.length; c++) if (this.holdLeft[c] !== 0) return false;
+    return true;
+  }
+
+  /** One-pole coefficient while the reduction grows (process()'s `up`). */
+  get upCoefficient(): number {
+    return this.upCoef;
+  }
+
+  /** One-pole coefficient while the reduction shrinks (process()'s `down`). */
+  get downCoefficient(): number {
+    return this.downCoef;
+  }
+
+  /** The fast branch's smoothed reduction of channel ch, in dB. */
+  fastState(ch: number): number {
+    return this.fast[ch];
+  }
+
+  /** Sets the fast branch's state of channel ch (the slow branch is unused when isPlain). */
+  setFastState(ch: number, db: number): void {
+    this.fast[ch] = db;
+  }
+
   /** Copies channel `from`'s state to channel `to`. */
   copyState(from: number, to: number): void {
     this.fast[to] = this.fast[from];

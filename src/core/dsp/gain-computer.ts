@@ -53,3 +53,35 @@ export function expanderGainDb(levelDb: number, thresholdDb: number, expansion: 
   const g = d * expansion;
   return g < -rangeDb ? -rangeDb : g;
 }
+
+/*
+ * Table-driven exp (Tang's method, as in fdlibm / musl exp): x = n·ln2/64 + r, |r| ≤ ln2/128, so
+ * e^x = 2^(n>>6) · 2^((n&63)/64) · e^r, with e^r from a degree-5 Taylor polynomial (truncation
+ * r⁶/720 < 4e-17, below half an ulp) and ln2/64 split in two (Cody–Waite) so r is exact to ~1e-20.
+ * The result is within ~2 ulp of Math.exp; for float32 audio multiplied by it that is the same
+ * product in all but ~1 of 2^28 samples, at a fraction of Math.exp's cost in V8 (a C call per value).
+ */
+const EXP_N = 64;
+const LN2_BY_N_HI = 6.93147180369123816490e-1 / EXP_N; // ln2 with 21 trailing zero bits: n·HI is exact
+const LN2_BY_N_LO = 1.90821492927058770002e-10 / EXP_N;
+const N_BY_LN2 = EXP_N / Math.LN2;
+/** 2^(j/64), j = 0..63. */
+const EXP_FRAC = new Float64Array(EXP_N);
+for (let j = 0; j < EXP_N; j++) EXP_FRAC[j] = Math.pow(2, j / EXP_N);
+/** 2^k for k = −1022..1023 at index k + 1022 (exact powers of two). */
+const EXP_POW2 = new Float64Array(2046);
+for (let k = 0; k < 2046; k++) EXP_POW2[k] = Math.pow(2, k - 1022);
+
+/**
+ * e^x to within a few ulp of Math.exp (see the comment above), for the per-sample dB → gain
+ * conversions of the dynamics processors. Arguments beyond ±700 go to Math.exp.
+ */
+export function fastExp(x: number): number {
+  if (!(x > -700 && x < 700)) return Math.exp(x);
+  // Round to nearest through an int32 (|t| < 2^16 here): Math.round keeps a double and costs more than the exp.
+  const t = x * N_BY_LN2;
+  const n = (t + (t < 0 ? -0.5 : 0.5)) | 0;
+  const r = x - n * LN2_BY_N_HI - n * LN2_BY_N_LO;
+  const p = 1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120)))));
+  return EXP_POW2[(n >> 6) + 1022] * EXP_FRAC[n & 63] * p;
+}

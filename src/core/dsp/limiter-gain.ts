@@ -51,6 +51,16 @@ export class LimiterGainEnvelope {
   private p2 = 0;
   private sum1 = 0;
   private sum2 = 0;
+  /**
+   * Consecutive pushes with the window minimum and the release follower exactly 1 before and after
+   * (no re-anchor among them). After w1 + w2 of them both boxes hold one value each (box1 all 1,
+   * box2 all sum1/w1), so the running sums and the output are frozen while r stays 1: push() then
+   * only needs to advance the frame counter (see push()).
+   */
+  private steady = 0;
+  private readonly settle: number;
+  /** The output of the last full push (sum2/w2), returned by the steady path. */
+  private lastOut = 1;
 
   /** @param windowFrames W ≥ 1 (lookahead frames + 1); maxWindowFrames sizes the buffers. */
   constructor(windowFrames: number, maxWindowFrames = windowFrames) {
@@ -63,6 +73,7 @@ export class LimiterGainEnvelope {
     this.dqIdx = new Float64Array(cap);
     this.box1 = new Float64Array(cap);
     this.box2 = new Float64Array(cap);
+    this.settle = this.w1 + this.w2;
     this.reset();
   }
 
@@ -83,6 +94,8 @@ export class LimiterGainEnvelope {
     this.p2 = 0;
     this.sum1 = this.w1;
     this.sum2 = this.w2;
+    this.steady = 0;
+    this.lastOut = 1;
   }
 
   /**
@@ -91,6 +104,14 @@ export class LimiterGainEnvelope {
    * that is the oldest of them).
    */
   push(r: number): number {
+    // Steady path (the common case: no reduction for a while): every state change a full push would
+    // make leaves the state equivalent (the deque holds one 1, whose index is refreshed; the boxes are
+    // uniform, so their ring positions do not matter; the sums gain exactly 0), and it returns lastOut.
+    // Re-anchor frames take the full path.
+    if (r === 1 && this.steady >= this.settle && (this.t & 0xffff) !== 0xffff) {
+      this.dqIdx[this.head] = this.t++;
+      return this.lastOut;
+    }
     // Sliding minimum over the last W values: a monotonic deque (values increasing from head to back),
     // O(1) amortized; ring indices wrap by compare, not `%` (a division per step).
     const cap = this.dqVal.length;
@@ -119,9 +140,10 @@ export class LimiterGainEnvelope {
     this.count = count;
     const m = vals[this.head];
     // Instant attack, exponential release: env ≤ m always.
-    let e = this.env;
-    e = m < e ? m : e + (m - e) * this.releaseCoef;
+    const ePrev = this.env;
+    const e = m < ePrev ? m : ePrev + (m - ePrev) * this.releaseCoef;
     this.env = e;
+    this.steady = m === 1 && ePrev === 1 && e === 1 ? this.steady + 1 : 0;
     // Two moving averages (triangular kernel of support W).
     this.sum1 += e - this.box1[this.p1];
     this.box1[this.p1] = e;
@@ -138,7 +160,10 @@ export class LimiterGainEnvelope {
       for (let i = 0; i < this.w2; i++) s2 += this.box2[i];
       this.sum1 = s1;
       this.sum2 = s2;
+      this.steady = 0;
     }
-    return this.sum2 / this.w2;
+    const out = this.sum2 / this.w2;
+    this.lastOut = out;
+    return out;
   }
 }

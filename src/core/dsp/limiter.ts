@@ -109,10 +109,14 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
   private pairEven = new Float64Array(0);
   private pairOdd = new Float64Array(0);
   private lastBranch: Float64Array = new Float64Array(0);
+  /** 4x only: per tap pair j, [even₁, odd₁, even₂, odd₂] (the pair halves of branches 1 and 2, interleaved). */
+  private k4 = new Float64Array(0);
   private g2 = 0;
   /** The L oversampled values of one frame (scratch). */
   private readonly ys = new Float64Array(8);
   private prevSkipped = new Uint8Array(0);
+  /** Per chunk and channel: max |Δ²x| of each 8-sample block of the history (the skip bound's G term). */
+  private d2Blocks = new Float64Array(0);
   private qAcc = new Float64Array(0);
   private gains = new Float64Array(0);
   private inGains = new Float64Array(0);
@@ -148,6 +152,7 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
     this.xg = Array.from({ length: spec.channels }, () => new Float32Array(this.maxBlock));
     this.hist = Array.from({ length: spec.channels }, () => new Float64Array(DETECTOR_TAPS + this.maxBlock));
     this.prevSkipped = new Uint8Array(spec.channels);
+    this.d2Blocks = new Float64Array(((DETECTOR_TAPS + this.maxBlock) >> 3) + 2);
     this.qAcc = new Float64Array(this.maxBlock + 1);
     this.gains = new Float64Array(this.maxBlock);
     this.inGains = new Float64Array(this.maxBlock);
@@ -212,6 +217,15 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
       }
     }
     this.lastBranch = br.subarray((l - 1) * t, l * t);
+    this.k4 = new Float64Array(4 * half);
+    if (l === 4) {
+      for (let j = 0; j < half; j++) {
+        this.k4[4 * j] = this.pairEven[half + j];
+        this.k4[4 * j + 1] = this.pairOdd[half + j];
+        this.k4[4 * j + 2] = this.pairEven[2 * half + j];
+        this.k4[4 * j + 3] = this.pairOdd[2 * half + j];
+      }
+    }
     this.g2 = secondDifferenceBound(br, l, t);
   }
 
@@ -247,7 +261,10 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
     const L = os.factor;
     const nCh = Math.min(this.channels, inputs.length, outputs.length);
     const ig = this.inGains;
-    this.inGain.fill(ig, n);
+    // A steady input gain is one constant (the same value fill() would repeat).
+    const igRamping = this.inGain.isRamping;
+    const ig0 = this.inGain.value;
+    if (igRamping) this.inGain.fill(ig, n);
     // 1. Input gain into xg; Q accumulation: slot 0 = the pending frame of the previous chunk, slot i+1 = frame i.
     const q = this.qAcc;
     q.fill(0, 0, n + 1);
@@ -258,6 +275,8 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
     const ev = this.pairEven;
     const od = this.pairOdd;
     const brLast = this.lastBranch;
+    const k4 = this.k4;
+    const d2b = this.d2Blocks;
     const g2 = this.g2;
     const ys = this.ys;
     // A refined peak is ≤ 9/8 of the largest |y| around it (see parabolicPeak's bound in the file
@@ -267,14 +286,31 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
       const x = inputs[c];
       const xg = this.xg[c];
       const h = this.hist[c];
-      for (let i = 0; i < n; i++) {
-        const v = x[off + i];
-        const y = v - v === 0 ? v * ig[i] : 0;
-        xg[i] = y;
-        h[t + i] = y;
+      if (igRamping) {
+        for (let i = 0; i < n; i++) {
+          const v = x[off + i];
+          const y = v - v === 0 ? v * ig[i] : 0;
+          xg[i] = y;
+          h[t + i] = y;
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const v = x[off + i];
+          const y = v - v === 0 ? v * ig0 : 0; // h keeps the double, xg the float32 (as with a ramp)
+          xg[i] = y;
+          h[t + i] = y;
+        }
       }
       // 2. Frame i's outputs y_p(i) = Σ_j br_p[j]·h[i + 1 + j] (phase 0 = h[i + T/2]); refine each once its
       // right neighbour is known; a = |y(s−1)|, b = |y(s)|.
+      // Block maxima of |Δ²x| (k = 1 .. n + T − 2, the values the group bounds read), 8 samples a block.
+      const kEnd = n + t - 1;
+      for (let j = 0, k0 = 0; k0 < kEnd; j++, k0 += 8) {
+        let m = 0;
+        const k1 = k0 + 8 < kEnd ? k0 + 8 : kEnd;
+        for (let k = k0 === 0 ? 1 : k0; k < k1; k++) m = Math.max(m, Math.abs(h[k - 1] - 2 * h[k] + h[k + 1]));
+        d2b[j] = m;
+      }
       let a = this.prevA[c];
       let b = this.prevB[c];
       let skipped = this.prevSkipped[c] === 1;
@@ -285,8 +321,10 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
         let mEnds = 0;
         // Math.abs / Math.max compile branch-free: no mispredictions on noise.
         for (let k = g0 - 1 + half; k <= g1 + half; k++) mEnds = Math.max(mEnds, Math.abs(h[k]));
+        // max |Δ²x| over k = g0+1 .. g1−2+T from the 8-sample block maxima that cover it (a superset, so
+        // still a bound; each |Δ²x| is computed once per chunk instead of ~5 times by overlapping groups).
         let mD2 = 0;
-        for (let k = g0 + 1; k < g1 - 1 + t; k++) mD2 = Math.max(mD2, Math.abs(h[k - 1] - 2 * h[k] + h[k + 1]));
+        for (let j = g0 >> 3, j1 = (g1 - 2 + t) >> 3; j <= j1; j++) mD2 = Math.max(mD2, d2b[j]);
         if (mEnds + g2 * mD2 <= skipLevel) {
           // Every refined peak of these frames is ≤ target: Q stays ≤ target, which gives r = 1 exactly
           // as the exact value would (r depends on Q only through max(Q, target)).
@@ -311,20 +349,45 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
           ys[0] = h[w + half - 1];
           if (L === 4) {
             // 4x: pair (1, 3) and the symmetric middle branch 2 share u_j, v_j: 3 multiplies per tap pair.
+            // k4 interleaves the four coefficients of tap pair j; the refinements run on locals, with
+            // frame i's running maximum written to q once (the same maxima, in the same order).
             let e1 = 0;
             let o1 = 0;
             let e2 = 0;
-            for (let j = 0; j < half; j++) {
+            for (let j = 0, m = 0; j < half; j++, m += 4) {
               const lo = h[w + j];
               const hi = h[w + t - 1 - j];
               const u = lo + hi;
-              e1 += ev[half + j] * u;
-              o1 += od[half + j] * (lo - hi);
-              e2 += ev[2 * half + j] * u + od[2 * half + j] * (lo - hi);
+              const v = lo - hi;
+              e1 += k4[m] * u;
+              o1 += k4[m + 1] * v;
+              e2 += k4[m + 2] * u + k4[m + 3] * v;
             }
-            ys[1] = e1 + o1;
-            ys[2] = e2;
-            ys[3] = e1 - o1;
+            let cur = ys[0];
+            cur = cur < 0 ? -cur : cur;
+            if (!(cur < 3.4e38)) cur = 3.4e38;
+            let pk = parabolicPeak(a, b, cur);
+            if (pk > q[i]) q[i] = pk;
+            let qi = q[i + 1];
+            let y1 = e1 + o1;
+            y1 = y1 < 0 ? -y1 : y1;
+            if (!(y1 < 3.4e38)) y1 = 3.4e38;
+            pk = parabolicPeak(b, cur, y1);
+            if (pk > qi) qi = pk;
+            let y2 = e2;
+            y2 = y2 < 0 ? -y2 : y2;
+            if (!(y2 < 3.4e38)) y2 = 3.4e38;
+            pk = parabolicPeak(cur, y1, y2);
+            if (pk > qi) qi = pk;
+            let y3 = e1 - o1;
+            y3 = y3 < 0 ? -y3 : y3;
+            if (!(y3 < 3.4e38)) y3 = 3.4e38;
+            pk = parabolicPeak(y1, y2, y3);
+            if (pk > qi) qi = pk;
+            q[i + 1] = qi;
+            a = y2;
+            b = y3;
+            continue;
           } else {
             for (let p = 1; p <= hp; p++) {
               let e = 0;
@@ -386,15 +449,20 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
       const xg = this.xg[c];
       const y = outputs[c];
       w = this.writePos;
-      for (let i = 0; i < n; i++) {
-        d[w] = xg[i];
-        let r = w - lat;
-        if (r < 0) r += size;
-        let v = d[r] * g[i];
-        if (v > ceil) v = ceil;
-        else if (v < -ceil) v = -ceil;
-        y[off + i] = v;
-        w = w + 1 === size ? 0 : w + 1;
+      let r = w - lat;
+      if (r < 0) r += size;
+      // Runs up to the next wrap of either ring index, so the inner loop has no wrap tests.
+      for (let i = 0; i < n; ) {
+        const run = Math.min(n - i, size - w, size - r);
+        for (let e = i + run; i < e; i++, w++, r++) {
+          d[w] = xg[i];
+          let v = d[r] * g[i];
+          if (v > ceil) v = ceil;
+          else if (v < -ceil) v = -ceil;
+          y[off + i] = v;
+        }
+        if (w === size) w = 0;
+        if (r === size) r = 0;
       }
     }
     for (let c = nCh; c < outputs.length; c++) outputs[c].fill(0, off, off + n);

@@ -124,6 +124,12 @@ export class Multiband implements Processor<MultibandParams, MultibandMeters> {
         const out = outputs[c];
         const bands = this.chanBands[c];
         const first = bands[0];
+        if (nb === 3) {
+          // One pass; fround stands for the Float32 store between the two additions of the general form.
+          const second = bands[1], third = bands[2];
+          for (let i = 0; i < n; i++) out[off + i] = Math.fround(first[i] + second[i]) + third[i];
+          continue;
+        }
         for (let i = 0; i < n; i++) out[off + i] = first[i];
         for (let b = 1; b < nb; b++) {
           const band = bands[b];

@@ -1,6 +1,6 @@
 import FFT from 'fft.js';
 import { describe, expect, it } from 'vitest';
-import { LinkwitzRileyCrossover } from '../../../src/core/dsp/crossover.js';
+import { designLinkwitzRiley, LinkwitzRileyCrossover, runBiquad } from '../../../src/core/dsp/crossover.js';
 
 const SIZE = 1 << 15;
 
@@ -63,5 +63,40 @@ describe('Linkwitz-Riley crossover', () => {
     const theory = -20 * Math.log10(1 + r ** 4);
     console.log(`LR4 high band at fc/4: ${hi[kq].toFixed(3)} dB (analogue ${theory.toFixed(3)} dB)`);
     expect(Math.abs(hi[kq] - theory)).toBeLessThan(0.01);
+  });
+});
+
+describe('LinkwitzRileyCrossover fused three-band split', () => {
+  it('matches the section-by-section form sample for sample (Float32 band buffers between sections)', () => {
+    const fs = 48000, n = 5000, f = [150, 3000];
+    let seed = 11;
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = 0.7 * ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2147483648 - 1);
+    x[10] = NaN;
+    const xo = new LinkwitzRileyCrossover();
+    xo.prepare(1, fs, 6);
+    xo.setCrossovers(f);
+    const bands = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+    for (let off = 0; off < n; off += 700) {
+      const m = Math.min(700, n - off);
+      xo.process(0, x, off, bands.map((b) => b.subarray(off, off + m)), m);
+    }
+    // Reference: process()'s general order of runBiquad passes (4 per crossover, then the allpass).
+    const d = f.map((hz) => designLinkwitzRiley(hz, fs));
+    const st = new Float64Array(18);
+    const rest = new Float32Array(n), b0 = new Float32Array(n), b1 = new Float32Array(n);
+    for (let i = 0; i < n; i++) rest[i] = Number.isFinite(x[i]) ? x[i] : 0;
+    runBiquad(d[0].lowpass, st, 0, rest, 0, b0, n);
+    runBiquad(d[0].lowpass, st, 2, b0, 0, b0, n);
+    runBiquad(d[0].highpass, st, 4, rest, 0, rest, n);
+    runBiquad(d[0].highpass, st, 6, rest, 0, rest, n);
+    runBiquad(d[1].allpass, st, 8, b0, 0, b0, n);
+    runBiquad(d[1].lowpass, st, 10, rest, 0, b1, n);
+    runBiquad(d[1].lowpass, st, 12, b1, 0, b1, n);
+    runBiquad(d[1].highpass, st, 14, rest, 0, rest, n);
+    runBiquad(d[1].highpass, st, 16, rest, 0, rest, n);
+    expect(Array.from(bands[0])).toEqual(Array.from(b0));
+    expect(Array.from(bands[1])).toEqual(Array.from(b1));
+    expect(Array.from(bands[2])).toEqual(Array.from(rest));
   });
 });

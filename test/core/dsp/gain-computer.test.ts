@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compressorGainDb, expanderGainDb, ratioToSlope } from '../../../src/core/dsp/gain-computer.js';
+import { compressorGainDb, expanderGainDb, fastExp, ratioToSlope } from '../../../src/core/dsp/gain-computer.js';
 
 describe('compressorGainDb (Giannoulis et al. 2012 eq. 4)', () => {
   const T = -20, R = 4, W = 10, s = ratioToSlope(R);
@@ -36,5 +36,22 @@ describe('expanderGainDb', () => {
     expect(expanderGainDb(-50, -40, 1, 60)).toBeCloseTo(-10, 12);
     expect(expanderGainDb(-30, -40, 1, 60)).toBe(0);
     expect(expanderGainDb(-100, -40, 99, 30)).toBe(-30);
+  });
+});
+
+describe('fastExp', () => {
+  it('is within 3 ulp of Math.exp over the dynamics range and beyond', () => {
+    let worst = 0;
+    for (let i = 0; i <= 200000; i++) {
+      const x = -60 + (i / 200000) * 70 + 1e-7 * (i % 13);
+      const ref = Math.exp(x);
+      worst = Math.max(worst, Math.abs(fastExp(x) - ref) / (ref * Number.EPSILON));
+    }
+    console.log(`fastExp worst error ${worst.toFixed(2)} ulp`);
+    expect(worst).toBeLessThan(3);
+    expect(fastExp(0)).toBe(1);
+    expect(fastExp(-800)).toBe(Math.exp(-800));
+    expect(fastExp(800)).toBe(Infinity);
+    expect(Number.isNaN(fastExp(NaN))).toBe(true);
   });
 });

@@ -150,6 +150,31 @@ describe('LimiterGainEnvelope', () => {
     }
   });
 
+  it('steady (unity) stretches give exactly the gains of the direct definition', () => {
+    // Direct O(W) form: window minimum → instant attack / release → box W1 → box W2.
+    const w = 49, w1 = Math.ceil(w / 2), w2 = w - w1 + 1, rel = 1 - Math.exp(-1 / 100);
+    const env = new LimiterGainEnvelope(w);
+    env.setReleaseFrames(100);
+    const rnd = lcg(5);
+    const r: number[] = [], es: number[] = [], a1s: number[] = [];
+    let e = 1;
+    for (let t = 0; t < 70000; t++) {
+      // Long unity runs (the steady path), short dips, and a run across the re-anchor at t = 65535.
+      const v = t % 9000 < 8800 ? 1 : 0.3 + 0.7 * rnd();
+      r.push(v);
+      let m = 1;
+      for (let k = Math.max(0, t - w + 1); k <= t; k++) m = Math.min(m, r[k]);
+      e = m < e ? m : e + (m - e) * rel;
+      es.push(e);
+      let s1 = 0;
+      for (let k = t - w1 + 1; k <= t; k++) s1 += k >= 0 ? es[k] : 1;
+      a1s.push(s1 / w1);
+      let s2 = 0;
+      for (let k = t - w2 + 1; k <= t; k++) s2 += k >= 0 ? a1s[k] : 1;
+      expect(Math.abs(env.push(v) - s2 / w2)).toBeLessThan(1e-12);
+    }
+  });
+
   it('parabolicPeak recovers the vertex of a parabola', () => {
     // y = 1 − (t − 0.3)², sampled at t = −1, 0, 1
     const f = (t: number) => 1 - (t - 0.3) ** 2;
