@@ -29,6 +29,25 @@ export function timeCommand(cmd, args, { runs = 3, env = {} } = {}) {
 }
 
 /**
+ * Times several commands run alternately (A B A B ...), so drift in a shared machine's speed hits all
+ * of them alike; returns each one's median wall time (s) and max reported RSS (MiB).
+ */
+export function timeInterleaved(commands, { runs = 5 } = {}) {
+  const results = commands.map(() => ({ times: [], rssMiB: null }));
+  for (let i = 0; i < runs; i++) {
+    commands.forEach(([cmd, args], k) => {
+      const r = timeCommand(cmd, args, { runs: 1 });
+      results[k].times.push(r.seconds);
+      if (r.rssMiB !== null) results[k].rssMiB = Math.max(results[k].rssMiB ?? 0, r.rssMiB);
+    });
+  }
+  return results.map(({ times, rssMiB }) => {
+    times.sort((a, b) => a - b);
+    return { seconds: times[Math.floor(times.length / 2)], rssMiB };
+  });
+}
+
+/**
  * Writes a music-like stereo float WAV: pink-ish noise with a slow envelope, drum-like transients
  * and a few tones, streamed in blocks (memory stays small for long files).
  */

@@ -1,7 +1,8 @@
 /**
  * Worker-thread entry of the parallel analysis (see parallel-analyzer.ts): meters the true peak of a
  * range of channels on the blocks the reading thread publishes in a SharedArrayBuffer ring, then posts
- * the per-channel peaks (TruePeakMeter.peaks(), tail included) and exits.
+ * the per-channel peaks (TruePeakMeter.peaks(), tail included) and exits. Its stream description comes as
+ * workerData, or as the first message for a worker started ahead of time.
  *
  * The meter is the same TruePeakMeter the Analyzer runs, fed the same samples, so its peaks are bit for
  * bit those of the single-threaded path (its result does not depend on block sizes either).
@@ -10,7 +11,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { TruePeakMeter } from '../core/analysis/true-peak-meter.js';
 import { RING, type TruePeakWorkerData } from './parallel-analyzer.js';
 
-const data = workerData as TruePeakWorkerData;
+// A worker started ahead of time (prewarmTruePeakWorker) has no workerData: its stream arrives as the
+// first message, so its start-up overlaps the reading thread's own.
+const data: TruePeakWorkerData = workerData
+  ? (workerData as TruePeakWorkerData)
+  : await new Promise<TruePeakWorkerData>((resolve) => parentPort!.once('message', resolve));
 const { slots, channels, blockFrames, firstChannel, channelCount, workerIndex } = data;
 const ctrl = new Int32Array(data.control);
 const consumedIndex = RING.framesBase + slots + workerIndex;

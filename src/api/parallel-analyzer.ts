@@ -119,6 +119,36 @@ export const MIN_PARALLEL_SAMPLES = 48000 * 2 * 10;
 /** More workers than this only add start-up cost (each channel is one sequential stream). */
 const MAX_WORKERS = 8;
 
+/** A worker started before its stream is known (see prewarmTruePeakWorker); taken by the next ParallelTruePeak. */
+let spareWorker: Worker | null = null;
+
+/**
+ * Starts one true-peak worker ahead of time, so its start-up (isolate, modules: tens of ms) overlaps the
+ * caller's own (module loading, opening the file). The next ParallelTruePeak takes it; unused, it does
+ * not keep the process alive. No-op on a single core or where workers cannot run.
+ */
+export function prewarmTruePeakWorker(): void {
+  if (spareWorker || availableParallelism() < 2) return;
+  const entry = workerEntry();
+  if (!entry) return;
+  spareWorker = new Worker(entry.entry, { ...entry.options, workerData: null });
+  spareWorker.unref();
+  // An unused spare that fails has nobody to tell; a taken one reports through its stream.
+  spareWorker.on('error', () => { spareWorker = null; });
+}
+
+/** The prewarmed worker, handed its stream, or a new one. */
+function takeWorker(entry: WorkerEntry, data: TruePeakWorkerData): Worker {
+  const spare = spareWorker;
+  if (spare) {
+    spareWorker = null;
+    spare.ref();
+    spare.postMessage(data);
+    return spare;
+  }
+  return new Worker(entry.entry, { ...entry.options, workerData: data });
+}
+
 /** True-peak meter of a stream, run in worker threads; bit-identical to TruePeakMeter on this thread. */
 export class ParallelTruePeak {
   /** Bytes of the sample ring: slots · channels · blockFrames · 4, fixed whatever the stream length. */
@@ -167,7 +197,7 @@ export class ParallelTruePeak {
         samples, control, slots, channels, blockFrames, sampleRate: opts.sampleRate,
         firstChannel: first, channelCount: last - first, workerIndex: w,
       };
-      const worker = new Worker(entry.entry, { ...entry.options, workerData: data });
+      const worker = takeWorker(entry, data);
       this.workers.push(worker);
       results.push(new Promise<Float64Array>((resolve, reject) => {
         let done = false;

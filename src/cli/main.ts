@@ -112,6 +112,10 @@ function buildProgram(io: CommandIO, run: (p: Promise<number>) => Promise<void>)
 /** Runs the CLI; resolves to the process exit code. Never throws. */
 export async function main(argv: string[], io: CommandIO = processIO): Promise<number> {
   const debug = argv.includes('--debug');
+  if (argv[0] === 'analyze') {
+    // Boot the true-peak worker while this thread loads the analyze command and opens the files.
+    await import('../api/parallel-analyzer.js').then((m) => m.prewarmTruePeakWorker(), () => undefined);
+  }
   let exitCode: number | null = null;
   const program = buildProgram(io, async (p) => { exitCode = await p; });
   try {

@@ -87,6 +87,8 @@ export class TruePeakMeter {
   /** Holds the filter design and, via advance()/tailAbsMax(), the history for the tail. */
   private readonly os: Oversampler;
   private readonly taps: number;
+  /** Largest branch L1 norm of the interpolator (the chunk-level bound). */
+  private readonly l1: number;
   /** Polyphase branches (Oversampler layout: branch p at [p·T, (p+1)·T), forward over the support). */
   private readonly br: Float64Array;
   /** Bound 0 and 1 weights. */
@@ -125,6 +127,7 @@ export class TruePeakMeter {
     this.os = new Oversampler({ factor: this.factor as 4 | 8, tapsPerPhase: t, kaiserBeta: METER_BETA });
     this.os.prepare(opts.channels, CHUNK);
     this.br = this.os.branches;
+    this.l1 = this.os.maxBranchL1;
     checkMirrorSymmetry(this.br, this.factor, t);
     const rings = linearRingWeights(this.br, this.factor, t);
     this.g2 = rings.total;
@@ -177,6 +180,21 @@ export class TruePeakMeter {
    * `peak` if larger. buf holds T−1 history samples followed by n new ones.
    */
   private scanChunk(buf: Float64Array, n: number, peak: number): number {
+    // Tier 0, per chunk: every output is Σ h·x over one branch, so |y| ≤ maxBranchL1 · max|x| over the
+    // chunk's supports (history included), and the samples themselves are ≤ max|x| too. A chunk that
+    // cannot beat the running peak (quiet passages: ≥ 8 dB below it) needs no features at all.
+    if (peak > 0) {
+      const len = this.taps - 1 + n;
+      let m0 = 0;
+      let m1 = 0;
+      let i = 0;
+      for (; i + 1 < len; i += 2) {
+        m0 = Math.max(m0, Math.abs(buf[i]));
+        m1 = Math.max(m1, Math.abs(buf[i + 1]));
+      }
+      if (i < len) m0 = Math.max(m0, Math.abs(buf[i]));
+      if (Math.max(m0, m1) * this.l1 * MARGIN <= peak) return peak;
+    }
     const c = this.taps / 2 - 1;
     const groups = Math.ceil(n / GROUP);
     this.computeFeatures(buf, this.taps - 1 + n, groups + GROUP_SPAN, groups);

@@ -165,7 +165,7 @@ describe('TruePeakMeter fast path equals the brute-force full filter', () => {
     for (let s = 0; s < x.length; s += block) m.push([x.subarray(s)], Math.min(block, x.length - s));
     return m.peaks()[0];
   }
-  const n = 12000;
+  const n = 30000;
   const r = rng(99);
   const gauss = () => Math.sqrt(-2 * Math.log(Math.max(r(), 1e-12))) * Math.cos(2 * Math.PI * r());
   const signals: [string, (i: number) => number][] = [
@@ -173,6 +173,9 @@ describe('TruePeakMeter fast path equals the brute-force full filter', () => {
     ['hard-clipped loud noise', () => Math.max(-0.9, Math.min(0.9, 0.8 * gauss()))],
     ['full-scale 997 Hz sine', (i) => Math.sin((2 * Math.PI * 997 * i) / 48000 + 0.4)],
     ['sine near fs/4 + clipped bursts', (i) => 0.6 * Math.sin(1.58 * i) + (i % 3000 < 200 ? Math.max(-0.5, Math.min(0.5, gauss())) : 0)],
+    // Quiet passages (the chunk-level skip) around a loud start and a later, higher inter-sample peak.
+    ['loud start, quiet passages, later inter-sample peak', (i) => (i < 3000 ? 0.5 * Math.sin(0.3 * i)
+      : i > 21000 && i < 21400 ? 0.7 * Math.sin((Math.PI / 2) * i + Math.PI / 4) : 0.05 * gauss())],
   ];
   for (const [name, gen] of signals) {
     it(`${name}: identical peak for block sizes 1, 13, 4096, 5000 (8x and 4x)`, () => {
