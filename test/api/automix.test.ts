@@ -93,3 +93,75 @@ describe('automix', () => {
     await expect(automix([join(dir, 'a')], { output: join(dir, 'a.wav') })).rejects.toThrow(/exists/);
   });
 });
+
+describe('automix --reference', () => {
+  /** Writes a stereo reference: noise shaped by one one-pole low-pass (dark) or its complement (bright). */
+  async function writeReference(name: string, bright: boolean, amp: number): Promise<string> {
+    const x = new Float32Array(N * 2);
+    let s = 77;
+    let lp = 0;
+    for (let i = 0; i < x.length; i++) {
+      s = (s * 1664525 + 1013904223) >>> 0;
+      const n = s / 2147483648 - 1;
+      lp += 0.05 * (n - lp);
+      x[i] = amp * (bright ? n - lp : lp * 4);
+    }
+    const path = join(dir, name);
+    const w = await createWavWriter(path, { sampleRate: FS, channels: 2, format: 'float32' });
+    await w.write([x.subarray(0, N), x.subarray(N)], N);
+    await w.close();
+    return path;
+  }
+  /** Treble minus bass of the output's long-term 1/3-octave spectrum (dB, 4-8 kHz vs 80-320 Hz). */
+  async function tilt(path: string): Promise<{ tiltDb: number; lufs: number }> {
+    const { analyzeFile } = await import('../../src/api/analyze-files.js');
+    const r = (await analyzeFile(path)).result;
+    const band = (lo: number, hi: number) => {
+      let p = 0;
+      r.spectrum.bandsHz.forEach((f, i) => { if (f >= lo && f <= hi && r.spectrum.levelsDb[i] !== null) p += Math.pow(10, r.spectrum.levelsDb[i]! / 10); });
+      return 10 * Math.log10(p);
+    };
+    return { tiltDb: band(4000, 8000) - band(80, 320), lufs: r.integratedLufs! };
+  }
+
+  /** Broadband stems (coloured noise), so a 1/3-octave tonal match has a smooth spectrum to work on. */
+  async function writeNoiseStems(): Promise<string> {
+    const d = join(dir, 'noise');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(d, { recursive: true });
+    const kinds: [string, number][] = [['bass', 0.02], ['keys', 0.3], ['hats', -0.5]];
+    for (const [name, k] of kinds) {
+      const x = new Float32Array(N);
+      let s = 4242 + name.length;
+      let lp = 0;
+      for (let i = 0; i < N; i++) {
+        s = (s * 1664525 + 1013904223) >>> 0;
+        const n = s / 2147483648 - 1;
+        lp += Math.abs(k) * (n - lp);
+        x[i] = 0.2 * (k > 0 ? lp / Math.sqrt(k) : n - lp);
+      }
+      const w = await createWavWriter(join(d, `${name}.wav`), { sampleRate: FS, channels: 1, format: 'float32' });
+      await w.write([x], N);
+      await w.close();
+    }
+    return d;
+  }
+
+  it('matches the reference loudness and moves the tonal balance toward it', async () => {
+    const stems = await writeNoiseStems();
+    await automix([stems], { output: join(dir, 'ref-plain.wav'), bitDepth: '32f' });
+    const plain = await tilt(join(dir, 'ref-plain.wav'));
+    const brightRef = await writeReference('bright.wav', true, 0.05);
+    const darkRef = await writeReference('dark.wav', false, 0.05);
+    const bright = await automix([stems], { output: join(dir, 'ref-bright.wav'), reference: brightRef, bitDepth: '32f' });
+    const dark = await automix([stems], { output: join(dir, 'ref-dark.wav'), reference: darkRef, bitDepth: '32f' });
+    const b = await tilt(join(dir, 'ref-bright.wav'));
+    const d = await tilt(join(dir, 'ref-dark.wav'));
+    // Loudness: the reference's integrated loudness (the master fader is set from a measurement).
+    expect(Math.abs(b.lufs - bright.settings.reference!.integratedLufs!)).toBeLessThan(0.3);
+    expect(Math.abs(d.lufs - dark.settings.reference!.integratedLufs!)).toBeLessThan(0.3);
+    // Tone: a bright reference tilts the mix up, a dark one down, relative to the plain automix.
+    expect(b.tiltDb).toBeGreaterThan(plain.tiltDb + 0.5);
+    expect(d.tiltDb).toBeLessThan(plain.tiltDb - 0.5);
+  });
+});

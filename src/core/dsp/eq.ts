@@ -130,6 +130,8 @@ export class Eq implements Processor<EqParams, EqMeters> {
       }
       this.latency = 0;
     }
+    // Fresh cascades: a crossfade started before this prepare() has nothing left to fade to.
+    this.fading = false;
     this.reset();
   }
 

@@ -41,3 +41,34 @@ describe('insert catalog', () => {
     ]);
   });
 });
+
+describe('inserts created from a chain apply their parameters', () => {
+  /** Gain of an insert at `hz`, from its steady-state response to a sine (dB). */
+  function gainAt(spec: { type: string } & Record<string, unknown>, hz: number, amp = 0.1): number {
+    const fs = 48000;
+    const n = fs;
+    const p = createInsert(spec, { sampleRate: fs, channels: 1, maxBlockFrames: 1024 });
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = amp * Math.sin((2 * Math.PI * hz * i) / fs);
+    const y = new Float32Array(n);
+    for (let off = 0; off < n; off += 1024) p.process([x.subarray(off, off + 1024)], [y.subarray(off, off + 1024)], Math.min(1024, n - off));
+    let ex = 0;
+    let ey = 0;
+    for (let i = n / 2; i < n; i++) { ex += x[i] * x[i]; ey += y[i] * y[i]; }
+    return 10 * Math.log10(ey / ex);
+  }
+
+  it('eq bands (minimum and linear phase) take effect: a +12 dB high shelf reads +12 dB at 12 kHz', () => {
+    for (const phase of ['minimum', 'linear']) {
+      const spec = { type: 'eq', phase, bands: [{ type: 'highshelf', freqHz: 2000, gainDb: 12 }] };
+      expect(gainAt(spec, 12000), phase).toBeCloseTo(12, 0);
+      expect(gainAt(spec, 100), phase).toBeCloseTo(0, 0);
+    }
+  });
+
+  it('gain, compressor makeup and limiter input gain take effect', () => {
+    expect(gainAt({ type: 'gain', gainDb: -6 }, 1000)).toBeCloseTo(-6, 1);
+    expect(gainAt({ type: 'compressor', thresholdDb: 0, makeupDb: 6 }, 1000)).toBeCloseTo(6, 1);
+    expect(gainAt({ type: 'limiter', inputGainDb: 6, ceilingDbtp: 0 }, 1000)).toBeCloseTo(6, 1);
+  });
+});
