@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { automix } from '../../src/api/automix.js';
 import { mixSession } from '../../src/api/mix-session.js';
-import { openAudio } from '../../src/io/open-audio.js';
 import { createWavWriter } from '../../src/io/wav-writer.js';
+import { readAudioFile } from '../helpers/read-audio.js';
 
 const FS = 48000;
 const N = FS * 2;
@@ -41,15 +41,7 @@ async function writeStems(sub: string, gains: number[]): Promise<string> {
 }
 
 async function readAll(path: string): Promise<Float32Array[]> {
-  const r = await openAudio(path);
-  const parts: Float32Array[][] = [];
-  for (;;) { const b = await r.read(65536); if (!b) break; parts.push(b.map((c) => Float32Array.from(c))); }
-  await r.close();
-  const n = parts.reduce((a, p) => a + p[0].length, 0);
-  const data = Array.from({ length: r.info.channels }, () => new Float32Array(n));
-  let o = 0;
-  for (const p of parts) { p.forEach((c, i) => data[i].set(c, o)); o += p[0].length; }
-  return data;
+  return (await readAudioFile(path)).channels;
 }
 
 /** Level of (a − b) relative to a, dB. */

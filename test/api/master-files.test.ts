@@ -6,9 +6,9 @@ import { masterFiles } from '../../src/api/master-files.js';
 import { Analyzer } from '../../src/core/analysis/analyzer.js';
 import type { AnalysisResult } from '../../src/core/analysis/analysis-result.js';
 import { mixDemoStems, synthesizeDemoStems } from '../../src/core/synth/demo-song.js';
-import { openAudio } from '../../src/io/open-audio.js';
 import { createWavWriter } from '../../src/io/wav-writer.js';
 import { loadEbur128Wasm } from '../helpers/ebur128-oracle.js';
+import { readAudioFile } from '../helpers/read-audio.js';
 
 const FS = 48000;
 let dir = '';
@@ -34,15 +34,8 @@ async function writeWav(name: string, ch: Float32Array[]): Promise<string> {
 }
 
 async function readAll(p: string): Promise<{ ch: Float32Array[]; fs: number }> {
-  const r = await openAudio(p);
-  const parts: Float32Array[][] = [];
-  for (;;) { const b = await r.read(65536); if (!b) break; parts.push(b.map((c) => c.slice())); }
-  await r.close();
-  const n = parts.reduce((s, b) => s + b[0].length, 0);
-  const ch = Array.from({ length: r.info.channels }, () => new Float32Array(n));
-  let o = 0;
-  for (const b of parts) { b.forEach((c, i) => ch[i].set(c, o)); o += b[0].length; }
-  return { ch, fs: r.info.sampleRate };
+  const a = await readAudioFile(p);
+  return { ch: a.channels, fs: a.sampleRate };
 }
 
 function analyse(ch: Float32Array[], fs: number): AnalysisResult {

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mixSession, sessionJsonSchema } from '../../src/api/mix-session.js';
 import { SessionError } from '../../src/core/mix/session-schema.js';
-import { openAudio } from '../../src/io/open-audio.js';
 import { createWavWriter } from '../../src/io/wav-writer.js';
 import { mixCommand } from '../../src/cli/commands/mix.js';
 import { noise } from '../core/mix/mix-harness.js';
+import { readAudioFile } from '../helpers/read-audio.js';
 
 let dir: string;
 
@@ -18,15 +18,8 @@ async function writeStem(name: string, channels: Float32Array[], sampleRate = 48
 }
 
 async function readAll(path: string): Promise<{ rate: number; data: Float32Array[] }> {
-  const r = await openAudio(path);
-  const parts: Float32Array[][] = [];
-  for (;;) { const b = await r.read(65536); if (!b) break; parts.push(b.map((c) => Float32Array.from(c))); }
-  await r.close();
-  const n = parts.reduce((a, p) => a + p[0].length, 0);
-  const data = Array.from({ length: r.info.channels }, () => new Float32Array(n));
-  let o = 0;
-  for (const p of parts) { p.forEach((c, i) => data[i].set(c, o)); o += p[0].length; }
-  return { rate: r.info.sampleRate, data };
+  const a = await readAudioFile(path);
+  return { rate: a.sampleRate, data: a.channels };
 }
 
 const A = [noise(30000, 0.4, 1), noise(30000, 0.4, 2)];

@@ -2,26 +2,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { processFile } from '../../src/api/process-file.js';
-import { openAudio } from '../../src/io/open-audio.js';
 import { buildWav, tempDir, writeFixture } from '../io/wav-fixtures.js';
+import { readAudioFile } from '../helpers/read-audio.js';
 
 const { dir, cleanup } = tempDir('mixmaster-process-');
 afterAll(cleanup);
 
 async function readAll(path: string): Promise<{ rate: number; channels: Float32Array[] }> {
-  const r = await openAudio(path);
-  const parts: Float32Array[][] = [];
-  for (;;) {
-    const b = await r.read(8192);
-    if (!b) break;
-    parts.push(b.map((ch) => ch.slice()));
-  }
-  await r.close();
-  const total = parts.reduce((n, p) => n + p[0].length, 0);
-  const channels = Array.from({ length: r.info.channels }, () => new Float32Array(total));
-  let off = 0;
-  for (const p of parts) { p.forEach((ch, c) => channels[c].set(ch, off)); off += p[0].length; }
-  return { rate: r.info.sampleRate, channels };
+  const a = await readAudioFile(path);
+  return { rate: a.sampleRate, channels: a.channels };
 }
 
 /** Quiet band-limited programme: noise through a one-pole, well below any threshold. */
