@@ -247,29 +247,12 @@ function matchedSecondOrder(wp: number, qp: number, t0: number, tm: number, tpi:
   const sB0 = Math.sqrt(B0);
   const sB1 = Math.sqrt(B1);
   const w = 0.5 * (sB0 + sB1);
-  let b1 = 0.5 * (sB0 - sB1);
+  const b1 = 0.5 * (sB0 - sB1);
   // b0 + b2 = w and b0·b2 = -B2/4; a negative discriminant means the three targets are not reachable by
   // a real numerator: the closest one has a double zero (r = 0).
   const disc = w * w + B2;
   const r = disc > 0 ? Math.sqrt(disc) : 0;
-  let b0 = 0.5 * (w + r);
-  let b2 = 0.5 * (w - r);
-  // Reflect real zeros outside the unit circle (same magnitude, minimum phase, invertible).
-  const dz = b1 * b1 - 4 * b0 * b2;
-  if (dz > 0 && b0 !== 0) {
-    const sq = Math.sqrt(dz);
-    let z1 = (-b1 + sq) / (2 * b0);
-    let z2 = (-b1 - sq) / (2 * b0);
-    let g = b0;
-    if (Math.abs(z1) > 1) { g *= Math.abs(z1); z1 = 1 / z1; }
-    if (Math.abs(z2) > 1) { g *= Math.abs(z2); z2 = 1 / z2; }
-    b0 = g;
-    b1 = -g * (z1 + z2);
-    b2 = g * z1 * z2;
-  }
-  out[o] = b0;
-  out[o + 1] = b1;
-  out[o + 2] = b2;
+  writeMinimumPhaseNumerator(0.5 * (w + r), b1, 0.5 * (w - r), out, o);
   out[o + 3] = a1;
   out[o + 4] = a2;
 }
@@ -374,8 +357,15 @@ function spectralFactor(P0: number, P1: number, P2: number, out: Float64Array, o
     if (w < 0) { w = -w; c1 = -c1; }
   }
   const r = disc > 0 ? Math.sqrt(disc) : 0;
-  let c0 = 0.5 * (w + r);
-  let c2 = 0.5 * (w - r);
+  writeMinimumPhaseNumerator(0.5 * (w + r), c1, 0.5 * (w - r), out, o);
+  return Number.isFinite(out[o]) && Number.isFinite(out[o + 1]) && Number.isFinite(out[o + 2]);
+}
+
+/**
+ * Writes the numerator (c0, c1, c2) to out[o..o+2] with any real zero outside the unit circle reflected
+ * inside (z → 1/z, gain scaled by |z|): the same magnitude response, minimum phase, invertible.
+ */
+function writeMinimumPhaseNumerator(c0: number, c1: number, c2: number, out: Float64Array, o: number): void {
   const dz = c1 * c1 - 4 * c0 * c2;
   if (dz > 0 && c0 !== 0) {
     const sq = Math.sqrt(dz);
@@ -391,7 +381,6 @@ function spectralFactor(P0: number, P1: number, P2: number, out: Float64Array, o
   out[o] = c0;
   out[o + 1] = c1;
   out[o + 2] = c2;
-  return Number.isFinite(c0) && Number.isFinite(c1) && Number.isFinite(c2);
 }
 
 /** Power of section coefficients c[o..o+4] at x = sin²(ω/2) (cos ω = 1 - 2x, cos 2ω = 2cos²ω - 1). */
