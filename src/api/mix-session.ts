@@ -25,27 +25,14 @@ import { loadDataFile } from '../io/load-data-file.js';
 import { openAudio } from '../io/open-audio.js';
 import { checkOutputPath } from '../io/output-path.js';
 import { createWavWriter } from '../io/wav-writer.js';
-import { assertWritableFormat, wavSampleFormat, type BitDepth } from './output-format.js';
+import { assertWritableFormat, wavSampleFormat, type RenderOptions } from './output-format.js';
 import { closeReaders, MixWorkerPool, openClipReaders, pullFrom, readerWarnings } from './mix-workers.js';
 
 /** Frames per render block: large enough to amortize per-node overhead, small enough to stay in cache. */
 export const MIX_BLOCK_FRAMES = 2048;
 
-export interface MixOptions {
-  /** Overwrite an existing output. */
-  force?: boolean;
-  /** Treat truncated stems as errors. */
-  strict?: boolean;
-  /** Output bit depth (default: 16 when every stem is 16-bit PCM, else 24). */
-  bitDepth?: BitDepth;
-  /** Override the session rate (Hz). */
-  sampleRate?: number;
-  /** Analyze the output (for --json). Default false. */
-  analyze?: boolean;
-  /** Render block size in frames (default MIX_BLOCK_FRAMES; any size gives the same result). */
-  blockFrames?: number;
-  /** Called after each block with output frames done and the total. */
-  onProgress?: (file: string, framesDone: number, framesTotal: number | null) => void;
+/** RenderOptions for a session: `sampleRate` overrides the session rate; `blockFrames` defaults to MIX_BLOCK_FRAMES. */
+export interface MixOptions extends RenderOptions {
   /**
    * Worker threads rendering the tracks: 0 renders everything on this thread. Default: the
    * MIXMASTER_MIX_THREADS environment variable, else one per CPU (availableParallelism()) for sessions of

@@ -16,3 +16,21 @@ export function assertWritableFormat(output: string): void {
   if (ext === '.wav') return;
   throw new AudioFileError(output, `cannot write ${ext || 'files without an extension'} yet (use .wav)`, 'unsupported-output');
 }
+
+/** Options every command that renders an output file shares (process, mix). */
+export interface RenderOptions {
+  /** Overwrite an existing output (refused otherwise). */
+  force?: boolean;
+  /** Treat a truncated input as an error instead of a warning. */
+  strict?: boolean;
+  /** Output bit depth (default: 16 when the source is 16-bit PCM, else 24). */
+  bitDepth?: BitDepth;
+  /** Output sample rate in Hz (sources are resampled); default: the source's. */
+  sampleRate?: number;
+  /** Analyze the output (for --json). Default false. */
+  analyze?: boolean;
+  /** Frames per processing block (any size gives the same result). */
+  blockFrames?: number;
+  /** Called after each block with frames done and the total (null when unknown). */
+  onProgress?: (file: string, framesDone: number, framesTotal: number | null) => void;
+}

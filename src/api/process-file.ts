@@ -10,20 +10,12 @@ import { resampleReader } from '../io/resampling-reader.js';
 import { checkOutputPath } from '../io/output-path.js';
 import { createWavWriter } from '../io/wav-writer.js';
 import { streamThrough } from './stream-through.js';
-import { assertWritableFormat, wavSampleFormat, type BitDepth } from './output-format.js';
+import { assertWritableFormat, wavSampleFormat, type BitDepth, type RenderOptions } from './output-format.js';
 
-export interface ProcessOptions {
+/** RenderOptions for one file (resampling uses libsamplerate's best sinc; `analyze` measures input and output). */
+export interface ProcessOptions extends RenderOptions {
   /** Chain file (YAML or JSON: a list of inserts, or `{ inserts: [...] }`), or the chain itself. */
   chain: string | InsertSpec[];
-  force?: boolean;
-  strict?: boolean;
-  bitDepth?: BitDepth;
-  /** Output sample rate in Hz (resampled with libsamplerate's best sinc converter); default: the input's. */
-  sampleRate?: number;
-  /** Analyze input and output (for --json and reports). */
-  analyze?: boolean;
-  blockFrames?: number;
-  onProgress?: (file: string, framesDone: number, framesTotal: number | null) => void;
 }
 
 export interface ProcessResult {
