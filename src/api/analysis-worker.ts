@@ -1,7 +1,8 @@
 /**
  * Worker-thread entry of the parallel analysis (see parallel-analyzer.ts): meters the true peak of a
  * range of channels on the blocks the reading thread publishes in a SharedArrayBuffer ring, then posts
- * the per-channel peaks (TruePeakMeter.peaks(), tail included) and exits. Its stream description comes as
+ * the per-channel peaks of the blocks it metered (TruePeakMeter.peaks(false): the reading thread adds the
+ * stream's tail) and exits. Its stream description comes as
  * workerData, or as the first message for a worker started ahead of time.
  *
  * The meter is the same TruePeakMeter the Analyzer runs, fed the same samples, so its peaks are bit for
@@ -9,37 +10,74 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { TruePeakMeter } from '../core/analysis/true-peak-meter.js';
-import { RING, type TruePeakWorkerData } from './parallel-analyzer.js';
+import { TruePeakWarmup } from '../core/analysis/true-peak-warmup.js';
+import { consumedIndex, RING, seqIndex, type TruePeakWorkerData } from './parallel-analyzer.js';
+
+/** Warm-up slices at most (≈ 100k frames): enough for V8 to compile every tier of the meter. */
+const MAX_WARMUP_SLICES = 48;
+
+/**
+ * Waits for the stream description, warming the meter's code up meanwhile, one slice per event-loop
+ * turn so the message is taken as soon as it arrives.
+ */
+function warmUntilMessage(): Promise<TruePeakWorkerData> {
+  return new Promise((resolve) => {
+    let arrived = false;
+    parentPort!.once('message', (d: TruePeakWorkerData) => {
+      arrived = true;
+      resolve(d);
+    });
+    const warmup = new TruePeakWarmup();
+    const next = (): void => {
+      if (arrived || warmup.slices >= MAX_WARMUP_SLICES) return;
+      warmup.step();
+      setImmediate(next);
+    };
+    setImmediate(next);
+  });
+}
 
 // A worker started ahead of time (prewarmTruePeakWorker) has no workerData: its stream arrives as the
-// first message, so its start-up overlaps the reading thread's own.
-const data: TruePeakWorkerData = workerData
-  ? (workerData as TruePeakWorkerData)
-  : await new Promise<TruePeakWorkerData>((resolve) => parentPort!.once('message', resolve));
-const { slots, channels, blockFrames, firstChannel, channelCount, workerIndex } = data;
+// first message, so its start-up (and the meter's warm-up) overlaps the reading thread's own.
+const data: TruePeakWorkerData = workerData ? (workerData as TruePeakWorkerData) : await warmUntilMessage();
+const { slots, channels, blockFrames, historyFrames, firstChannel, channelCount, workerIndex } = data;
 const ctrl = new Int32Array(data.control);
-const consumedIndex = RING.framesBase + slots + workerIndex;
+const myConsumed = consumedIndex(slots, workerIndex);
 const meter = new TruePeakMeter({ sampleRate: data.sampleRate, channels: channelCount });
-// Views of this worker's channels in every slot, made once (no allocation per block).
-const views: Float32Array[][] = [];
+if (meter.historyFrames !== historyFrames) throw new Error('true-peak worker: ring history does not match the meter');
+// Views of this worker's channels in every slot, made once (no allocation per block): the history
+// before the block, and the block.
+const stride = historyFrames + blockFrames;
+const histories: Float32Array[][] = [];
+const blocks: Float32Array[][] = [];
 for (let s = 0; s < slots; s++) {
-  const slot: Float32Array[] = [];
+  const h: Float32Array[] = [];
+  const b: Float32Array[] = [];
   for (let c = 0; c < channelCount; c++) {
-    slot.push(new Float32Array(data.samples, ((s * channels + firstChannel + c) * blockFrames) * 4, blockFrames));
+    const at = (s * channels + firstChannel + c) * stride * 4;
+    h.push(new Float32Array(data.samples, at, historyFrames));
+    b.push(new Float32Array(data.samples, at + historyFrames * 4, blockFrames));
   }
-  views.push(slot);
+  histories.push(h);
+  blocks.push(b);
 }
 
 let consumed = 0;
+// Index of the last block metered here: the reading thread meters some blocks itself (see
+// parallel-analyzer.ts), so a block that does not follow it restarts from the history in its slot.
+let last = -1;
 for (;;) {
   const published = Atomics.load(ctrl, RING.published);
   const available = published & RING.countMask;
   if (available > consumed) {
     const s = consumed % slots;
-    meter.push(views[s], ctrl[RING.framesBase + s]);
+    const seq = ctrl[seqIndex(slots, s)];
+    if (seq !== last + 1) meter.restart(histories[s], historyFrames);
+    meter.push(blocks[s], ctrl[RING.framesBase + s]);
+    last = seq;
     consumed++;
-    Atomics.store(ctrl, consumedIndex, consumed);
-    Atomics.notify(ctrl, consumedIndex);
+    Atomics.store(ctrl, myConsumed, consumed);
+    Atomics.notify(ctrl, myConsumed);
   } else if ((published & RING.endFlag) !== 0) {
     break;
   } else {
@@ -47,4 +85,5 @@ for (;;) {
     Atomics.wait(ctrl, RING.published, published);
   }
 }
-parentPort!.postMessage(meter.peaks());
+// No tail here: the reading thread adds the tail of the stream's end (its last block may be elsewhere).
+parentPort!.postMessage(meter.peaks(false));

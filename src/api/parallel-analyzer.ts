@@ -3,15 +3,20 @@
  * together (loudness, stats, spectrum, decoding), and its channels are independent, so it runs in worker
  * threads (analysis-worker.ts) while the reading thread does the rest.
  *
- * Transport: one SharedArrayBuffer ring of `slots` blocks, planar Float32 (slot s, channel c at
- * ((s·channels + c)·blockFrames)), and an Int32 control word array:
+ * Transport: one SharedArrayBuffer ring of `slots` blocks, planar Float32: slot s, channel c holds the
+ * meter's history (the T − 1 samples before the block) and then the block, at
+ * ((s·channels + c)·(history + blockFrames)). An Int32 control word array:
  *  - published: blocks written so far, with END_FLAG set once the stream is over (one word, so a worker
  *    that waits on it can never miss the end);
- *  - frames[s]: frames in slot s;
+ *  - frames[s]: frames in slot s; seq[s]: the block's index in the stream;
  *  - consumed[w]: blocks worker w has finished; a slot is free again once every worker has consumed it.
- * The reading thread waits for a free slot with Atomics.waitAsync (the event loop keeps running, so the
- * reader's read-ahead continues); workers block in Atomics.wait. Memory: slots · channels · blockFrames ·
- * 4 bytes (1 MiB per slot for 65 536 stereo frames), whatever the file length.
+ * Work sharing: when the ring is full (the workers are behind), the reading thread meters the block
+ * itself instead of waiting, so neither thread idles while the other works, whatever the material (the
+ * true peak is dearer on loud masters, the rest on quiet material) and the core count. A meter that gets
+ * a block not contiguous with its previous one restarts from the block's history, so every output of
+ * the stream is computed exactly as by one TruePeakMeter, and the peaks are bit for bit the same.
+ * Memory: slots · channels · (blockFrames + T − 1) · 4 bytes (≈ 1 MiB per slot for 65 536 stereo
+ * frames), whatever the file length.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -19,6 +24,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { TruePeakMeter } from '../core/analysis/true-peak-meter.js';
 
 /** Indices and bits of the control array. */
 export const RING = {
@@ -27,9 +33,19 @@ export const RING = {
   countMask: 0x3fffffff,
   /** Set in `published` when no more blocks will come. */
   endFlag: 0x40000000,
-  /** frames[s] at framesBase + s; consumed[w] right after the frames, at framesBase + slots + w. */
+  /** frames[s] at framesBase + s, seq[s] at framesBase + slots + s; consumed[w] at framesBase + 2·slots + w. */
   framesBase: 1,
 } as const;
+
+/** Index of seq[s] in the control array. */
+export function seqIndex(slots: number, s: number): number {
+  return RING.framesBase + slots + s;
+}
+
+/** Index of consumed[w] in the control array. */
+export function consumedIndex(slots: number, w: number): number {
+  return RING.framesBase + 2 * slots + w;
+}
 
 /** What a worker gets (workerData). */
 export interface TruePeakWorkerData {
@@ -38,6 +54,8 @@ export interface TruePeakWorkerData {
   slots: number;
   channels: number;
   blockFrames: number;
+  /** Samples of meter history before each block in a slot (TruePeakMeter.historyFrames). */
+  historyFrames: number;
   sampleRate: number;
   firstChannel: number;
   channelCount: number;
@@ -55,6 +73,8 @@ export interface ParallelTruePeakOptions {
   workers: number;
   /** Ring depth in blocks (default 4): absorbs the jitter between the reading thread and the workers. */
   slots?: number;
+  /** Meter a block on the reading thread when the ring is full, instead of waiting (default true). */
+  shareWork?: boolean;
 }
 
 /** Atomics.waitAsync (ES2024, Node ≥ 16) is missing from the ES2022 lib typings. */
@@ -118,6 +138,8 @@ export function truePeakWorkerCount(channels: number, frames: number | null): nu
 export const MIN_PARALLEL_SAMPLES = 48000 * 2 * 10;
 /** More workers than this only add start-up cost (each channel is one sequential stream). */
 const MAX_WORKERS = 8;
+/** TruePeakMeter.historyFrames (taps − 1 of the meter's interpolator), carried before each block in the ring. */
+const METER_HISTORY = 31;
 
 /** A worker started before its stream is known (see prewarmTruePeakWorker); taken by the next ParallelTruePeak. */
 let spareWorker: Worker | null = null;
@@ -155,12 +177,24 @@ export class ParallelTruePeak {
   readonly ringBytes: number;
   private readonly workers: Worker[] = [];
   private readonly ctrl: Int32Array;
-  /** Per slot, per channel: views into the ring. */
+  /** Per slot, per channel: views of [history, block] in the ring. */
   private readonly slotViews: Float32Array[][] = [];
   private readonly slots: number;
   private readonly channels: number;
   private readonly blockFrames: number;
+  private readonly history: number;
   private readonly consumedBase: number;
+  private readonly shareWork: boolean;
+  private readonly sampleRate: number;
+  /** The last `history` samples of the stream so far, per channel (zeros before the start). */
+  private readonly tail: Float32Array[] = [];
+  /** Meter of the blocks this thread takes itself (made at the first one), and the last block it took. */
+  private local: TruePeakMeter | null = null;
+  private localLast = -1;
+  /** Blocks pushed (published or metered here): the next block's index in the stream. */
+  private seq = 0;
+  /** Blocks metered on this thread (for tests and tuning). */
+  localBlocks = 0;
   private readonly results: Promise<Float64Array[]>;
   /** Rejects when a worker fails; raced against every wait so a dead worker never hangs the reader. */
   private readonly failure: Promise<never>;
@@ -171,19 +205,25 @@ export class ParallelTruePeak {
     const slots = opts.slots ?? 4;
     const { channels, blockFrames } = opts;
     const nWorkers = Math.max(1, Math.min(opts.workers, channels));
+    const history = METER_HISTORY;
     this.slots = slots;
     this.channels = channels;
     this.blockFrames = blockFrames;
-    this.consumedBase = RING.framesBase + slots;
-    this.ringBytes = slots * channels * blockFrames * 4;
+    this.history = history;
+    this.shareWork = opts.shareWork ?? true;
+    this.sampleRate = opts.sampleRate;
+    this.consumedBase = consumedIndex(slots, 0);
+    const stride = history + blockFrames;
+    this.ringBytes = slots * channels * stride * 4;
     const samples = new SharedArrayBuffer(this.ringBytes);
     const control = new SharedArrayBuffer((this.consumedBase + nWorkers) * 4);
     this.ctrl = new Int32Array(control);
     for (let s = 0; s < slots; s++) {
       const views: Float32Array[] = [];
-      for (let c = 0; c < channels; c++) views.push(new Float32Array(samples, (s * channels + c) * blockFrames * 4, blockFrames));
+      for (let c = 0; c < channels; c++) views.push(new Float32Array(samples, (s * channels + c) * stride * 4, stride));
       this.slotViews.push(views);
     }
+    for (let c = 0; c < channels; c++) this.tail.push(new Float32Array(history));
     let fail: (err: Error) => void = () => {};
     this.failure = new Promise<never>((_, reject) => { fail = reject; });
     // Nobody may be awaiting when a worker fails; the rejection is seen at the next wait or at finish().
@@ -194,7 +234,7 @@ export class ParallelTruePeak {
       const first = Math.floor((w * channels) / nWorkers);
       const last = Math.floor(((w + 1) * channels) / nWorkers);
       const data: TruePeakWorkerData = {
-        samples, control, slots, channels, blockFrames, sampleRate: opts.sampleRate,
+        samples, control, slots, channels, blockFrames, historyFrames: history, sampleRate: opts.sampleRate,
         firstChannel: first, channelCount: last - first, workerIndex: w,
       };
       const worker = takeWorker(entry, data);
@@ -236,18 +276,63 @@ export class ParallelTruePeak {
   async push(channels: readonly Float32Array[], frames: number): Promise<void> {
     if (frames <= 0) return;
     if (frames > this.blockFrames) throw new RangeError(`ParallelTruePeak: block of ${frames} frames > ${this.blockFrames}`);
-    await this.waitForSlot();
-    const s = this.published % this.slots;
-    const views = this.slotViews[s];
-    for (let c = 0; c < this.channels; c++) {
-      const x = channels[c];
-      views[c].set(x.length === frames ? x : x.subarray(0, frames));
+    const seq = this.seq++;
+    if (this.shareWork && !this.slotFree()) {
+      this.meterHere(channels, frames, seq);
+    } else {
+      await this.waitForSlot();
+      const s = this.published % this.slots;
+      const views = this.slotViews[s];
+      for (let c = 0; c < this.channels; c++) {
+        const x = channels[c];
+        views[c].set(this.tail[c]);
+        views[c].set(x.length === frames ? x : x.subarray(0, frames), this.history);
+      }
+      this.ctrl[RING.framesBase + s] = frames;
+      this.ctrl[seqIndex(this.slots, s)] = seq;
+      this.published++;
+      // The atomic store orders the copies, frames[s] and seq[s] before the count the workers read.
+      Atomics.store(this.ctrl, RING.published, this.published);
+      Atomics.notify(this.ctrl, RING.published);
     }
-    this.ctrl[RING.framesBase + s] = frames;
-    this.published++;
-    // The atomic store orders the copies and frames[s] before the count the workers read.
-    Atomics.store(this.ctrl, RING.published, this.published);
-    Atomics.notify(this.ctrl, RING.published);
+    this.advanceTail(channels, frames);
+  }
+
+  /** True when every worker has a free slot for the next block. */
+  private slotFree(): boolean {
+    for (let w = 0; w < this.workers.length; w++) {
+      if (this.published - Atomics.load(this.ctrl, this.consumedBase + w) >= this.slots) return false;
+    }
+    return true;
+  }
+
+  /** Meters block `seq` on this thread, restarting from the stream's tail when it does not follow the last one here. */
+  private meterHere(channels: readonly Float32Array[], frames: number, seq: number): void {
+    const meter = this.localMeter();
+    if (this.localLast !== seq - 1) meter.restart(this.tail, this.history);
+    meter.push(channels, frames);
+    this.localLast = seq;
+    this.localBlocks++;
+  }
+
+  private localMeter(): TruePeakMeter {
+    this.local ??= new TruePeakMeter({ sampleRate: this.sampleRate, channels: this.channels });
+    return this.local;
+  }
+
+  /** Keeps the last `history` samples of the stream, for the next block's history and the final tail. */
+  private advanceTail(channels: readonly Float32Array[], frames: number): void {
+    const h = this.history;
+    for (let c = 0; c < this.channels; c++) {
+      const t = this.tail[c];
+      const x = channels[c];
+      if (frames >= h) {
+        t.set(x.subarray(frames - h, frames));
+      } else {
+        t.copyWithin(0, frames);
+        t.set(x.subarray(0, frames), h - frames);
+      }
+    }
   }
 
   /** Resolves once every worker has consumed the block in the slot that push() will fill next. */
@@ -277,6 +362,11 @@ export class ParallelTruePeak {
     const out = new Float64Array(this.channels);
     let c = 0;
     for (const p of parts) for (let i = 0; i < p.length; i++) out[c++] = p[i];
+    // The blocks metered here, and the tail: the filter's ringing after the stream's last samples.
+    const meter = this.localMeter();
+    meter.restart(this.tail, this.history);
+    const here = meter.peaks(true);
+    for (let i = 0; i < this.channels; i++) out[i] = Math.max(out[i], here[i]);
     return out;
   }
 

@@ -75,15 +75,70 @@ describe('ParallelTruePeak', () => {
     const expected = meter.peaks();
     // Tiny blocks and a 2-slot ring: many more blocks than slots pass through the same memory.
     const blockFrames = 257;
-    const parallel = ParallelTruePeak.start({ sampleRate: fs, channels: 2, blockFrames, workers: 2, slots: 2 });
+    const parallel = ParallelTruePeak.start({ sampleRate: fs, channels: 2, blockFrames, workers: 2, slots: 2, shareWork: false });
     expect(parallel).not.toBeNull();
-    expect(parallel!.ringBytes).toBe(2 * 2 * blockFrames * 4);
+    // Each slot holds the meter's history (taps − 1 samples) before the block.
+    expect(parallel!.ringBytes).toBe(2 * 2 * (blockFrames + meter.historyFrames) * 4);
     for (let s = 0; s < frames; s += blockFrames) {
       const n = Math.min(blockFrames, frames - s);
       await parallel!.push(ch.map((x) => x.subarray(s, s + n)), n);
     }
     const peaks = await parallel!.finish();
     expect(Array.from(peaks)).toEqual(Array.from(expected));
+  });
+
+  it('shares blocks between the reading thread and the workers and still matches TruePeakMeter bit for bit', async () => {
+    const frames = 48000;
+    for (const channels of [1, 3]) {
+      const ch = material(channels, frames);
+      const meter = new TruePeakMeter({ sampleRate: fs, channels });
+      meter.push(ch, frames);
+      const expected = Array.from(meter.peaks());
+      for (const blockFrames of [20, 1000]) {
+        // A 1-slot ring fed without pause: the worker falls behind, so this thread meters many blocks
+        // itself, and both sides see non-contiguous blocks (restarts from the carried history).
+        const parallel = ParallelTruePeak.start({ sampleRate: fs, channels, blockFrames, workers: 2, slots: 1 })!;
+        for (let s = 0; s < frames; s += blockFrames) {
+          const n = Math.min(blockFrames, frames - s);
+          await parallel.push(ch.map((x) => x.subarray(s, s + n)), n);
+        }
+        const peaks = await parallel.finish();
+        expect(parallel.localBlocks).toBeGreaterThan(0);
+        expect(parallel.localBlocks).toBeLessThan(Math.ceil(frames / blockFrames));
+        expect(Array.from(peaks)).toEqual(expected);
+      }
+    }
+  });
+
+  it('a meter fed the stream in pieces, in any order, with restart() gives the whole-stream peaks exactly', () => {
+    const frames = 30000;
+    const ch = material(2, frames);
+    const whole = new TruePeakMeter({ sampleRate: fs, channels: 2 });
+    whole.push(ch, frames);
+    // Pieces metered backwards by one meter and alternately by two: restart() supplies each piece's history.
+    const cuts = [0, 5, 31, 700, 4096, 4097, 20000, frames];
+    const a = new TruePeakMeter({ sampleRate: fs, channels: 2 });
+    const b = new TruePeakMeter({ sampleRate: fs, channels: 2 });
+    for (let k = cuts.length - 2; k >= 0; k--) {
+      const m = k % 2 === 0 ? a : b;
+      const from = cuts[k];
+      m.restart(ch, from);
+      m.push(ch.map((x) => x.subarray(from, cuts[k + 1])), cuts[k + 1] - from);
+    }
+    const tail = new TruePeakMeter({ sampleRate: fs, channels: 2 });
+    tail.restart(ch, frames);
+    const got = [0, 1].map((c) => Math.max(a.peaks(false)[c], b.peaks(false)[c], tail.peaks(true)[c]));
+    expect(got).toEqual(Array.from(whole.peaks()));
+    // Without restart, a piece is metered as if silence came before it: 8 samples right after the loud
+    // burst (which ends at frames/2 + 2000) then miss the burst's ringing into them.
+    const from = frames / 2 + 2000;
+    const piece = ch.map((x) => x.subarray(from, from + 8));
+    const naive = new TruePeakMeter({ sampleRate: fs, channels: 2 });
+    naive.push(piece, 8);
+    const exact = new TruePeakMeter({ sampleRate: fs, channels: 2 });
+    exact.restart(ch, from);
+    exact.push(piece, 8);
+    expect(exact.peaks(false)[0]).toBeGreaterThan(naive.peaks(false)[0] * 1.5);
   });
 
   it('handles an empty stream (peaks 0)', async () => {

@@ -23,6 +23,8 @@ export interface AnalyzerOptions {
    * peaks to setTruePeaks() before result().
    */
   truePeak?: boolean;
+  /** The stream's length in frames when known: lets the spectrum spread its windows evenly from the start. */
+  expectedFrames?: number | null;
 }
 
 /** |DC| above this (−40 dBFS) raises a `dc-offset` warning: audible as a thump on cuts, wastes headroom. */
@@ -50,6 +52,8 @@ export class Analyzer {
   private readonly stats: SignalStats;
   private readonly spectrum: LongTermSpectrum | null;
   private scratch: Float32Array[];
+  /** The loudness meter's raw sums of the current block (see LoudnessMeter.push). */
+  private readonly raw: Float64Array;
   private nonFinite = 0;
   private frames = 0;
 
@@ -64,7 +68,8 @@ export class Analyzer {
     this.loudness = new LoudnessMeter({ sampleRate: opts.sampleRate, channels: opts.channels, weights });
     this.truePeak = (opts.truePeak ?? true) ? new TruePeakMeter({ sampleRate: opts.sampleRate, channels: opts.channels }) : null;
     this.stats = new SignalStats(opts.channels);
-    this.spectrum = (opts.spectrum ?? true) ? new LongTermSpectrum(opts.sampleRate, opts.channels) : null;
+    this.raw = new Float64Array(3 * opts.channels + 1);
+    this.spectrum = (opts.spectrum ?? true) ? new LongTermSpectrum(opts.sampleRate, opts.channels, opts.expectedFrames) : null;
     this.scratch = [];
     for (let c = 0; c < opts.channels; c++) this.scratch.push(new Float32Array(0));
   }
@@ -78,12 +83,21 @@ export class Analyzer {
   push(channels: readonly Float32Array[], frames: number): readonly Float32Array[] {
     if (frames <= 0) return channels;
     let input = channels;
-    // The stats pass doubles as the NaN/Inf detector: it refuses a block whose sums turn non-finite.
-    if (!this.stats.push(channels, frames)) {
+    // One pass over the samples gives the loudness and (RawSums) the statistics of the channels it
+    // filters. The stats double as the NaN/Inf detector: a block whose sums turn non-finite is refused,
+    // the loudness meter rolled back, and the block measured again with those samples zeroed.
+    const raw = this.raw;
+    const covered = this.loudness.rawCovered;
+    raw.fill(0);
+    this.loudness.checkpoint();
+    this.loudness.push(channels, frames, raw);
+    if (!this.stats.pushWithSums(channels, frames, raw, covered)) {
+      this.loudness.rollback();
       input = this.scrub(channels, frames);
-      this.stats.push(input, frames);
+      raw.fill(0);
+      this.loudness.push(input, frames, raw);
+      this.stats.pushWithSums(input, frames, raw, covered);
     }
-    this.loudness.push(input, frames);
     if (this.truePeak) this.truePeak.push(input, frames);
     if (this.spectrum) this.spectrum.push(input, frames);
     this.frames += frames;

@@ -115,6 +115,16 @@ export class LoudnessMeter {
    * ≈ 100 ms more in the unoptimized loop, boxing every sample).
    */
   private readonly maxPower = new Float64Array(2);
+  /**
+   * Where the kernels add the raw (unweighted) input's max |x|, Σx, Σx² per channel (3 per channel)
+   * and Σ x0·x1 (last): push()'s `raw` argument, or this scratch when none is given.
+   */
+  private raw: Float64Array;
+  private readonly rawScratch: Float64Array;
+  /** 1 per channel whose raw sums the kernels produce (the active ones); last: the cross sum x0·x1. */
+  readonly rawCovered: Uint8Array;
+  /** checkpoint() copies of the mutable state. */
+  private readonly saved: { state: Float64Array; sums: Float64Array; bins: Float64Array; max: Float64Array; scalars: Float64Array };
   private readonly blockPowers = new GrowableFloat64();
   private readonly shortPowers = new GrowableFloat64();
 
@@ -145,6 +155,16 @@ export class LoudnessMeter {
     this.active = Int32Array.from(weights.flatMap((g, c) => (g > 0 ? [c] : [])));
     this.state = new Float64Array(channels * STATE_STRIDE);
     this.channelSums = new Float64Array(channels);
+    this.rawScratch = new Float64Array(3 * channels + 1);
+    this.raw = this.rawScratch;
+    this.rawCovered = new Uint8Array(channels + 1);
+    for (const c of this.active) this.rawCovered[c] = 1;
+    // The first kernel call pairs the first two active channels: the cross sum is theirs when they are 0, 1.
+    this.rawCovered[channels] = this.active.length >= 2 && this.active[0] === 0 && this.active[1] === 1 ? 1 : 0;
+    this.saved = {
+      state: new Float64Array(this.state.length), sums: new Float64Array(channels), bins: new Float64Array(SHORT_TERM_BINS),
+      max: new Float64Array(2), scalars: new Float64Array(4),
+    };
     this.reset();
   }
 
@@ -170,8 +190,12 @@ export class LoudnessMeter {
    * (amortized growth of the block lists aside).
    * @param channels one Float32Array per channel, nominal range [-1, 1]; at least `frames` long.
    * @param frames frames to read from each channel.
+   * @param raw optional: receives, added to what it holds, the raw input's per-channel max |x|, Σx, Σx²
+   *   ([3c], [3c+1], [3c+2]) for the channels marked in rawCovered, and Σ x0·x1 ([3·channels]) when
+   *   rawCovered[channels] is 1: the Analyzer's signal statistics, from the same pass over the samples.
    */
-  push(channels: readonly Float32Array[], frames: number): void {
+  push(channels: readonly Float32Array[], frames: number, raw?: Float64Array): void {
+    this.raw = raw ?? this.rawScratch;
     const active = this.active;
     const nActive = active.length;
     let offset = 0;
@@ -212,13 +236,21 @@ export class LoudnessMeter {
     const ha1 = this.ha1, ha2 = this.ha2;
     let x1 = st[s], x2 = st[s + 1], s1 = st[s + 2], s2 = st[s + 3], k1 = st[s + 4], k2 = st[s + 5];
     let sum = this.channelSums[c];
+    const raw = this.raw;
+    let peak = raw[3 * c], rs = raw[3 * c + 1], rq = raw[3 * c + 2];
     for (let i = offset; i < end; i++) {
       const x0 = x[i];
       const s0 = sb0 * x0 + sb1 * x1 + sb2 * x2 - sa2 * s2 - sa1 * s1;
       const k0 = s0 - 2 * s1 + s2 - ha2 * k2 - ha1 * k1;
       x2 = x1; x1 = x0; s2 = s1; s1 = s0; k2 = k1; k1 = k0;
       sum += k0 * k0;
+      // Raw statistics ride along: the loop is bound by the filters' feedback latency, not by throughput.
+      const a = Math.abs(x0);
+      peak = a > peak ? a : peak;
+      rs += x0;
+      rq += x0 * x0;
     }
+    raw[3 * c] = peak; raw[3 * c + 1] = rs; raw[3 * c + 2] = rq;
     st[s] = flush(x1); st[s + 1] = flush(x2); st[s + 2] = flush(s1);
     st[s + 3] = flush(s2); st[s + 4] = flush(k1); st[s + 5] = flush(k2);
     this.channelSums[c] = sum;
@@ -234,6 +266,10 @@ export class LoudnessMeter {
     let bx1 = st[sb], bx2 = st[sb + 1], bs1 = st[sb + 2], bs2 = st[sb + 3], bk1 = st[sb + 4], bk2 = st[sb + 5];
     const sums = this.channelSums;
     let sumA = sums[ca], sumB = sums[cb];
+    const raw = this.raw;
+    let pa = raw[3 * ca], ra = raw[3 * ca + 1], qa = raw[3 * ca + 2];
+    let pb = raw[3 * cb], rb = raw[3 * cb + 1], qb = raw[3 * cb + 2];
+    let xab = 0;
     for (let i = offset; i < end; i++) {
       const ax0 = xa[i];
       const bx0 = xb[i];
@@ -245,13 +281,53 @@ export class LoudnessMeter {
       bx2 = bx1; bx1 = bx0; bs2 = bs1; bs1 = bs0; bk2 = bk1; bk1 = bk0;
       sumA += ak0 * ak0;
       sumB += bk0 * bk0;
+      // Raw statistics ride along: the loop is bound by the filters' feedback latency, not by throughput.
+      const aa = Math.abs(ax0), ab = Math.abs(bx0);
+      pa = aa > pa ? aa : pa;
+      pb = ab > pb ? ab : pb;
+      ra += ax0; qa += ax0 * ax0;
+      rb += bx0; qb += bx0 * bx0;
+      xab += ax0 * bx0;
     }
+    raw[3 * ca] = pa; raw[3 * ca + 1] = ra; raw[3 * ca + 2] = qa;
+    raw[3 * cb] = pb; raw[3 * cb + 1] = rb; raw[3 * cb + 2] = qb;
+    // Only the pair (0, 1) contributes the cross sum (rawCovered says whether it is ever filtered as a pair).
+    if (ca === 0 && cb === 1) raw[raw.length - 1] += xab;
     st[sa] = flush(ax1); st[sa + 1] = flush(ax2); st[sa + 2] = flush(as1);
     st[sa + 3] = flush(as2); st[sa + 4] = flush(ak1); st[sa + 5] = flush(ak2);
     st[sb] = flush(bx1); st[sb + 1] = flush(bx2); st[sb + 2] = flush(bs1);
     st[sb + 3] = flush(bs2); st[sb + 4] = flush(bk1); st[sb + 5] = flush(bk2);
     sums[ca] = sumA;
     sums[cb] = sumB;
+  }
+
+  /**
+   * Remembers the state, so that rollback() can undo the pushes made after it (the Analyzer pushes a
+   * block before it knows whether the block holds NaN/Inf, and re-pushes it cleaned when it did).
+   */
+  checkpoint(): void {
+    const v = this.saved;
+    v.state.set(this.state);
+    v.sums.set(this.channelSums);
+    v.bins.set(this.bins);
+    v.max.set(this.maxPower);
+    v.scalars[0] = this.binCount;
+    v.scalars[1] = this.binRemaining;
+    v.scalars[2] = this.blockPowers.length;
+    v.scalars[3] = this.shortPowers.length;
+  }
+
+  /** Back to the last checkpoint(). */
+  rollback(): void {
+    const v = this.saved;
+    this.state.set(v.state);
+    this.channelSums.set(v.sums);
+    this.bins.set(v.bins);
+    this.maxPower.set(v.max);
+    this.binCount = v.scalars[0];
+    this.binRemaining = v.scalars[1];
+    this.blockPowers.length = v.scalars[2];
+    this.shortPowers.length = v.scalars[3];
   }
 
   /** Stores the finished 10 ms bin and evaluates the windows ending here. */

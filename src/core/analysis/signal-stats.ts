@@ -27,6 +27,8 @@ export class SignalStats {
    * deoptimizing push() once warm.
    */
   private readonly sumXY = new Float64Array(1);
+  /** blockSums() output for a channel summed here: [peak, Σx, Σx²]. */
+  private readonly own = new Float64Array(3);
   /** Per-block results, committed only when the block was finite: [peak, sum, sumSq, run, clipped] per channel. */
   private readonly staged: Float64Array;
 
@@ -58,44 +60,38 @@ export class SignalStats {
    * and pushes the block again).
    */
   push(channels: readonly Float32Array[], frames: number): boolean {
+    return this.pushWithSums(channels, frames, null, null);
+  }
+
+  /**
+   * push(), taking the peak, Σx and Σx² of some channels from a pass that already read them (the
+   * loudness meter's K-weighting loop: RawSums), so only the others are summed here.
+   * @param sums per channel c: [3c] = max |x|, [3c+1] = Σx, [3c+2] = Σx² of this block; [3·channels] =
+   *   Σ x0·x1 when `covered[channels]` is 1. null: sum everything here.
+   * @param covered per channel, 1 where `sums` holds that channel; index `channels`: the cross sum.
+   * @returns false, measuring nothing, when the block holds NaN/Inf
+   */
+  pushWithSums(channels: readonly Float32Array[], frames: number, sums: Float64Array | null, covered: Uint8Array | null): boolean {
     const nch = this.channels;
     const st = this.staged;
     let finite = true;
     // Σ x0·x1 of this block, summed in channel 1's pass (x0 is then hot in cache).
-    let blockXY = 0;
+    let blockXY = nch >= 2 && sums !== null && covered !== null && covered[nch] === 1 ? sums[3 * nch] : 0;
     for (let c = 0; c < nch; c++) {
       const x = channels[c];
-      // Two interleaved accumulators per sum: a single chain of adds is latency-bound (≈ 3-5x slower).
-      // Math.abs, not `v < 0 ? -v : v`: the sign of audio is a coin toss, and the branch the ternary
-      // compiles to mispredicts half the time (measured 3x slower on noise). The running maxima's
-      // `a > p ? a : p` is nearly always false once the peak is reached, so it predicts well.
-      let p0 = 0;
-      let p1 = 0;
-      let s0 = 0;
-      let s1 = 0;
-      let q0 = 0;
-      let q1 = 0;
-      let i = 0;
-      for (; i + 1 < frames; i += 2) {
-        const v = x[i];
-        const w = x[i + 1];
-        const a = Math.abs(v);
-        const b = Math.abs(w);
-        p0 = a > p0 ? a : p0;
-        p1 = b > p1 ? b : p1;
-        s0 += v;
-        s1 += w;
-        q0 += v * v;
-        q1 += w * w;
+      let blockPeak: number;
+      let blockSum: number;
+      let s2: number;
+      if (sums !== null && covered !== null && covered[c] === 1) {
+        blockPeak = sums[3 * c];
+        blockSum = sums[3 * c + 1];
+        s2 = sums[3 * c + 2];
+      } else {
+        blockSums(x, frames, this.own);
+        blockPeak = this.own[0];
+        blockSum = this.own[1];
+        s2 = this.own[2];
       }
-      if (i < frames) {
-        const v = x[i];
-        p0 = Math.max(p0, Math.abs(v));
-        s0 += v;
-        q0 += v * v;
-      }
-      const blockPeak = p0 > p1 ? p0 : p1;
-      const s2 = q0 + q1;
       // NaN propagates into s2; ±Inf makes s2 infinite.
       if (!(s2 - s2 === 0)) finite = false;
       let run = this.run[c];
@@ -115,11 +111,11 @@ export class SignalStats {
         run = 0;
       }
       st[c * 5] = Math.max(this.peak[c], blockPeak);
-      st[c * 5 + 1] = s0 + s1;
+      st[c * 5 + 1] = blockSum;
       st[c * 5 + 2] = s2;
       st[c * 5 + 3] = run;
       st[c * 5 + 4] = clipped;
-      if (c === 1 && finite) blockXY = crossSum(channels[0], x, frames);
+      if (c === 1 && finite && !(covered !== null && covered[nch] === 1)) blockXY = crossSum(channels[0], x, frames);
     }
     if (!finite) return false;
     for (let c = 0; c < nch; c++) {
@@ -182,6 +178,44 @@ export class SignalStats {
     const r = cov / Math.sqrt(v0 * v1);
     return Math.max(-1, Math.min(1, r));
   }
+}
+
+/**
+ * max |x|, Σx and Σx² of x[0 .. frames) into out[0..2], with two interleaved accumulators per sum: a
+ * single chain of adds is latency-bound (≈ 3-5x slower). Math.abs, not `v < 0 ? -v : v`: the sign of
+ * audio is a coin toss, and the branch the ternary compiles to mispredicts half the time (measured 3x
+ * slower on noise). The running maxima's `a > p ? a : p` is nearly always false once the peak is
+ * reached, so it predicts well.
+ */
+function blockSums(x: Float32Array, frames: number, out: Float64Array): void {
+  let p0 = 0;
+  let p1 = 0;
+  let s0 = 0;
+  let s1 = 0;
+  let q0 = 0;
+  let q1 = 0;
+  let i = 0;
+  for (; i + 1 < frames; i += 2) {
+    const v = x[i];
+    const w = x[i + 1];
+    const a = Math.abs(v);
+    const b = Math.abs(w);
+    p0 = a > p0 ? a : p0;
+    p1 = b > p1 ? b : p1;
+    s0 += v;
+    s1 += w;
+    q0 += v * v;
+    q1 += w * w;
+  }
+  if (i < frames) {
+    const v = x[i];
+    p0 = Math.max(p0, Math.abs(v));
+    s0 += v;
+    q0 += v * v;
+  }
+  out[0] = p0 > p1 ? p0 : p1;
+  out[1] = s0 + s1;
+  out[2] = q0 + q1;
 }
 
 /** Σ x0[i]·x1[i] over i < frames, in two interleaved accumulators (even and odd i). */

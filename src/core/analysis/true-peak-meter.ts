@@ -80,10 +80,17 @@ interface PairKernels {
  * and every output that is evaluated is computed the same way.
  *
  * peaks() includes the filter's tail (the interpolation of the last samples, as if followed by silence).
+ *
+ * A stream can also be metered in pieces, by one meter or several (threads), in any order: restart()
+ * gives a meter the samples that precede its next block, so the block's outputs are exactly those of the
+ * whole stream. The stream's peak is the maximum over the pieces' peaks(false), and the tail's from a
+ * meter restarted on the stream's last samples (the true-peak worker ring: api/parallel-analyzer.ts).
  */
 export class TruePeakMeter {
   readonly factor: number;
   readonly channels: number;
+  /** Samples before a block that its outputs depend on (taps − 1): what restart() needs. */
+  readonly historyFrames: number;
   /** Holds the filter design and, via advance()/tailAbsMax(), the history for the tail. */
   private readonly os: Oversampler;
   private readonly taps: number;
@@ -124,6 +131,7 @@ export class TruePeakMeter {
     this.channels = opts.channels;
     const t = METER_TAPS;
     this.taps = t;
+    this.historyFrames = t - 1;
     this.os = new Oversampler({ factor: this.factor as 4 | 8, tapsPerPhase: t, kaiserBeta: METER_BETA });
     this.os.prepare(opts.channels, CHUNK);
     this.br = this.os.branches;
@@ -151,6 +159,25 @@ export class TruePeakMeter {
     this.os.reset();
     this.peak.fill(0);
     for (const b of this.buf) b.fill(0);
+  }
+
+  /**
+   * Makes the next push() continue a stream whose preceding samples end with `history` (the last
+   * `frames` samples of each channel before the block; fewer than taps − 1 means the stream started
+   * there, zeros before). Peaks so far are kept.
+   * @param history one Float32Array per channel holding at least `frames` samples, the last at frames − 1
+   */
+  restart(history: readonly Float32Array[], frames: number): void {
+    const hist = this.taps - 1;
+    const n = Math.min(hist, frames);
+    for (let c = 0; c < this.channels; c++) {
+      const buf = this.buf[c];
+      const x = history[c];
+      buf.fill(0, 0, hist - n);
+      for (let i = 0; i < n; i++) buf[hist - n + i] = x[frames - n + i];
+    }
+    this.os.reset();
+    for (let c = 0; c < this.channels; c++) this.os.advance(c, history[c], n, frames - n);
   }
 
   /**
@@ -354,12 +381,14 @@ export class TruePeakMeter {
   /**
    * Max absolute inter-sample peak per channel, linear (dBTP = gainToDb(peak)). Includes the tail of the
    * interpolation filter (the last samples followed by silence) without changing the meter's state.
+   * @param withTail false for a meter that saw a middle piece of the stream: its last samples are
+   *   followed by more, not by silence
    * @returns Float64Array, one value per channel (0 for silence)
    */
-  peaks(): Float64Array {
+  peaks(withTail = true): Float64Array {
     const out = new Float64Array(this.channels);
     for (let c = 0; c < this.channels; c++) {
-      out[c] = Math.max(this.peak[c], this.os.tailAbsMax(c));
+      out[c] = withTail ? Math.max(this.peak[c], this.os.tailAbsMax(c)) : this.peak[c];
     }
     return out;
   }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Analyzer } from '../../../src/core/analysis/analyzer.js';
+import { LoudnessMeter } from '../../../src/core/analysis/loudness-meter.js';
+import { SignalStats } from '../../../src/core/analysis/signal-stats.js';
 import { TruePeakMeter } from '../../../src/core/analysis/true-peak-meter.js';
+import { channelWeights } from '../../../src/core/audio/channel-layout.js';
 
 const fs = 48000;
 function music(n: number): Float32Array[] {
@@ -85,5 +88,56 @@ describe('Analyzer', () => {
     an.setTruePeaks(meter.peaks());
     expect(an.result()).toEqual(reference);
     expect(() => an.setTruePeaks([1])).toThrow(RangeError);
+  });
+  it('statistics from the loudness pass equal SignalStats and LoudnessMeter run on their own (stereo, mono, 5.1 with LFE)', () => {
+    const [l, r] = music(fs * 4);
+    const layouts: Float32Array[][] = [
+      [l, r],
+      [l],
+      // 5.1: L R C LFE Ls Rs; the LFE (weight 0) is never K-weighted, so its stats come from SignalStats' own pass.
+      [l, r, Float32Array.from(l, (v, i) => 0.5 * v + 0.2 * r[i]), Float32Array.from(r, (v) => 0.9 * v), r, l],
+    ];
+    for (const ch of layouts) {
+      const n = ch[0].length;
+      const an = analyse(ch, 3000);
+      const stats = new SignalStats(ch.length);
+      const meter = new LoudnessMeter({ sampleRate: fs, channels: ch.length, weights: channelWeights(ch.length) });
+      for (let s = 0; s < n; s += 3000) {
+        const k = Math.min(3000, n - s);
+        stats.push(ch.map((c) => c.subarray(s)), k);
+        meter.push(ch.map((c) => c.subarray(s)), k);
+      }
+      const peaks = stats.samplePeaks();
+      const ms = stats.meanSquares();
+      for (let c = 0; c < ch.length; c++) {
+        expect(an.channelStats![c].samplePeakDbfs).toBe(20 * Math.log10(peaks[c]));
+        expect(Math.abs(an.channelStats![c].rmsDbfs! - 10 * Math.log10(ms[c]))).toBeLessThan(1e-9);
+        expect(Math.abs(an.dcOffset[c] - stats.dcOffsets()[c])).toBeLessThan(1e-12);
+      }
+      if (ch.length >= 2) expect(Math.abs(an.correlation! - stats.correlation()!)).toBeLessThan(1e-12);
+      else expect(an.correlation).toBeNull();
+      expect(an.integratedLufs).toBe(meter.result().integratedLufs);
+      expect(an.loudnessRangeLu).toBe(meter.result().loudnessRangeLu);
+    }
+  });
+  it('a NaN block is rolled back out of the loudness meter: loudness equals the zeroed signal measured in one go', () => {
+    const ch = music(fs * 5);
+    const bad = ch.map((c) => c.slice());
+    // One bad sample per channel in different blocks, and a block that is all NaN on one channel.
+    bad[0][fs + 17] = NaN;
+    bad[1][3 * fs + 5] = -Infinity;
+    bad[1].fill(NaN, 4 * fs, 4 * fs + 4096);
+    const clean = bad.map((c) => Float32Array.from(c, (v) => (Number.isFinite(v) ? v : 0)));
+    const meter = new LoudnessMeter({ sampleRate: fs, channels: 2 });
+    meter.push(clean, clean[0].length);
+    const want = meter.result();
+    for (const block of [1000, 4096, 65536]) {
+      const got = analyse(bad, block);
+      expect(got.nonFiniteSamples).toBe(4098);
+      expect(got.integratedLufs).toBe(want.integratedLufs);
+      expect(got.momentaryMaxLufs).toBe(want.momentaryMaxLufs);
+      expect(got.shortTermMaxLufs).toBe(want.shortTermMaxLufs);
+      expect(got.loudnessRangeLu).toBe(want.loudnessRangeLu);
+    }
   });
 });
