@@ -42,7 +42,8 @@ export async function run(report) {
     const spec = { type: def.type, ...(WORKING[def.type] ?? {}) };
     let p;
     try { p = createInsert(spec, { sampleRate: fs, channels: 2, maxBlockFrames: block }); } catch (e) { report(`insert ${def.type}`, { error: e.message }); continue; }
-    const pass = () => { for (let off = 0; off < frames; off += block) p.process([input[0].subarray(off, off + block), input[1].subarray(off, off + block)], out, block, [input[0].subarray(off, off + block), input[1].subarray(off, off + block)]); };
+    // No sidechain: the common case (a compressor keyed from its own input), as the mix renderer runs it.
+    const pass = () => { for (let off = 0; off < frames; off += block) p.process([input[0].subarray(off, off + block), input[1].subarray(off, off + block)], out, block); };
     pass(); // warm-up (JIT)
     const t0 = process.hrtime.bigint();
     pass();

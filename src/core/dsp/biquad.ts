@@ -54,6 +54,7 @@
  * non-finite (overflow) is cleared.
  */
 import { COEFFS_PER_SECTION, bandOrder, bandTypeCode, designEqBandFastInto, designEqBandInto, eqSectionCountFor, MAX_BUTTERWORTH_ORDER, BAND_DEFAULT_Q, type BandSpec } from './biquad-design.js';
+import { runCascade, runCascadeStereo, runSection } from './biquad-kernels.js';
 import { ParamSmoother } from './param-smoother.js';
 
 /** Samples between coefficient redesigns while a parameter glides. */
@@ -76,8 +77,6 @@ const KEY_FIELDS = 5;
 /** Design kinds of a band's running coefficients. */
 const ACCURATE = 0;
 const FAST = 1;
-
-const DENORMAL = 1e-30;
 
 export class BiquadCascade {
   private readonly maxBands: number;
@@ -124,6 +123,8 @@ export class BiquadCascade {
   /** One sub-block of samples in Float64 (the signal through the cascade). */
   private readonly work: Float64Array;
   private readonly steadyWork: Float64Array;
+  /** The second channel's stretch in the stereo steady path. */
+  private readonly steadyWork2: Float64Array;
   /** One sub-block: a crossfading band's input, then its old filter's output. */
   private readonly xfWork: Float64Array;
   /** Position inside the current sub-block (0..SUB_BLOCK-1), counted in samples. */
@@ -164,6 +165,7 @@ export class BiquadCascade {
     this.xfState = new Float64Array(channels * this.maxSections * 4);
     this.work = new Float64Array(SUB_BLOCK);
     this.steadyWork = new Float64Array(STEADY_CHUNK);
+    this.steadyWork2 = new Float64Array(STEADY_CHUNK);
     this.xfWork = new Float64Array(SUB_BLOCK);
   }
 
@@ -383,7 +385,8 @@ export class BiquadCascade {
         // Steady state: nothing to redesign at the next grid points, so each section runs over a long
         // stretch in one call (the per-sample arithmetic is the same: bit-identical to 16-frame steps).
         const n = Math.min(STEADY_CHUNK, frames - done);
-        for (let ch = 0; ch < this.channels; ch++) this.runSteady(inputs[ch], outputs[ch], done, n, ch);
+        if (this.channels === 2) this.runSteadyStereo(inputs, outputs, done, n);
+        else for (let ch = 0; ch < this.channels; ch++) this.runSteady(inputs[ch], outputs[ch], done, n, ch);
         done += n;
         this.phase = n % SUB_BLOCK;
         continue;
@@ -402,10 +405,29 @@ export class BiquadCascade {
       const x = input[start + i];
       work[i] = x - x === 0 ? x : 0; // NaN and ±Infinity become 0
     }
-    const base = ch * this.maxSections * 4;
-    const ns = this.sectionCount;
-    for (let s = 0; s < ns; s++) runSection(this.coeffs, s * COEFFS_PER_SECTION, this.state, base + s * 4, work, n);
+    runCascade(this.coeffs, this.sectionCount, this.state, ch * this.maxSections * 4, work, n);
     for (let i = 0; i < n; i++) output[start + i] = work[i];
+  }
+
+  /** runSteady for both channels of a stereo cascade in one pass per section pair (biquad-kernels.ts). */
+  private runSteadyStereo(inputs: readonly Float32Array[], outputs: Float32Array[], start: number, n: number): void {
+    const wa = this.steadyWork;
+    const wb = this.steadyWork2;
+    const ia = inputs[0];
+    const ib = inputs[1];
+    for (let i = 0; i < n; i++) {
+      const x = ia[start + i];
+      wa[i] = x - x === 0 ? x : 0; // NaN and ±Infinity become 0
+      const z = ib[start + i];
+      wb[i] = z - z === 0 ? z : 0;
+    }
+    runCascadeStereo(this.coeffs, this.sectionCount, this.state, 0, this.maxSections * 4, wa, wb, n);
+    const oa = outputs[0];
+    const ob = outputs[1];
+    for (let i = 0; i < n; i++) {
+      oa[start + i] = wa[i];
+      ob[start + i] = wb[i];
+    }
   }
 
   /** Runs all bands over samples [start, start+n) of one channel (n <= SUB_BLOCK - phase). */
@@ -418,8 +440,7 @@ export class BiquadCascade {
     const base = ch * this.maxSections * 4;
     if (!this.anyCrossfade) {
       // The steady path (also within glides): every section in order.
-      const ns = this.sectionCount;
-      for (let s = 0; s < ns; s++) runSection(this.coeffs, s * COEFFS_PER_SECTION, this.state, base + s * 4, work, n);
+      runCascade(this.coeffs, this.sectionCount, this.state, base, work, n);
       for (let i = 0; i < n; i++) output[start + i] = work[i];
       return;
     }
@@ -447,49 +468,4 @@ export class BiquadCascade {
     }
     for (let i = 0; i < n; i++) output[start + i] = work[i];
   }
-}
-
-/**
- * Runs one DF-I section in place over buf[0..n) with its state st[so..so+3] (x1, x2 = previous inputs,
- * y1, y2 = previous outputs, linear amplitude) and coefficients c[o..o+4] (b0, b1, b2, a1, a2).
- */
-function runSection(c: Float64Array, o: number, st: Float64Array, so: number, buf: Float64Array, n: number): void {
-  const b0 = c[o], b1 = c[o + 1], b2 = c[o + 2], a1 = c[o + 3], a2 = c[o + 4];
-  if (b0 === 1 && b1 === 0 && b2 === 0 && a1 === 0 && a2 === 0) {
-    skipIdentity(st, so, buf, n);
-    return;
-  }
-  let x1 = st[so], x2 = st[so + 1], y1 = st[so + 2], y2 = st[so + 3];
-  for (let i = 0; i < n; i++) {
-    const x = buf[i];
-    let y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
-    if (y < DENORMAL && y > -DENORMAL) y = 0;
-    x2 = x1;
-    x1 = x;
-    y2 = y1;
-    y1 = y;
-    buf[i] = y;
-  }
-  if (!Number.isFinite(y1 + y2 + x1 + x2)) {
-    x1 = 0; x2 = 0; y1 = 0; y2 = 0;
-    for (let i = 0; i < n; i++) buf[i] = 0;
-  }
-  st[so] = x1;
-  st[so + 1] = x2;
-  st[so + 2] = y1;
-  st[so + 3] = y2;
-}
-
-/**
- * Identity section (an unused correction section): no filtering, but the state is kept exactly as
- * running it would leave it (x = y = the input), so a later non-identity design continues without a
- * click.
- */
-function skipIdentity(st: Float64Array, so: number, buf: Float64Array, n: number): void {
-  const l1 = buf[n - 1];
-  const l2 = n >= 2 ? buf[n - 2] : st[so];
-  st[so] = l1;
-  st[so + 1] = l2;
-  st[so + 2] = l1;
-  st[so + 3] = l2;
 }

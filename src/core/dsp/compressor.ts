@@ -28,9 +28,10 @@
  */
 import { designButterworth2, runBiquad, type BiquadCoefs } from './crossover.js';
 import { DelayLine } from './delay-line.js';
-import { AMP_FLOOR, GainSmoother, LEVEL_FLOOR_DB, LevelDetector, MS_FLOOR, type DetectorMode } from './envelope-follower.js';
+import { AMP_FLOOR, GainSmoother, LevelDetector, MS_FLOOR, type DetectorMode } from './envelope-follower.js';
 import { LinearRamp } from './gain.js';
-import { compressorGainDb, fastExp, ratioToSlope } from './gain-computer.js';
+import { LinkedGain, maxLevel, reductionTargets } from './compressor-linked.js';
+import { fastExp, fastLog, ratioToSlope } from './gain-computer.js';
 import type { ParamTable } from './param-table.js';
 import type { ProcessSpec, Processor } from './processor.js';
 
@@ -118,6 +119,8 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
   private readonly kneeRamp: LinearRamp;
   private readonly makeupRamp: LinearRamp;
   private readonly linkRamp: LinearRamp;
+  /** The fused linked kernel (settings copied in per block, state synced with detector and smoother). */
+  private readonly linked = new LinkedGain();
   private hp: BiquadCoefs | null = null;
   private hpState = new Float64Array(0);
   // Per-block scratch (allocated in prepare for maxBlockFrames).
@@ -246,11 +249,14 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
    * channel (dB), high-pass state, delay lines. Scratch: lvl[c] = linear detector level (|x| or mean
    * square), gr[c] = reduction in dB, gain = linear gain of the linked path.
    *
-   * Fast path (parameters steady, stereoLink = 1, the channels' smoother states equal): the gain computer
+   * Linked (parameters steady, stereoLink = 1, the channels' smoother states equal): the gain computer
    * is monotonic, so the largest reduction over channels is the reduction of the largest level; it runs
    * once per sample, and one smoothed gain multiplies every channel. Levels at or below the knee's lower
-   * edge (a linear compare) give exactly 0 dB without a logarithm. Otherwise (a ramp in progress, partial
-   * link) every channel is computed and linked per sample, as the file comment states.
+   * edge (a linear compare) give exactly 0 dB without a logarithm. With at most two channels, no
+   * sidechain high-pass and no auto-release, the fused kernel of compressor-linked.ts does this (peak or
+   * RMS, lookahead and external sidechain included: the common case); the general linked branch below
+   * does the same arithmetic in more passes (same bits). Otherwise (a ramp in progress, partial link)
+   * every channel is computed and linked per sample, as the file comment states.
    */
   private processChunk(inputs: readonly Float32Array[], outputs: Float32Array[], off: number, n: number, sc?: readonly Float32Array[]): void {
     const chans = Math.min(this.channels, inputs.length, outputs.length);
@@ -266,9 +272,9 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
 
     const hasSc = sc !== undefined && sc.length > 0;
     const hp = this.hp;
-    if (!ramping && !hasSc && hp === null && chans <= 2 && !this.detector.isPower && this.delay.delayFrames === 0 && this.smoother.isPlain &&
+    if (!ramping && hp === null && chans <= 2 && this.smoother.isPlain &&
       (chans === 1 || (this.linkRamp.value === 1 && this.smoother.isStateClose(0, 1, STATE_TOL_DB)))) {
-      this.processLinkedPeak(inputs, outputs, off, n, chans);
+      this.processLinked(inputs, outputs, off, n, chans, hasSc ? sc : undefined);
       return;
     }
 
@@ -296,7 +302,7 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
       const lv = this.lvl[0];
       for (let c = 1; c < chans; c++) {
         const o = this.lvl[c];
-        for (let i = 0; i < n; i++) if (o[i] > lv[i]) lv[i] = o[i];
+        for (let i = 0; i < n; i++) lv[i] = maxLevel(lv[i], o[i]);
       }
       const gr = this.gr[0];
       this.reduceSteady(lv, gr, n);
@@ -305,7 +311,7 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
       // Linear gain: makeup − reduction, in dB → 2^(log2(10)/20·dB).
       const gain = this.gain;
       const mk = this.makeupRamp.value;
-      const mkLin = Math.exp(NEPER_PER_DB * mk);
+      const mkLin = fastExp(NEPER_PER_DB * mk); // = the formula's value at g = 0, as in the per-channel branch
       for (let i = 0; i < n; i++) {
         const g = gr[i];
         if (g > meter) meter = g;
@@ -334,7 +340,10 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
     const link0 = this.linkRamp.value, mk0 = this.makeupRamp.value;
     for (let c = 0; c < chans; c++) {
       const gr = this.gr[c];
-      if (ramping) for (let i = 0; i < n; i++) gr[i] += link[i] * (maxGr[i] - gr[i]);
+      // A link of exactly 1 takes the maximum itself (gr + 1·(max − gr) may miss it by an ulp), so a ramp
+      // ending mid-block leaves the same state as the linked paths, whatever the block size.
+      if (ramping) for (let i = 0; i < n; i++) gr[i] = link[i] === 1 ? maxGr[i] : gr[i] + link[i] * (maxGr[i] - gr[i]);
+      else if (link0 === 1) gr.set(maxGr.subarray(0, n));
       else for (let i = 0; i < n; i++) gr[i] += link0 * (maxGr[i] - gr[i]);
       this.smoother.process(c, gr, n);
       const out = outputs[c];
@@ -349,59 +358,44 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
   }
 
   /**
-   * The linked path fused into one loop per sample (peak detector, no sidechain filter, no lookahead, at
-   * most two channels, plain smoother): level = the larger |x| → gain computer → smoother → gain applied
-   * to both channels. The same arithmetic in the same order as the general path (reduceSteady,
-   * GainSmoother.process, the gain and DelayLine's sanitising copy), so the output is bit-identical to
-   * it; fusing removes five passes over block buffers. Mono reads and writes channel 0 twice. The
-   * exp only runs where the smoothed reduction is nonzero (else the gain is the makeup's).
+   * The linked fast path (compressor-linked.ts): targets from the detector input, then smoothing, gain
+   * and its application fused in one pass over the (delayed) audio. The same arithmetic as the general
+   * path's linked branch, so the same bits. Mono passes channel 0 as both channels.
    */
-  private processLinkedPeak(inputs: readonly Float32Array[], outputs: Float32Array[], off: number, n: number, chans: number): void {
+  private processLinked(inputs: readonly Float32Array[], outputs: Float32Array[], off: number, n: number, chans: number, sc?: readonly Float32Array[]): void {
+    const k = this.linked;
+    const det = this.detector, sm = this.smoother;
+    k.thresholdDb = this.thrRamp.value;
+    k.slope = this.slopeRamp.value;
+    k.kneeDb = this.kneeRamp.value;
+    k.makeupDb = this.makeupRamp.value;
+    k.power = det.isPower;
+    k.msGain = det.msGain;
+    k.up = sm.upCoefficient;
+    k.down = sm.downCoefficient;
+    k.reductionDb = sm.fastState(0);
+    k.ms0 = det.msState(0);
+    k.ms1 = chans > 1 ? det.msState(1) : k.ms0;
+    k.meterDb = this.meterGr;
+    const src = sc ?? inputs;
+    const target = this.gr[0];
+    const active = k.targets(src[0], chans > 1 ? src[1 % src.length] : src[0], off, target, n);
     const in0 = inputs[0], out0 = outputs[0];
     const in1 = chans > 1 ? inputs[1] : in0, out1 = chans > 1 ? outputs[1] : out0;
-    const thr = this.thrRamp.value, s = this.slopeRamp.value, w = this.kneeRamp.value;
-    const edge = Math.pow(10, (thr - w / 2) / 20);
-    const skip = edge > AMP_FLOOR ? edge : AMP_FLOOR;
-    const halfW = w / 2, inv2w = w > 0 ? 1 / (2 * w) : 0;
-    const sm = this.smoother;
-    const up = sm.upCoefficient, down = sm.downCoefficient;
-    const up1 = 1 - up, down1 = 1 - down;
-    const mk = this.makeupRamp.value;
-    const mkLin = Math.exp(NEPER_PER_DB * mk);
-    let y = sm.fastState(0);
-    let meter = this.meterGr;
-    for (let i = 0; i < n; i++) {
-      let x0 = in0[off + i];
-      let x1 = in1[off + i];
-      if (!(x0 - x0 === 0)) x0 = 0; // NaN or Inf: silence (detector and delay line alike)
-      if (!(x1 - x1 === 0)) x1 = 0;
-      const a0 = x0 < 0 ? -x0 : x0;
-      const a1 = x1 < 0 ? -x1 : x1;
-      const a = a1 > a0 ? a1 : a0;
-      let c = 0;
-      if (a > skip) {
-        const d = DB_PER_NEPER * Math.log(a) - thr;
-        if (2 * d <= -w) c = 0;
-        else if (2 * d >= w) c = s * d;
-        else {
-          const t = d + halfW;
-          c = s * t * t * inv2w;
-        }
-        if (!(c > 0)) c = 0;
-      }
-      y = c > y ? up * y + up1 * c : down * y + down1 * c;
-      if (y < 1e-9) y = 0;
-      let g = mkLin;
-      if (y !== 0) {
-        if (y > meter) meter = y;
-        g = fastExp(NEPER_PER_DB * (mk - y));
-      }
-      out0[off + i] = x0 * g;
-      out1[off + i] = x1 * g;
+    if (this.delay.delayFrames > 0) {
+      // Delay into the outputs, then scale them in place.
+      for (let c = 0; c < chans; c++) this.delay.process(c, inputs[c], off, outputs[c], off, n);
+      k.apply(target, active, out0, out1, off, out0, out1, off, n);
+    } else {
+      k.apply(target, active, in0, in1, off, out0, out1, off, n);
     }
-    sm.setFastState(0, y);
-    if (chans > 1) sm.copyState(0, 1);
-    this.meterGr = meter;
+    sm.setFastState(0, k.reductionDb);
+    det.setMsState(0, k.ms0);
+    if (chans > 1) {
+      sm.copyState(0, 1);
+      det.setMsState(1, k.ms1);
+    }
+    this.meterGr = k.meterDb;
   }
 
   /**
@@ -409,33 +403,13 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
    * lower edge (threshold − knee/2, as a linear amplitude or mean square) give 0 without a logarithm.
    */
   private reduceSteady(lv: Float64Array, gr: Float64Array, n: number): void {
-    const power = this.detector.isPower;
-    const thr = this.thrRamp.value, s = this.slopeRamp.value, w = this.kneeRamp.value;
-    const dbPerNeper = power ? DB_PER_NEPER / 2 : DB_PER_NEPER;
-    const floor = power ? MS_FLOOR : AMP_FLOOR;
-    // The knee's lower edge is at least −92 dB (threshold ≥ −80, knee ≤ 24), above LEVEL_FLOOR_DB, so
-    // every level at or below `floor` is also below the knee.
-    const edge = Math.pow(10, ((power ? 2 : 1) * (thr - w / 2)) / 20);
-    const skip = edge > floor ? edge : floor;
-    const halfW = w / 2, inv2w = w > 0 ? 1 / (2 * w) : 0;
-    for (let i = 0; i < n; i++) {
-      const a = lv[i];
-      if (a <= skip) {
-        gr[i] = 0;
-        continue;
-      }
-      // Same branches as compressorGainDb (gain-computer.ts), negated.
-      const d = dbPerNeper * Math.log(a) - thr;
-      if (2 * d <= -w) gr[i] = 0;
-      else if (2 * d >= w) gr[i] = s * d;
-      else {
-        const t = d + halfW;
-        gr[i] = s * t * t * inv2w;
-      }
-    }
+    reductionTargets(lv, gr, n, this.thrRamp.value, this.slopeRamp.value, this.kneeRamp.value, this.detector.isPower);
   }
 
-  /** Gain reduction in dB (>= 0) for linear levels while parameters ramp (per-sample parameters). */
+  /**
+   * Gain reduction in dB (>= 0) for linear levels while parameters ramp (per-sample parameters): the
+   * arithmetic of reduceSteady, so a ramp that ends mid-block gives the same values as the steady paths.
+   */
   private reduceRamping(lv: Float64Array, gr: Float64Array, n: number): void {
     const power = this.detector.isPower;
     const dbPerNeper = power ? DB_PER_NEPER / 2 : DB_PER_NEPER;
@@ -443,8 +417,18 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
     const thr = this.thr, slope = this.slope, knee = this.knee;
     for (let i = 0; i < n; i++) {
       const a = lv[i];
-      const level = a > floor ? dbPerNeper * Math.log(a) : LEVEL_FLOOR_DB;
-      gr[i] = -compressorGainDb(level, thr[i], slope[i], knee[i]);
+      if (a <= floor) {
+        gr[i] = 0;
+        continue;
+      }
+      const w = knee[i];
+      const d = dbPerNeper * fastLog(a) - thr[i];
+      if (2 * d <= -w) gr[i] = 0;
+      else if (2 * d >= w) gr[i] = slope[i] * d;
+      else {
+        const t = d + w / 2;
+        gr[i] = slope[i] * t * t * (1 / (2 * w));
+      }
     }
   }
 }

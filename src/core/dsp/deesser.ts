@@ -16,7 +16,7 @@ import { LinkwitzRileyCrossover } from './crossover.js';
 import { checkParams } from './compressor.js';
 import { GainSmoother, LevelDetector } from './envelope-follower.js';
 import { LinearRamp } from './gain.js';
-import { compressorGainDb, ratioToSlope } from './gain-computer.js';
+import { compressorGainDb, fastExp, ratioToSlope } from './gain-computer.js';
 import type { ParamTable } from './param-table.js';
 import type { ProcessSpec, Processor } from './processor.js';
 
@@ -144,7 +144,7 @@ export class Deesser implements Processor<DeesserParams, DeesserMeters> {
     let meter = this.meter;
     for (let i = 0; i < n; i++) {
       if (gr[i] > meter) meter = gr[i];
-      gr[i] = Math.exp(-gr[i] * NEPER_PER_DB);
+      gr[i] = fastExp(-gr[i] * NEPER_PER_DB);
     }
     this.meter = meter;
     for (let c = 0; c < chans; c++) {

@@ -10,6 +10,8 @@
  * the time constant: that is the definition of attackMs / releaseMs in this project.
  */
 
+import { fastLog } from './gain-computer.js';
+
 /** 20/ln(10): converts a natural log of an amplitude into dB. */
 const DB_PER_NEPER = 20 / Math.LN10;
 
@@ -58,6 +60,21 @@ export class LevelDetector {
     this.ms.fill(0);
   }
 
+  /** 1 − α of the RMS averager: ms += msGain·(x² − ms) per sample (for callers that inline processLinear). */
+  get msGain(): number {
+    return 1 - this.msCoef;
+  }
+
+  /** The RMS averager's mean square of channel ch. */
+  msState(ch: number): number {
+    return this.ms[ch];
+  }
+
+  /** Sets the RMS averager's mean square of channel ch (after an inlined processLinear). */
+  setMsState(ch: number, ms: number): void {
+    this.ms[ch] = ms;
+  }
+
   /** Whether levels from processLinear() are mean squares (rms) rather than amplitudes (peak). */
   get isPower(): boolean {
     return this.mode === 'rms';
@@ -74,7 +91,7 @@ export class LevelDetector {
     const k = this.mode === 'peak' ? DB_PER_NEPER : DB_PER_NEPER / 2;
     for (let i = 0; i < frames; i++) {
       const v = outDb[i];
-      outDb[i] = v > floor ? k * Math.log(v) : LEVEL_FLOOR_DB;
+      outDb[i] = v > floor ? k * fastLog(v) : LEVEL_FLOOR_DB;
     }
   }
 
@@ -202,8 +219,9 @@ export class GainSmoother {
 
   /** Smooths buf[0..frames) in place: target reduction in dB in, smoothed reduction in dB out. */
   process(ch: number, buf: Float64Array, frames: number): void {
-    const up = this.upCoef;
-    const down = this.downCoef;
+    // One-pole steps written y += (c − y)·(1 − α): the compressor's fused linked path uses the same form.
+    const up1 = 1 - this.upCoef;
+    const down1 = 1 - this.downCoef;
     const sUp = this.slowUpCoef;
     const sDown = this.slowDownCoef;
     const holdFrames = this.holdFrames;
@@ -216,10 +234,10 @@ export class GainSmoother {
       if (!(c > 0)) c = 0; // also catches NaN
       if (c > y) {
         if (hold > 0) hold--;
-        else y = up * y + (1 - up) * c;
+        else y += (c - y) * up1;
       } else {
         hold = holdFrames;
-        y = down * y + (1 - down) * c;
+        y += (c - y) * down1;
       }
       if (y < 1e-9) y = 0; // flush: 1e-9 dB is inaudible and the decay would go denormal
       if (auto) {

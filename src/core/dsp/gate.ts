@@ -14,7 +14,7 @@
 import { GainSmoother } from './envelope-follower.js';
 import { checkParams } from './compressor.js';
 import { LinearRamp } from './gain.js';
-import { expanderGainDb } from './gain-computer.js';
+import { expanderGainDb, fastExp, fastLog } from './gain-computer.js';
 import type { ParamTable } from './param-table.js';
 import type { ProcessSpec, Processor } from './processor.js';
 
@@ -161,14 +161,14 @@ export class Gate implements Processor<GateParams, GateMeters> {
       this.env[c] = e;
     }
     for (let i = 0; i < n; i++) {
-      const l = lev[i] > 1e-12 ? DB_PER_NEPER * Math.log(lev[i]) : -240;
+      const l = lev[i] > 1e-12 ? DB_PER_NEPER * fastLog(lev[i]) : -240;
       att[i] = -expanderGainDb(l, thr[i], expn[i], range[i]);
     }
     this.smoother.process(0, att, n);
     let meter = this.meter;
     for (let i = 0; i < n; i++) {
       if (att[i] > meter) meter = att[i];
-      att[i] = Math.exp(-att[i] * NEPER_PER_DB);
+      att[i] = fastExp(-att[i] * NEPER_PER_DB);
     }
     this.meter = meter;
     for (let c = 0; c < chans; c++) {

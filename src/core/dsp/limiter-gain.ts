@@ -99,6 +99,33 @@ export class LimiterGainEnvelope {
   }
 
   /**
+   * push() for each of r[0 .. n), gains into out[0 .. n): the same values, with runs of the steady path
+   * (r = 1 while settled) done in one tight loop: each steady push only refreshes the head's index, so a
+   * run writes the last one.
+   */
+  pushBlock(r: Float64Array, out: Float64Array, n: number): void {
+    for (let i = 0; i < n; i++) {
+      if (r[i] === 1 && this.steady >= this.settle) {
+        let t = this.t;
+        const lo = this.lastOut;
+        let k = i;
+        while (k < n && r[k] === 1 && (t & 0xffff) !== 0xffff) {
+          out[k] = lo;
+          t++;
+          k++;
+        }
+        if (k > i) {
+          this.dqIdx[this.head] = t - 1;
+          this.t = t;
+          i = k - 1;
+          continue;
+        }
+      }
+      out[i] = this.push(r[i]);
+    }
+  }
+
+  /**
    * @param r required gain of the newest frame, in (0, 1].
    * @returns the gain for the frame pushed W−1 pushes ago (≤ every r pushed in the last W pushes
    * that is the oldest of them).

@@ -27,8 +27,13 @@
  *    meter's bound 0 (|y| ≤ max |interval ends| + G·max |Δ²x|, G = secondDifferenceBound) bounds every
  *    oversampled value the refinements read; a parabola's vertex through a ≤ b ≥ c (all ≥ 0) is
  *    b + (a − c)²/(8(2b − a − c)) ≤ b + (b − min(a, c))/8 ≤ 9/8·b, so the group is skipped when
- *    9/8 of the bound is ≤ target. Quiet passages of music skip nearly everything; dense noise near the
- *    ceiling skips nothing.
+ *    9/8 of the bound is ≤ target; before it, the cheaper bound |y| ≤ (largest branch Σ|h|)·max |x| over
+ *    the group's support is tried. Quiet passages of music skip nearly everything; dense noise near the
+ *    ceiling skips nothing. The bound's terms come from per-8-sample block maxima (|x| for every block,
+ *    |Δ²x| only for blocks a group whose end samples already pass needs), so a group costs a few
+ *    operations;
+ *  - 4x: two consecutive frames share one pass over the taps (independent sums that overlap in the CPU);
+ *  - unity stretches of the gain envelope run in one tight loop (LimiterGainEnvelope.pushBlock).
  *
  * Structural parameters (`lookaheadMs`, `oversampling`) set latencyFrames; they take effect at the next
  * prepare() or reset(), so latencyFrames only changes there.
@@ -112,13 +117,19 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
   /** 4x only: per tap pair j, [even₁, odd₁, even₂, odd₂] (the pair halves of branches 1 and 2, interleaved). */
   private k4 = new Float64Array(0);
   private g2 = 0;
+  /** Largest Σ|h| of a detector branch (the L1 skip bound). */
+  private l1Max = 1;
   /** The L oversampled values of one frame (scratch). */
   private readonly ys = new Float64Array(8);
   private prevSkipped = new Uint8Array(0);
   /** Per chunk and channel: max |Δ²x| of each 8-sample block of the history (the skip bound's G term). */
   private d2Blocks = new Float64Array(0);
+  /** Per chunk and channel: max |x| of each 8-sample block of the history (the skip bound's ends term). */
+  private absBlocks = new Float64Array(0);
   private qAcc = new Float64Array(0);
   private gains = new Float64Array(0);
+  /** Required gain r per frame of the chunk (the envelope's input). */
+  private required = new Float64Array(0);
   private inGains = new Float64Array(0);
   private delay: Float32Array[] = [];
   private delaySize = 1;
@@ -153,8 +164,10 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
     this.hist = Array.from({ length: spec.channels }, () => new Float64Array(DETECTOR_TAPS + this.maxBlock));
     this.prevSkipped = new Uint8Array(spec.channels);
     this.d2Blocks = new Float64Array(((DETECTOR_TAPS + this.maxBlock) >> 3) + 2);
+    this.absBlocks = new Float64Array(((DETECTOR_TAPS + this.maxBlock) >> 3) + 2);
     this.qAcc = new Float64Array(this.maxBlock + 1);
     this.gains = new Float64Array(this.maxBlock);
+    this.required = new Float64Array(this.maxBlock);
     this.inGains = new Float64Array(this.maxBlock);
     const maxLatency = maxW + Math.max(this.os4.upsampleDelayFrames, this.os8.upsampleDelayFrames) + 2;
     this.delaySize = maxLatency + 1;
@@ -227,6 +240,7 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
       }
     }
     this.g2 = secondDifferenceBound(br, l, t);
+    this.l1Max = os.maxBranchL1;
   }
 
   /** An envelope for window w, reusing one made before (allocates only the first time a W is used). */
@@ -258,7 +272,6 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
 
   private processChunk(inputs: readonly Float32Array[], outputs: Float32Array[], off: number, n: number): void {
     const os = this.os!;
-    const L = os.factor;
     const nCh = Math.min(this.channels, inputs.length, outputs.length);
     const ig = this.inGains;
     // A steady input gain is one constant (the same value fill() would repeat).
@@ -270,18 +283,6 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
     q.fill(0, 0, n + 1);
     q[0] = this.qPending;
     const t = os.tapsPerPhase;
-    const half = t >> 1;
-    const hp = this.halfPairs;
-    const ev = this.pairEven;
-    const od = this.pairOdd;
-    const brLast = this.lastBranch;
-    const k4 = this.k4;
-    const d2b = this.d2Blocks;
-    const g2 = this.g2;
-    const ys = this.ys;
-    // A refined peak is ≤ 9/8 of the largest |y| around it (see parabolicPeak's bound in the file
-    // comment), and MARGIN covers the rounding of the bound itself.
-    const skipLevel = this.target / (1.125 * MARGIN);
     for (let c = 0; c < nCh; c++) {
       const x = inputs[c];
       const xg = this.xg[c];
@@ -301,124 +302,7 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
           h[t + i] = y;
         }
       }
-      // 2. Frame i's outputs y_p(i) = Σ_j br_p[j]·h[i + 1 + j] (phase 0 = h[i + T/2]); refine each once its
-      // right neighbour is known; a = |y(s−1)|, b = |y(s)|.
-      // Block maxima of |Δ²x| (k = 1 .. n + T − 2, the values the group bounds read), 8 samples a block.
-      const kEnd = n + t - 1;
-      for (let j = 0, k0 = 0; k0 < kEnd; j++, k0 += 8) {
-        let m = 0;
-        const k1 = k0 + 8 < kEnd ? k0 + 8 : kEnd;
-        for (let k = k0 === 0 ? 1 : k0; k < k1; k++) m = Math.max(m, Math.abs(h[k - 1] - 2 * h[k] + h[k + 1]));
-        d2b[j] = m;
-      }
-      let a = this.prevA[c];
-      let b = this.prevB[c];
-      let skipped = this.prevSkipped[c] === 1;
-      for (let g0 = 0; g0 < n; g0 += 8) {
-        const g1 = g0 + 8 < n ? g0 + 8 : n;
-        // Bound 0 of the true-peak meter over intervals g0−1 .. g1−1 (the refinements of frame i also read
-        // the last output of frame i − 1): |y| ≤ max |interval ends| + G·max |Δ²x| over the supports.
-        let mEnds = 0;
-        // Math.abs / Math.max compile branch-free: no mispredictions on noise.
-        for (let k = g0 - 1 + half; k <= g1 + half; k++) mEnds = Math.max(mEnds, Math.abs(h[k]));
-        // max |Δ²x| over k = g0+1 .. g1−2+T from the 8-sample block maxima that cover it (a superset, so
-        // still a bound; each |Δ²x| is computed once per chunk instead of ~5 times by overlapping groups).
-        let mD2 = 0;
-        for (let j = g0 >> 3, j1 = (g1 - 2 + t) >> 3; j <= j1; j++) mD2 = Math.max(mD2, d2b[j]);
-        if (mEnds + g2 * mD2 <= skipLevel) {
-          // Every refined peak of these frames is ≤ target: Q stays ≤ target, which gives r = 1 exactly
-          // as the exact value would (r depends on Q only through max(Q, target)).
-          skipped = true;
-          a = 0;
-          b = 0;
-          continue;
-        }
-        for (let i = g0; i < g1; i++) {
-          if (skipped) {
-            // The first evaluated frame after skipped ones needs the exact last output of frame i − 1;
-            // its other neighbour only refines a peak of frame i − 1, which is bounded, so 0 is safe.
-            let acc = 0;
-            for (let j = 0; j < t; j++) acc += brLast[j] * h[i + j];
-            a = 0;
-            b = acc < 0 ? -acc : acc;
-            skipped = false;
-          }
-          const w = i + 1;
-          // Mirror pairs: branch L−p is branch p reversed (linear phase), so with u_j = x_j + x_{T−1−j} and
-          // v_j = x_j − x_{T−1−j}, y_p = E + O and y_{L−p} = E − O (E = even·u, O = odd·v).
-          ys[0] = h[w + half - 1];
-          if (L === 4) {
-            // 4x: pair (1, 3) and the symmetric middle branch 2 share u_j, v_j: 3 multiplies per tap pair.
-            // k4 interleaves the four coefficients of tap pair j; the refinements run on locals, with
-            // frame i's running maximum written to q once (the same maxima, in the same order).
-            let e1 = 0;
-            let o1 = 0;
-            let e2 = 0;
-            for (let j = 0, m = 0; j < half; j++, m += 4) {
-              const lo = h[w + j];
-              const hi = h[w + t - 1 - j];
-              const u = lo + hi;
-              const v = lo - hi;
-              e1 += k4[m] * u;
-              o1 += k4[m + 1] * v;
-              e2 += k4[m + 2] * u + k4[m + 3] * v;
-            }
-            let cur = ys[0];
-            cur = cur < 0 ? -cur : cur;
-            if (!(cur < 3.4e38)) cur = 3.4e38;
-            let pk = parabolicPeak(a, b, cur);
-            if (pk > q[i]) q[i] = pk;
-            let qi = q[i + 1];
-            let y1 = e1 + o1;
-            y1 = y1 < 0 ? -y1 : y1;
-            if (!(y1 < 3.4e38)) y1 = 3.4e38;
-            pk = parabolicPeak(b, cur, y1);
-            if (pk > qi) qi = pk;
-            let y2 = e2;
-            y2 = y2 < 0 ? -y2 : y2;
-            if (!(y2 < 3.4e38)) y2 = 3.4e38;
-            pk = parabolicPeak(cur, y1, y2);
-            if (pk > qi) qi = pk;
-            let y3 = e1 - o1;
-            y3 = y3 < 0 ? -y3 : y3;
-            if (!(y3 < 3.4e38)) y3 = 3.4e38;
-            pk = parabolicPeak(y1, y2, y3);
-            if (pk > qi) qi = pk;
-            q[i + 1] = qi;
-            a = y2;
-            b = y3;
-            continue;
-          } else {
-            for (let p = 1; p <= hp; p++) {
-              let e = 0;
-              let o = 0;
-              const qo = p * half;
-              for (let j = 0; j < half; j++) {
-                const lo = h[w + j];
-                const hi = h[w + t - 1 - j];
-                e += ev[qo + j] * (lo + hi);
-                o += od[qo + j] * (lo - hi);
-              }
-              ys[L - p] = e - o;
-              ys[p] = e + o; // the middle branch (p = L/2) is its own mirror: o ≈ 0, keep E + O
-            }
-          }
-          for (let p = 0; p < L; p++) {
-            let cur = ys[p];
-            cur = cur < 0 ? -cur : cur;
-            if (!(cur < 3.4e38)) cur = 3.4e38; // overflowed interpolation of huge input
-            const pk = parabolicPeak(a, b, cur);
-            // b belongs to frame i−1 (slot i) when cur is the first subsample of frame i, else to frame i (slot i+1).
-            const slot = p === 0 ? i : i + 1;
-            if (pk > q[slot]) q[slot] = pk;
-            a = b;
-            b = cur;
-          }
-        }
-      }
-      this.prevA[c] = a;
-      this.prevB[c] = b;
-      this.prevSkipped[c] = skipped ? 1 : 0;
+      this.detect(c, h, n);
       h.copyWithin(0, n, n + t);
     }
     // 3. Gain envelope: slots 0..n−1 are complete frames (one per input frame, a constant delay).
@@ -427,13 +311,16 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
     const g = this.gains;
     let qPrev = this.qPrev;
     let maxGr = this.maxGr;
+    const rq = this.required;
     for (let i = 0; i < n; i++) {
       const qk = q[i];
       const pk = qk > qPrev ? qk : qPrev;
       qPrev = qk;
-      const r = pk > target ? target / pk : 1;
-      const gi = env.push(r);
-      g[i] = gi;
+      rq[i] = pk > target ? target / pk : 1;
+    }
+    env.pushBlock(rq, g, n);
+    for (let i = 0; i < n; i++) {
+      const gi = g[i];
       if (gi < 1 && 1 - gi > maxGr) maxGr = 1 - gi;
     }
     this.qPrev = qPrev;
@@ -469,10 +356,233 @@ export class Limiter implements Processor<LimiterParams, LimiterMeters> {
     this.writePos = w;
   }
 
+  /**
+   * Detector of channel c over the chunk (h = its history then the chunk's n gained samples): the
+   * refined peaks go into qAcc (max over channels); a, b and the skip state carry to the next chunk. A
+   * method of its own so the JIT compiles it (the hot part) apart from the rest of the chunk.
+   */
+  private detect(c: number, h: Float64Array, n: number): void {
+    const os = this.os!;
+    const L = os.factor;
+    const q = this.qAcc;
+    const t = os.tapsPerPhase;
+    const half = t >> 1;
+    const hp = this.halfPairs;
+    const ev = this.pairEven;
+    const od = this.pairOdd;
+    const brLast = this.lastBranch;
+    const k4 = this.k4;
+    const d2b = this.d2Blocks;
+    const absB = this.absBlocks;
+    const g2 = this.g2;
+    const ys = this.ys;
+    // A refined peak is ≤ 9/8 of the largest |y| around it (see parabolicPeak's bound in the file
+    // comment), and MARGIN covers the rounding of the bound itself.
+    const skipLevel = this.target / (1.125 * MARGIN);
+    const skipL1 = skipLevel / this.l1Max;
+    // 2. Frame i's outputs y_p(i) = Σ_j br_p[j]·h[i + 1 + j] (phase 0 = h[i + T/2]); refine each once its
+    // right neighbour is known; a = |y(s−1)|, b = |y(s)|.
+    blockMaxima(h, n + t, absB, d2b);
+    let a = this.prevA[c];
+    let b = this.prevB[c];
+    let skipped = this.prevSkipped[c] === 1;
+    for (let g0 = 0; g0 < n; g0 += 8) {
+      const g1 = g0 + 8 < n ? g0 + 8 : n;
+      // Bound 0 of the true-peak meter over intervals g0−1 .. g1−1 (the refinements of frame i also read
+      // the last output of frame i − 1): |y| ≤ max |interval ends| + G·max |Δ²x| over the supports.
+      // Cheapest bound first: |y| ≤ Σ|taps|·max |x| over the frames' support h[g0 .. g1+T−1] (the
+      // largest branch L1 norm; every output the refinements read is such a y, or a sample).
+      let mAll = 0;
+      for (let j = g0 >> 3, j1 = (g1 + t - 1) >> 3; j <= j1; j++) mAll = Math.max(mAll, absB[j]);
+      if (mAll <= skipL1) {
+        skipped = true;
+        a = 0;
+        b = 0;
+        continue;
+      }
+      let mEnds = 0;
+      if (g1 - g0 === 8 && (half & 7) === 0) {
+        // Ends g0−1+T/2 .. g0+8+T/2: the whole 8-block starting at g0+T/2 plus one sample either side.
+        mEnds = Math.max(Math.abs(h[g0 - 1 + half]), absB[(g0 + half) >> 3], Math.abs(h[g1 + half]));
+      } else {
+        // Math.abs / Math.max compile branch-free: no mispredictions on noise.
+        for (let k = g0 - 1 + half; k <= g1 + half; k++) mEnds = Math.max(mEnds, Math.abs(h[k]));
+      }
+      // max |Δ²x| over k = g0+1 .. g1−2+T from the 8-sample block maxima that cover it (a superset, so
+      // still a bound; each |Δ²x| is computed once per chunk instead of ~5 times by overlapping groups).
+      // The bound is ≥ mEnds, so the Δ² term is only worth computing (once per block) when mEnds passes.
+      let mD2 = 0;
+      if (mEnds <= skipLevel) {
+        for (let j = g0 >> 3, j1 = (g1 - 2 + t) >> 3; j <= j1; j++) {
+          let d = d2b[j];
+          if (d < 0) {
+            d = d2Block(h, j, n + t);
+            d2b[j] = d;
+          }
+          mD2 = Math.max(mD2, d);
+        }
+      }
+      if (mEnds <= skipLevel && mEnds + g2 * mD2 <= skipLevel) {
+        // Every refined peak of these frames is ≤ target: Q stays ≤ target, which gives r = 1 exactly
+        // as the exact value would (r depends on Q only through max(Q, target)).
+        skipped = true;
+        a = 0;
+        b = 0;
+        continue;
+      }
+      for (let i = g0; i < g1; i++) {
+        if (skipped) {
+          // The first evaluated frame after skipped ones needs the exact last output of frame i − 1;
+          // its other neighbour only refines a peak of frame i − 1, which is bounded, so 0 is safe.
+          let acc = 0;
+          for (let j = 0; j < t; j++) acc += brLast[j] * h[i + j];
+          a = 0;
+          b = acc < 0 ? -acc : acc;
+          skipped = false;
+        }
+        const w = i + 1;
+        // Mirror pairs: branch L−p is branch p reversed (linear phase), so with u_j = x_j + x_{T−1−j} and
+        // v_j = x_j − x_{T−1−j}, y_p = E + O and y_{L−p} = E − O (E = even·u, O = odd·v).
+        ys[0] = h[w + half - 1];
+        if (L === 4) {
+          // 4x: pair (1, 3) and the symmetric middle branch 2 share u_j, v_j: 3 multiplies per tap pair.
+          // k4 interleaves the four coefficients of tap pair j. Two frames (i, i + 1) share one pass
+          // over the taps: their sums are independent chains, so they overlap in the CPU instead of
+          // waiting on each other's additions (each sum keeps its own order: the same values).
+          const two = i + 1 < g1;
+          let e1 = 0;
+          let o1 = 0;
+          let e2 = 0;
+          let f1 = 0;
+          let p1 = 0;
+          let f2 = 0;
+          if (two) {
+            for (let j = 0, m = 0; j < half; j++, m += 4) {
+              const lo = h[w + j];
+              const hi = h[w + t - 1 - j];
+              const lo2 = h[w + 1 + j];
+              const hi2 = h[w + t - j];
+              const c0 = k4[m];
+              const c1 = k4[m + 1];
+              const c2 = k4[m + 2];
+              const c3 = k4[m + 3];
+              const u = lo + hi;
+              const v = lo - hi;
+              const u2 = lo2 + hi2;
+              const v2 = lo2 - hi2;
+              e1 += c0 * u;
+              o1 += c1 * v;
+              e2 += c2 * u + c3 * v;
+              f1 += c0 * u2;
+              p1 += c1 * v2;
+              f2 += c2 * u2 + c3 * v2;
+            }
+          } else {
+            for (let j = 0, m = 0; j < half; j++, m += 4) {
+              const lo = h[w + j];
+              const hi = h[w + t - 1 - j];
+              const u = lo + hi;
+              const v = lo - hi;
+              e1 += k4[m] * u;
+              o1 += k4[m + 1] * v;
+              e2 += k4[m + 2] * u + k4[m + 3] * v;
+            }
+          }
+          // Refinements of frame i, then (two) of frame i + 1, on locals; each frame's running maximum
+          // is written to q once (the same maxima, in the same order).
+          for (let f = i, last = two ? i + 1 : i; f <= last; f++) {
+            const s1 = f === i ? e1 : f1;
+            const d1 = f === i ? o1 : p1;
+            let cur = h[f + half];
+            cur = cur < 0 ? -cur : cur;
+            if (!(cur < 3.4e38)) cur = 3.4e38;
+            let pk = parabolicPeak(a, b, cur);
+            if (pk > q[f]) q[f] = pk;
+            let qi = q[f + 1];
+            let y1 = s1 + d1;
+            y1 = y1 < 0 ? -y1 : y1;
+            if (!(y1 < 3.4e38)) y1 = 3.4e38;
+            pk = parabolicPeak(b, cur, y1);
+            if (pk > qi) qi = pk;
+            let y2 = f === i ? e2 : f2;
+            y2 = y2 < 0 ? -y2 : y2;
+            if (!(y2 < 3.4e38)) y2 = 3.4e38;
+            pk = parabolicPeak(cur, y1, y2);
+            if (pk > qi) qi = pk;
+            let y3 = s1 - d1;
+            y3 = y3 < 0 ? -y3 : y3;
+            if (!(y3 < 3.4e38)) y3 = 3.4e38;
+            pk = parabolicPeak(y1, y2, y3);
+            if (pk > qi) qi = pk;
+            q[f + 1] = qi;
+            a = y2;
+            b = y3;
+          }
+          if (two) i++;
+          continue;
+        } else {
+          for (let p = 1; p <= hp; p++) {
+            let e = 0;
+            let o = 0;
+            const qo = p * half;
+            for (let j = 0; j < half; j++) {
+              const lo = h[w + j];
+              const hi = h[w + t - 1 - j];
+              e += ev[qo + j] * (lo + hi);
+              o += od[qo + j] * (lo - hi);
+            }
+            ys[L - p] = e - o;
+            ys[p] = e + o; // the middle branch (p = L/2) is its own mirror: o ≈ 0, keep E + O
+          }
+        }
+        for (let p = 0; p < L; p++) {
+          let cur = ys[p];
+          cur = cur < 0 ? -cur : cur;
+          if (!(cur < 3.4e38)) cur = 3.4e38; // overflowed interpolation of huge input
+          const pk = parabolicPeak(a, b, cur);
+          // b belongs to frame i−1 (slot i) when cur is the first subsample of frame i, else to frame i (slot i+1).
+          const slot = p === 0 ? i : i + 1;
+          if (pk > q[slot]) q[slot] = pk;
+          a = b;
+          b = cur;
+        }
+      }
+    }
+    this.prevA[c] = a;
+    this.prevB[c] = b;
+    this.prevSkipped[c] = skipped ? 1 : 0;
+  }
+
   readMeters(): Readonly<LimiterMeters> {
     // maxGr is stored as 1 − gain; convert the held minimum gain to dB.
     this.meters.gainReductionDb = this.maxGr > 0 ? -20 * Math.log10(1 - this.maxGr) : 0;
     this.maxGr = 0;
     return this.meters;
   }
+}
+
+/**
+ * Per 8-sample block j of h[0 .. len) (indices k = 8j .. 8j+7): absB[j] = max |h[k]|; d2b[j] = −1
+ * (not computed yet: d2Block fills it when a group bound needs it).
+ */
+function blockMaxima(h: Float64Array, len: number, absB: Float64Array, d2b: Float64Array): void {
+  for (let j = 0, k0 = 0; k0 < len; j++, k0 += 8) {
+    const k1 = k0 + 8 < len ? k0 + 8 : len;
+    let ma = 0;
+    for (let k = k0; k < k1; k++) ma = Math.max(ma, Math.abs(h[k]));
+    absB[j] = ma;
+    d2b[j] = -1;
+  }
+}
+
+/**
+ * max |h[k−1] − 2·h[k] + h[k+1]| over the k of block j (8j .. 8j+7) within 1 .. len − 2 (0 when none):
+ * a block holds the second differences centred in it.
+ */
+function d2Block(h: Float64Array, j: number, len: number): number {
+  const k0 = j === 0 ? 1 : 8 * j;
+  const k1 = 8 * j + 8 < len - 1 ? 8 * j + 8 : len - 1;
+  let md = 0;
+  for (let k = k0; k < k1; k++) md = Math.max(md, Math.abs(h[k - 1] - 2 * h[k] + h[k + 1]));
+  return md;
 }

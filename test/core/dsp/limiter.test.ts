@@ -175,6 +175,27 @@ describe('LimiterGainEnvelope', () => {
     }
   });
 
+  it('pushBlock gives exactly the gains of push() frame by frame', () => {
+    // Unity runs (the bulk steady path) of many lengths, dips, and a run across the re-anchor at 65535.
+    const a = new LimiterGainEnvelope(49);
+    const b = new LimiterGainEnvelope(49);
+    a.setReleaseFrames(100);
+    b.setReleaseFrames(100);
+    const u = lcg(11);
+    const rnd = () => u() + 0.5; // uniform in [0, 1)
+    const n = 140000;
+    const r = new Float64Array(n);
+    for (let t = 0; t < n; t++) r[t] = t % 5000 < 4700 || rnd() < 0.2 ? 1 : 0.2 + 0.8 * rnd();
+    const viaPush = new Float64Array(n);
+    for (let t = 0; t < n; t++) viaPush[t] = a.push(r[t]);
+    const viaBlock = new Float64Array(n);
+    for (let off = 0, len = 1; off < n; off += len, len = (len * 7 + 3) % 1500 + 1) {
+      const m = Math.min(len, n - off);
+      b.pushBlock(r.subarray(off, off + m), viaBlock.subarray(off, off + m), m);
+    }
+    expect(Array.from(viaBlock)).toEqual(Array.from(viaPush));
+  });
+
   it('parabolicPeak recovers the vertex of a parabola', () => {
     // y = 1 − (t − 0.3)², sampled at t = −1, 0, 1
     const f = (t: number) => 1 - (t - 0.3) ** 2;

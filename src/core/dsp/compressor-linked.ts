@@ -1,0 +1,183 @@
+/**
+ * The compressor's linked fast path (compressor.ts): the gain of a block for one or two channels
+ * sharing one gain (stereoLink 1, or mono), with steady parameters and a plain smoother (no
+ * auto-release). Per frame: detector level (peak: the larger |x|; RMS: the larger of the two channels'
+ * mean squares) → static gain computer → attack/release smoother in dB → linear gain → both channels.
+ *
+ * It does the arithmetic of the compressor's general path (LevelDetector.processLinear, maxLevel,
+ * reductionTargets, GainSmoother.process, the gain conversion) in the same order, so both give the same
+ * bits: the fast path is an optimisation, never a different compressor. The gain computer is monotonic,
+ * so the largest reduction over the channels is the reduction of the largest level: one log per frame.
+ * Where the speed comes from: table-driven log and exp (gain-computer.ts) instead of Math.log; no
+ * data-dependent branches where noisy levels would mispredict (maxLevel, the smoother's step picked by
+ * a load); the smoother's serial recursion kept apart from the log; fewer passes over block buffers.
+ */
+import { AMP_FLOOR, MS_FLOOR } from './envelope-follower.js';
+import { fastExp, fastLog } from './gain-computer.js';
+
+const NEPER_PER_DB = Math.LN10 / 20;
+const DB_PER_NEPER = 20 / Math.LN10;
+/** Smoother flush level in dB (GainSmoother.process's). */
+const FLUSH_DB = 1e-9;
+
+/**
+ * The larger of two non-negative levels without a branch (a compare of noisy levels mispredicts about
+ * every other sample): (a + b + |a − b|)/2. Exact for float32 magnitudes (their sum and difference fit a
+ * double's mantissa unless they are more than 2^29 apart, and then it is within an ulp of the larger).
+ * The compressor's general linked path takes its maximum with the same expression.
+ */
+export function maxLevel(a: number, b: number): number {
+  return 0.5 * (a + b + Math.abs(a - b));
+}
+
+/**
+ * The static gain computer over a block: gain reduction in dB (>= 0, compressorGainDb negated) for
+ * linear detector levels (|x|, or mean squares when `power`), with steady parameters. Levels at or below
+ * the knee's lower edge (a linear compare) give 0 without a logarithm. Shared by the fast path and the
+ * compressor's general path, so both compute the same bits. `out` may be `levels`.
+ * @returns whether any level was above the knee's lower edge (false: every reduction is 0)
+ */
+export function reductionTargets(levels: Float64Array, out: Float64Array, n: number, thresholdDb: number, slope: number, kneeDb: number, power: boolean): boolean {
+  const thr = thresholdDb, s = slope, w = kneeDb;
+  const dbPerNeper = power ? DB_PER_NEPER / 2 : DB_PER_NEPER;
+  const floor = power ? MS_FLOOR : AMP_FLOOR;
+  // The edge is at least −92 dB (threshold >= −80, knee <= 24), above the detector floor.
+  const edge = Math.pow(10, ((power ? 2 : 1) * (thr - w / 2)) / 20);
+  const skip = edge > floor ? edge : floor;
+  const halfW = w / 2, inv2w = w > 0 ? 1 / (2 * w) : 0;
+  let active = false;
+  for (let i = 0; i < n; i++) {
+    const a = levels[i];
+    let c = 0;
+    if (a > skip) {
+      active = true;
+      // compressorGainDb's branches (gain-computer.ts), negated.
+      const d = dbPerNeper * fastLog(a) - thr;
+      if (2 * d <= -w) c = 0;
+      else if (2 * d >= w) c = s * d;
+      else {
+        const t = d + halfW;
+        c = s * t * t * inv2w;
+      }
+    }
+    out[i] = c;
+  }
+  return active;
+}
+
+/** Settings of one block (set by the compressor from its steady parameters) and the state it carries. */
+export class LinkedGain {
+  /** Threshold in dB of the detector level. */
+  thresholdDb = 0;
+  /** 1 − 1/ratio. */
+  slope = 0;
+  /** Knee width in dB. */
+  kneeDb = 0;
+  /** Makeup gain in dB. */
+  makeupDb = 0;
+  /** RMS detector (levels are mean squares) rather than peak. */
+  power = false;
+  /** 1 − α of the RMS averager (LevelDetector's). */
+  msGain = 0;
+  /** Smoother coefficients α while the reduction grows / shrinks (GainSmoother's). */
+  up = 0;
+  down = 0;
+  /** State: smoothed reduction in dB (>= 0). */
+  reductionDb = 0;
+  /** State: the RMS averagers' mean squares of channels 0 and 1. */
+  ms0 = 0;
+  ms1 = 0;
+  /** Largest smoothed reduction in dB seen (the compressor's meter; the caller resets it). */
+  meterDb = 0;
+  /** Smoother step [1 − down, 1 − up], indexed by (target > state): a load instead of a branch. */
+  private readonly step = new Float64Array(2);
+
+  /*
+   * Passes over a block, each with independent work per frame where it can: the linked level, then the
+   * targets (log and gain computer, no state at all) run ahead without waiting for the smoother, whose
+   * recursion is the only serial chain; fused into one loop, the log's latency sat on that chain.
+   */
+
+  /**
+   * Pass 1: the gain computer's target reduction in dB (>= 0) per frame into target[0..n), for the
+   * detector input d0/d1 (the same array twice for mono) read from `off`.
+   * @returns whether any target may be nonzero (false: all are 0, the level stayed below the knee)
+   */
+  targets(d0: Float32Array, d1: Float32Array, off: number, target: Float64Array, n: number): boolean {
+    if (this.power) this.meanSquares(d0, d1, off, target, n);
+    else this.peaks(d0, d1, off, target, n);
+    return reductionTargets(target, target, n, this.thresholdDb, this.slope, this.kneeDb, this.power);
+  }
+
+  /** The larger |x| of the two channels per frame (LevelDetector's peak mode, then the link's maximum). */
+  private peaks(d0: Float32Array, d1: Float32Array, off: number, level: Float64Array, n: number): void {
+    for (let i = 0; i < n; i++) {
+      let a0 = Math.abs(d0[off + i]);
+      let a1 = Math.abs(d1[off + i]);
+      if (!(a0 < Infinity)) a0 = 0; // NaN or Inf: silence
+      if (!(a1 < Infinity)) a1 = 0;
+      level[i] = maxLevel(a0, a1);
+    }
+  }
+
+  /** The larger mean square of the two channels per frame (LevelDetector's rms mode, then the link's maximum). */
+  private meanSquares(d0: Float32Array, d1: Float32Array, off: number, level: Float64Array, n: number): void {
+    const k = this.msGain;
+    let ms0 = this.ms0, ms1 = this.ms1;
+    for (let i = 0; i < n; i++) {
+      let x0 = d0[off + i];
+      let x1 = d1[off + i];
+      if (!(x0 - x0 === 0)) x0 = 0; // NaN or Inf: silence
+      if (!(x1 - x1 === 0)) x1 = 0;
+      ms0 += k * (x0 * x0 - ms0);
+      if (ms0 < MS_FLOOR) ms0 = 0;
+      ms1 += k * (x1 * x1 - ms1);
+      if (ms1 < MS_FLOOR) ms1 = 0;
+      level[i] = maxLevel(ms0, ms1);
+    }
+    this.ms0 = ms0;
+    this.ms1 = ms1;
+  }
+
+  /**
+   * Pass 2: smooths the targets and multiplies both channels by the gain (makeup − smoothed reduction):
+   * out[outOff + i] = x·gain for x = inp[inOff + i], non-finite x read as 0 (DelayLine's rule). Mono
+   * passes its channel twice; in place is allowed (both samples of a frame are read before either is
+   * written).
+   * @param active targets()'s result: when false and nothing is smoothed, the gain is the makeup's throughout
+   */
+  apply(target: Float64Array, active: boolean, in0: Float32Array, in1: Float32Array, inOff: number, out0: Float32Array, out1: Float32Array, outOff: number, n: number): void {
+    const mk = this.makeupDb;
+    const mkLin = fastExp(NEPER_PER_DB * mk); // = the formula's value at reduction 0 (the general path's)
+    if (!active && this.reductionDb === 0) {
+      // All targets 0 and the state 0: the recursion stays at exactly 0 (0 + (0 − 0)·step), as per frame.
+      for (let i = 0; i < n; i++) {
+        const x0 = in0[inOff + i];
+        const x1 = in1[inOff + i];
+        out0[outOff + i] = (x0 - x0 === 0 ? x0 : 0) * mkLin;
+        out1[outOff + i] = (x1 - x1 === 0 ? x1 : 0) * mkLin;
+      }
+      return;
+    }
+    const step = this.step;
+    step[0] = 1 - this.down;
+    step[1] = 1 - this.up;
+    let y = this.reductionDb, meter = this.meterDb;
+    for (let i = 0; i < n; i++) {
+      const c = target[i];
+      y += (c - y) * step[+(c > y)]; // GainSmoother.process's step, without its branch
+      if (y < FLUSH_DB) y = 0;
+      let g = mkLin;
+      if (y !== 0) {
+        if (y > meter) meter = y;
+        g = fastExp(NEPER_PER_DB * (mk - y));
+      }
+      const x0 = in0[inOff + i];
+      const x1 = in1[inOff + i];
+      out0[outOff + i] = (x0 - x0 === 0 ? x0 : 0) * g;
+      out1[outOff + i] = (x1 - x1 === 0 ? x1 : 0) * g;
+    }
+    this.reductionDb = y;
+    this.meterDb = meter;
+  }
+}
