@@ -9,19 +9,29 @@ import { openAudio } from '../io/open-audio.js';
 import { resampleReader } from '../io/resampling-reader.js';
 import { checkOutputPath } from '../io/output-path.js';
 import { createWavWriter } from '../io/wav-writer.js';
-import { streamThrough } from './stream-through.js';
+import { canPipeline, ChainPipeline, MIN_PIPELINE_FRAMES, planChainSplit } from './chain-pipeline.js';
+import { streamThrough, streamThroughPipeline } from './stream-through.js';
 import { assertWritableFormat, wavSampleFormat, type BitDepth, type RenderOptions } from './output-format.js';
 
 /** RenderOptions for one file (resampling uses libsamplerate's best sinc; `analyze` measures input and output). */
 export interface ProcessOptions extends RenderOptions {
   /** Chain file (YAML or JSON: a list of inserts, or `{ inserts: [...] }`), or the chain itself. */
   chain: string | InsertSpec[];
+  /**
+   * Split the chain over two threads (chain-pipeline.ts); the output is the same bit for bit. Default
+   * (undefined): when there is a spare core, the input is at least 10 s long and the chain is dear enough
+   * to gain (planChainSplit). false: one thread. A number: cut after that many inserts, whatever the length.
+   */
+  pipeline?: boolean | number;
 }
+
+/** Analysis of input and output (--json), per channel-sample on the reading thread, for planChainSplit. */
+const ANALYSIS_COST_NS = 10;
 
 export interface ProcessResult {
   input?: AnalysisResult;
   output?: AnalysisResult;
-  settings: { chain: InsertSpec[]; latencyFrames: number; bitDepth: BitDepth; outputFile: string };
+  settings: { chain: InsertSpec[]; latencyFrames: number; bitDepth: BitDepth; outputFile: string; threads: 1 | 2 };
   warnings: AnalysisWarning[];
 }
 
@@ -50,27 +60,46 @@ export async function processFile(input: string, output: string, opts: ProcessOp
   const block = opts.blockFrames ?? 4096;
   const bitDepth = opts.bitDepth ?? (reader.info.pcmBits === 16 ? '16' : '24');
   const warnings: AnalysisWarning[] = [];
-  let chainProc: ProcessorChain;
+  const spec = { sampleRate, channels, maxBlockFrames: block };
+  const frames = reader.info.frames;
+  const cut = typeof opts.pipeline === 'number'
+    ? Math.max(0, Math.min(chain.length, Math.floor(opts.pipeline)))
+    : opts.pipeline !== false && canPipeline() && (frames === null || frames >= MIN_PIPELINE_FRAMES)
+      ? planChainSplit(chain, opts.analyze ? 2 * ANALYSIS_COST_NS : 0) : 0;
+  let chainProc: ProcessorChain | null = null;
+  let pipeline: ChainPipeline | null = null;
   try {
-    chainProc = new ProcessorChain(chain.map((spec) => createInsert(spec, { sampleRate, channels, maxBlockFrames: block })));
+    if (cut > 0) pipeline = new ChainPipeline(chain, cut, spec);
+    else chainProc = new ProcessorChain(chain.map((s) => createInsert(s, spec)));
   } catch (e) {
     await reader.close();
     throw e;
   }
-  const latency = chainProc.latencyFrames;
+  const latency = pipeline ? pipeline.latencyFrames : chainProc!.latencyFrames;
   const inAn = opts.analyze ? new Analyzer({ sampleRate, channels, channelMask: reader.info.channelMask, series: false }) : null;
   const outAn = opts.analyze ? new Analyzer({ sampleRate, channels, channelMask: reader.info.channelMask, series: false }) : null;
-  const writer = await createWavWriter(output, { sampleRate, channels, format: wavSampleFormat(bitDepth), channelMask: reader.info.channelMask, force: opts.force });
+  let writer: Awaited<ReturnType<typeof createWavWriter>>;
+  try {
+    writer = await createWavWriter(output, { sampleRate, channels, format: wavSampleFormat(bitDepth), channelMask: reader.info.channelMask, force: opts.force });
+  } catch (e) {
+    await pipeline?.terminate();
+    await reader.close();
+    throw e;
+  }
   let nonFinite = 0;
   try {
-    nonFinite = await streamThrough(reader, chainProc, {
+    const streamOpts = {
       blockFrames: block,
-      onInput: inAn ? (b, n) => inAn.push(b, n) : undefined,
-      onProgress: (d, t) => opts.onProgress?.(input, d, t),
-    }, async (views, n) => {
+      onInput: inAn ? (b: readonly Float32Array[], n: number) => { inAn.push(b, n); } : undefined,
+      onProgress: (d: number, t: number | null) => opts.onProgress?.(input, d, t),
+    };
+    const sink = async (views: Float32Array[], n: number): Promise<void> => {
       outAn?.push(views, n);
       await writer.write(views, n);
-    });
+    };
+    nonFinite = pipeline
+      ? await streamThroughPipeline(reader, pipeline, streamOpts, sink)
+      : await streamThrough(reader, chainProc!, streamOpts, sink);
     await writer.close();
   } catch (e) {
     await writer.abort();
@@ -83,7 +112,7 @@ export async function processFile(input: string, output: string, opts: ProcessOp
   return {
     input: inAn ? { file: input, ...inAn.result() } : undefined,
     output: outAn ? { file: output, ...outAn.result() } : undefined,
-    settings: { chain, latencyFrames: latency, bitDepth, outputFile: output },
+    settings: { chain, latencyFrames: latency, bitDepth, outputFile: output, threads: pipeline ? 2 : 1 },
     warnings,
   };
 }

@@ -1,0 +1,79 @@
+/**
+ * The chain split over two threads (chain-pipeline.ts) against the one-thread chain: the same file bit
+ * for bit, with look-ahead latency in both stages, NaN input, blocks that do not divide the file, and a
+ * ring smaller than the stream; and the split planner's choices.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { processFile } from '../../src/api/process-file.js';
+import { planChainSplit } from '../../src/api/chain-pipeline.js';
+import { buildWav, tempDir, writeFixture } from '../io/wav-fixtures.js';
+
+const { dir, cleanup } = tempDir('mixmaster-pipeline-');
+afterAll(cleanup);
+
+/** Loud programme with dynamics (so compressors and the limiter act), interleaved stereo. */
+function programme(frames: number): number[] {
+  const out: number[] = [];
+  let seed = 11;
+  let lp = 0;
+  for (let i = 0; i < frames; i++) {
+    seed = (seed * 1664525 + 1013904223) >>> 0;
+    lp += 0.2 * ((seed / 2147483648 - 1) - lp);
+    const env = 0.3 + 0.7 * Math.abs(Math.sin((2 * Math.PI * 1.3 * i) / 48000));
+    out.push(env * (0.6 * Math.sin((2 * Math.PI * 220 * i) / 48000) + lp), env * (0.5 * lp + 0.3 * Math.sin((2 * Math.PI * 330 * i) / 48000)));
+  }
+  return out;
+}
+
+const CHAIN = [
+  { type: 'eq', bands: [{ type: 'highpass', freqHz: 30, slopeDbPerOct: 24 }, { type: 'bell', freqHz: 2500, gainDb: 2, q: 1 }] },
+  { type: 'compressor', thresholdDb: -18, ratio: 3, lookaheadMs: 2 },
+  { type: 'multiband', crossoversHz: [150, 3000], bands: [{ thresholdDb: -24, ratio: 2 }, { thresholdDb: -22, ratio: 2 }, { thresholdDb: -24, ratio: 2 }] },
+  { type: 'imager', widthPercent: 110, monoBelowHz: 120 },
+  { type: 'limiter', ceilingDbtp: -1, inputGainDb: 6, releaseMs: 60 },
+];
+
+describe('ChainPipeline through processFile', () => {
+  const frames = 48000 * 3 + 777;
+  const samples = programme(frames);
+  samples[2 * 5000] = NaN;
+  samples[2 * 70000 + 1] = Infinity;
+  const input = writeFixture(dir, 'in.wav', buildWav({ encoding: 'f32', channels: 2, samples }));
+
+  it('writes the one-thread output bit for bit, for every cut and block size', async () => {
+    for (const blockFrames of [1000, 4096]) {
+      const one = join(dir, `one-${blockFrames}.wav`);
+      const r1 = await processFile(input, one, { chain: CHAIN, bitDepth: '32f', pipeline: false, blockFrames });
+      expect(r1.settings.threads).toBe(1);
+      expect(r1.warnings.map((w) => w.code)).toContain('non-finite');
+      const want = readFileSync(one);
+      // Every cut: look-ahead (compressor, limiter) in the first stage, the second, or both.
+      for (let cut = 1; cut <= CHAIN.length; cut++) {
+        const two = join(dir, `two-${blockFrames}-${cut}.wav`);
+        const r2 = await processFile(input, two, { chain: CHAIN, bitDepth: '32f', pipeline: cut, blockFrames });
+        expect(r2.settings.threads).toBe(2);
+        expect(r2.settings.latencyFrames).toBe(r1.settings.latencyFrames);
+        expect(r2.warnings).toEqual(r1.warnings);
+        expect(readFileSync(two).equals(want)).toBe(true);
+      }
+    }
+  });
+
+  it('a file too short to repay a worker stays on one thread by default', async () => {
+    const r = await processFile(input, join(dir, 'auto.wav'), { chain: CHAIN, bitDepth: '32f' });
+    expect(r.settings.threads).toBe(1);
+  });
+});
+
+describe('planChainSplit', () => {
+  it('puts about half the cost on each thread, and keeps cheap or short chains on one', () => {
+    // EQ + compressor + multiband on the worker; imager + limiter + I/O here.
+    expect(planChainSplit(CHAIN)).toBe(3);
+    expect(planChainSplit([{ type: 'gain', gainDb: -3 }])).toBe(0);
+    expect(planChainSplit([])).toBe(0);
+    // A single dear insert cannot be split: the worker would do everything and this thread only I/O.
+    expect(planChainSplit([{ type: 'saturator', driveDb: 6 }])).toBe(0);
+  });
+});
