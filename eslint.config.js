@@ -1,5 +1,5 @@
 // Lint with the layer boundaries of shared/DESIGN.md: core imports nothing outside core and no node:*;
-// io imports core; api imports core and io; cli and server import api; nothing imports cli.
+// io imports core; report imports core; api imports core, io and report; cli and server import api; nothing imports cli.
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'worker_threads', 'child_process', 'stream', 'fs/promises', 'url', 'crypto', 'util', 'events'];
@@ -26,8 +26,13 @@ export default tseslint.config(
     rules: restrict(['**/api/**', '**/cli/**', '**/server/**'], 'src/io may import core only'),
   },
   {
-    files: ['src/api/**/*.ts', 'src/report/**/*.ts'],
-    rules: restrict(['**/cli/**', '**/server/**'], 'src/api may import core and io only'),
+    files: ['src/api/**/*.ts'],
+    rules: restrict(['**/cli/**', '**/server/**'], 'src/api may import core, io and report only'),
+  },
+  {
+    files: ['src/report/**/*.ts'],
+    rules: restrict([...nodeBuiltins, '**/io/**', '**/api/**', '**/cli/**', '**/server/**'],
+      'src/report is pure: no node:* and nothing outside core and report'),
   },
   {
     files: ['src/cli/**/*.ts'],

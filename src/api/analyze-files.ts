@@ -4,7 +4,9 @@ import { Analyzer } from '../core/analysis/analyzer.js';
 import { gatedIntegratedLufs, loudnessRangeLu } from '../core/analysis/loudness-gating.js';
 import { openAudio } from '../io/open-audio.js';
 import type { AudioReader } from '../io/audio-reader.js';
+import { renderAnalyzeReport } from '../report/analyze-report.js';
 import { ParallelTruePeak, truePeakWorkerCount } from './parallel-analyzer.js';
+import { checkReportPath, writeReport } from './write-report.js';
 
 /** Frames per read: large blocks amortize I/O and per-call overhead; memory stays bounded. */
 export const ANALYSIS_BLOCK_FRAMES = 65536;
@@ -47,7 +49,9 @@ export async function analyzeReader(reader: AudioReader, opts: AnalyzeOptions = 
   const parallel = workers > 0
     ? ParallelTruePeak.start({ sampleRate, channels, blockFrames: ANALYSIS_BLOCK_FRAMES, workers })
     : null;
-  const analyzer = new Analyzer({ sampleRate, channels, channelMask, series: opts.series ?? false, truePeak: parallel === null });
+  const analyzer = new Analyzer({
+    sampleRate, channels, channelMask, series: opts.series ?? false, truePeak: parallel === null, expectedFrames: frames,
+  });
   let done = 0;
   try {
     for (;;) {
@@ -80,18 +84,34 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
   }
 }
 
-/** Analyzes several files in order; with `album`, also the loudness gated across all of them. */
-export async function analyzeFiles(paths: string[], opts: AnalyzeOptions & { album?: boolean } = {}): Promise<{ results: AnalysisResult[]; album?: AlbumLoudness }> {
+export interface AnalyzeFilesOptions extends AnalyzeOptions {
+  /** Also the loudness gated across all files. */
+  album?: boolean;
+  /** Write an HTML report (summary, loudness over time, spectrum per file) to this .html file. */
+  report?: string;
+  /** Overwrite an existing report (refused otherwise, before any file is read). */
+  force?: boolean;
+}
+
+/**
+ * Analyzes several files in order; with `album`, also the loudness gated across all of them; with
+ * `report`, writes the HTML report (checked before any work; written only when every file was analysed).
+ */
+export async function analyzeFiles(paths: string[], opts: AnalyzeFilesOptions = {}): Promise<{ results: AnalysisResult[]; album?: AlbumLoudness }> {
+  if (opts.report !== undefined) await checkReportPath(opts.report, paths, [], opts.force ?? false);
+  // The report plots loudness over time: keep the series while measuring, drop it unless asked for.
   const analyses: FileAnalysis[] = [];
-  for (const p of paths) analyses.push(await analyzeFile(p, opts));
+  for (const p of paths) analyses.push(await analyzeFile(p, { ...opts, series: opts.series === true || opts.report !== undefined }));
   const results = analyses.map((a) => a.result);
-  if (!opts.album) return { results };
-  const meters = analyses.map((a) => a.analyzer.loudness);
-  return {
-    results,
-    album: {
+  let album: AlbumLoudness | undefined;
+  if (opts.album) {
+    const meters = analyses.map((a) => a.analyzer.loudness);
+    album = {
       integratedLufs: gatedIntegratedLufs(meters.map((m) => m.gatingBlockPowers())),
       loudnessRangeLu: loudnessRangeLu(meters.map((m) => m.shortTermPowers())),
-    },
-  };
+    };
+  }
+  if (opts.report !== undefined) await writeReport(opts.report, renderAnalyzeReport({ results, album }), opts.force ?? false);
+  if (opts.series !== true) for (const r of results) delete r.loudnessSeries;
+  return album ? { results, album } : { results };
 }

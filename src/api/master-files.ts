@@ -13,7 +13,8 @@
  * in one pass. The first drive guess of every search subtracts the EQ's predicted loudness change
  * (K-weighted, from the input's spectrum), so gain-only targets usually need a single search pass.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import type { AnalysisResult, AnalysisWarning } from '../core/analysis/analysis-result.js';
 import { Analyzer } from '../core/analysis/analyzer.js';
@@ -27,16 +28,22 @@ import { decideMultiband, type MultibandDecision } from '../core/master/auto-dyn
 import { decideAutoEq, type AutoEqDecision } from '../core/master/auto-eq.js';
 import { eqResponseDb, type EqBand } from '../core/master/eq-fit.js';
 import { FineSpectrum, type FineSpectrumResult } from '../core/master/fine-spectrum.js';
-import { searchLimiterDrive, type LoudnessSearchResult } from '../core/master/loudness-search.js';
-import { MASTER_LIMITER_DEFAULTS, MasteringChain, masteringInserts, type MasteringStages } from '../core/master/mastering-chain.js';
+import { decideLoudnessMaximiser } from '../core/master/loudness-maximiser.js';
+import { searchLimiterDrive, type LoudnessSearchResult, type SaturationMeasurement } from '../core/master/loudness-search.js';
+import { MASTER_LIMITER_DEFAULTS, MasteringChain, masteringInserts, type MasteringStages, type MaximiserSettings } from '../core/master/mastering-chain.js';
 import { DEFAULT_PRESET, findPreset, LOUDNESS_PRESETS } from '../core/master/presets.js';
 import { decideReferenceMatch, MATCH_BANDS_HZ, matchBandLevels, refineReferenceEq, refineWidthPercent, type MatchAspect, type ReferenceMatchDecision } from '../core/master/reference-match.js';
 import { detectResonances, type Resonance } from '../core/master/resonance-control.js';
-import { AudioFileError } from '../io/audio-reader.js';
+import { AudioFileError, type AudioReader } from '../io/audio-reader.js';
 import { assertEncodable, createEncoder, encodedFormatOf, isLossy, type EncodedFormat } from '../io/encoders.js';
+import { openAudio } from '../io/open-audio.js';
 import { checkOutputPath } from '../io/output-path.js';
+import { resampleReader } from '../io/resampling-reader.js';
+import { createWavWriter } from '../io/wav-writer.js';
+import { renderMasterReport } from '../report/master-report.js';
 import type { BitDepth } from './output-format.js';
 import { scrubNonFinite, streamThrough, withReader } from './stream-through.js';
+import { checkReportPath, writeReport } from './write-report.js';
 
 export interface MasterOptions {
   /** Output file (one input) or folder (several inputs, or --album). */
@@ -53,7 +60,7 @@ export interface MasterOptions {
   match?: MatchAspect[];
   /** Reference-matching amount 0..1 (default 1). */
   amount?: number;
-  /** Bound of the reference-match EQ curve, ±dB (default MATCH_EQ_RANGE_DB = 12). */
+  /** Bound of the reference-match EQ curve, ±dB (default MATCH_EQ_RANGE_DB = 24, where the match is trusted). */
   matchRangeDb?: number;
   /** Album mode: one gain offset, consistent tone. */
   album?: boolean;
@@ -73,6 +80,13 @@ export interface MasterOptions {
   bitDepth?: BitDepth;
   /** Output format for folder outputs (default wav). */
   format?: EncodedFormat;
+  /**
+   * Output sample rate, Hz (default: the input's). The input is resampled (libsamplerate best sinc) before
+   * the chain, so the loudness search and the true-peak limiter work on the rate that is written.
+   */
+  sampleRate?: number;
+  /** Write an HTML report (input/output analyses, plots, every decision) to this .html file. */
+  report?: string;
   blockFrames?: number;
   onProgress?: (file: string, stage: string, framesDone: number, framesTotal: number | null) => void;
 }
@@ -82,6 +96,10 @@ export interface MasterSettings {
   format: EncodedFormat;
   bitDepth: BitDepth | null;
   dither: 'tpdf' | 'none';
+  /** Output (and processing) rate, Hz. */
+  sampleRate: number;
+  /** The input's rate when --sample-rate resampled it, else null. */
+  resampledFromHz: number | null;
   target: { targetLufs: number; ceilingDbtp: number; preset: string | null; source: 'preset' | 'target' | 'reference' | 'album' };
   mode: 'auto' | 'reference' | 'silent';
   eq: { enabled: boolean; decision?: AutoEqDecision; bands: unknown[] };
@@ -93,6 +111,11 @@ export interface MasterSettings {
     maxGainReductionDb: number | null; preLimiterLufs: number | null;
   } | null;
   search: LoudnessSearchResult | null;
+  /**
+   * The loudness maximiser (a soft clipper before the limiter), engaged only when the limiter alone could
+   * not reach the target; with the measurement that showed it (the limiter's loudness ceiling). null: off.
+   */
+  maximiser: (MaximiserSettings & { saturation: SaturationMeasurement }) | null;
   reference?: { file: string; analysis: AnalysisResult; decision: ReferenceMatchDecision };
   album?: { offsetDb: number; loudestFile: string; albumTargetLufs: number };
   chain: InsertSpec[];
@@ -118,8 +141,11 @@ export const LOSSY_HEADROOM_DB = 1;
 
 interface Analysed {
   file: string;
+  /** The file streamed through the chain: `file`, or its resampled copy (--sample-rate). */
+  source: string;
   analysis: AnalysisResult;
   fine: FineSpectrumResult;
+  /** The processing (and output) rate, Hz. */
   sampleRate: number;
   channels: number;
   channelMask?: number;
@@ -130,7 +156,7 @@ interface Analysed {
 async function analyseFile(file: string, opts: MasterOptions): Promise<Analysed> {
   return withReader(file, opts.strict, async (r) => {
     const { sampleRate, channels, channelMask } = r.info;
-    const an = new Analyzer({ sampleRate, channels, channelMask, series: false });
+    const an = new Analyzer({ sampleRate, channels, channelMask, series: opts.report !== undefined });
     const fine = new FineSpectrum(sampleRate, channels);
     let done = 0;
     for (;;) {
@@ -144,23 +170,64 @@ async function analyseFile(file: string, opts: MasterOptions): Promise<Analysed>
       opts.onProgress?.(file, 'analyse', done, r.info.frames);
     }
     const analysis: AnalysisResult = { file, ...an.result(), warnings: [...an.result().warnings, ...r.warnings] };
-    return { file, analysis, fine: fine.result(), sampleRate, channels, channelMask, pcmBits: r.info.pcmBits };
+    return { file, source: file, analysis, fine: fine.result(), sampleRate, channels, channelMask, pcmBits: r.info.pcmBits };
   });
 }
 
 /**
- * Streams `file` through the chain (latency removed, length kept), handing each output block to `sink`.
+ * Streams the file (its resampled copy with --sample-rate) through the chain (latency removed, length
+ * kept), handing each output block to `sink`.
  * @returns the number of non-finite input samples replaced by 0
  */
 async function renderThrough(
-  file: string, opts: MasterOptions, chain: MasteringChain, block: number, stage: string,
+  a: Analysed, opts: MasterOptions, chain: MasteringChain, block: number, stage: string,
   sink: (views: Float32Array[], frames: number) => Promise<void> | void,
   preTap?: (b: readonly Float32Array[], n: number) => void,
 ): Promise<number> {
-  return withReader(file, opts.strict, (r) => streamThrough(r, {
+  return withReader(a.source, opts.strict, (r) => streamThrough(r, {
     latencyFrames: chain.latencyFrames,
     process: (i, o, n) => chain.process(i, o, n, preTap),
-  }, { blockFrames: block, onProgress: (d, t) => opts.onProgress?.(file, stage, d, t) }, sink));
+  }, { blockFrames: block, onProgress: (d, t) => opts.onProgress?.(a.file, stage, d, t) }, sink));
+}
+
+/** Frames per read while resampling (large blocks amortize the converter's per-call cost). */
+const RESAMPLE_BLOCK_FRAMES = 65536;
+
+/**
+ * --sample-rate: resamples the input once (libsamplerate best sinc, as `process` does) into a float32
+ * WAV in `dir`; every later pass (probe, loudness search, render) streams that copy, so the chain, the
+ * search and the true-peak limiter run at the output rate and the target holds on what is written.
+ * Once rather than per pass: the best converter runs at only ≈ 5× real time (stereo 44.1 kHz).
+ * NaN/Inf input samples are zeroed before the converter (its filter would spread them).
+ */
+async function resampleInput(a: Analysed, sampleRate: number, dir: string, index: number, opts: MasterOptions): Promise<Analysed> {
+  const path = join(dir, `${index}.wav`);
+  const src = await openAudio(a.file, { strict: opts.strict });
+  const scrubbed: AudioReader = {
+    path: src.path, info: src.info, warnings: src.warnings, close: () => src.close(),
+    read: async (n) => { const b = await src.read(n); if (b) scrubNonFinite(b, b[0].length); return b; },
+  };
+  const reader = await resampleReader(scrubbed, sampleRate, { quality: 'best' }).catch(async (e) => { await src.close(); throw e; });
+  try {
+    const w = await createWavWriter(path, { sampleRate, channels: a.channels, format: 'float32', channelMask: a.channelMask });
+    try {
+      let done = 0;
+      for (;;) {
+        const b = await reader.read(RESAMPLE_BLOCK_FRAMES);
+        if (!b) break;
+        await w.write(b, b[0].length);
+        done += b[0].length;
+        opts.onProgress?.(a.file, 'resample', done, reader.info.frames);
+      }
+      await w.close();
+    } catch (e) {
+      await w.abort();
+      throw e;
+    }
+  } finally {
+    await reader.close();
+  }
+  return { ...a, source: path, sampleRate };
 }
 
 function weightsFor(a: Analysed): number[] {
@@ -199,6 +266,8 @@ export async function masterFiles(inputs: string[], opts: MasterOptions): Promis
   const base = resolveTarget(opts);
   if (!(base.ceilingDbtp <= 0 && base.ceilingDbtp >= -20)) throw new AudioFileError(opts.output, `ceiling ${base.ceilingDbtp} dBTP is outside -20..0`, 'usage');
   if (!(base.targetLufs >= -70 && base.targetLufs <= 0)) throw new AudioFileError(opts.output, `target ${base.targetLufs} LUFS is outside -70..0`, 'usage');
+  const rate = opts.sampleRate;
+  if (rate !== undefined && !(Number.isInteger(rate) && rate >= 8000 && rate <= 384000)) throw new AudioFileError(opts.output, `sample rate ${rate} Hz is not a whole number from 8000 to 384000`, 'usage');
   let toFolder = inputs.length > 1 || !!opts.album;
   if (!toFolder) {
     const st = await stat(opts.output).catch(() => null);
@@ -208,10 +277,12 @@ export async function masterFiles(inputs: string[], opts: MasterOptions): Promis
   }
   const outputs = inputs.map((f) => outputPathFor(f, opts, toFolder));
   if (new Set(outputs).size !== outputs.length) throw new AudioFileError(opts.output, 'two inputs would write the same output file', 'usage');
+  const readFiles = opts.reference ? [...inputs, opts.reference] : inputs;
   for (const o of outputs) {
     if (!encodedFormatOf(o)) throw new AudioFileError(o, `cannot write ${extname(o) || 'files without an extension'} (use .wav, .flac or .mp3)`, 'unsupported-output');
-    await checkOutputPath(o, opts.reference ? [...inputs, opts.reference] : inputs, opts.force ?? false);
+    await checkOutputPath(o, readFiles, opts.force ?? false);
   }
+  if (opts.report !== undefined) await checkReportPath(opts.report, readFiles, outputs, opts.force ?? false);
 
   const analysed: Analysed[] = [];
   for (const f of inputs) {
@@ -249,11 +320,35 @@ export async function masterFiles(inputs: string[], opts: MasterOptions): Promis
     }
   });
 
+  // Formats the outputs cannot hold (an MP3 at 96 kHz) are refused before anything is written.
+  analysed.forEach((a, i) => assertEncodable(outputs[i], rate ?? a.sampleRate, a.channels, defaultBitDepth(a, opts)));
+
   const results: MasterResult[] = [];
-  for (let i = 0; i < analysed.length; i++) {
-    results.push(await masterOne(analysed[i], outputs[i], targets[i], ref, albumTone, albumInfo, opts));
+  const tempDir = rate !== undefined && analysed.some((a) => a.sampleRate !== rate) ? await mkdtemp(join(tmpdir(), 'mixmaster-master-')) : null;
+  try {
+    for (let i = 0; i < analysed.length; i++) {
+      const a = tempDir !== null && analysed[i].sampleRate !== rate ? await resampleInput(analysed[i], rate as number, tempDir, i, opts) : analysed[i];
+      results.push(await masterOne(a, outputs[i], targets[i], ref, albumTone, albumInfo, opts));
+      // The copy is only needed while its file is mastered.
+      if (a.source !== a.file) await rm(a.source, { force: true });
+    }
+  } finally {
+    if (tempDir !== null) await rm(tempDir, { recursive: true, force: true });
+  }
+  if (opts.report !== undefined) {
+    await writeReport(opts.report, renderMasterReport(results.map((r) => ({
+      input: r.input, output: r.output, settings: r.settings, warnings: r.warnings,
+      targetLufs: r.settings.target.targetLufs, reference: r.settings.reference?.analysis,
+    }))), opts.force ?? false);
+    // The series is for the report's plots only; the JSON result keeps the compact fields.
+    for (const r of results) { delete r.input.loudnessSeries; delete r.output.loudnessSeries; }
   }
   return results;
+}
+
+/** Output bit depth: the option, else 16 for 16-bit PCM inputs, else 24. */
+function defaultBitDepth(a: Analysed, opts: MasterOptions): BitDepth {
+  return opts.bitDepth ?? (a.pcmBits === 16 ? '16' : '24');
 }
 
 function round2(x: number): number {
@@ -266,15 +361,16 @@ async function masterOne(
 ): Promise<MasterResult> {
   const warnings: AnalysisWarning[] = [...a.analysis.warnings];
   const format = encodedFormatOf(output) as EncodedFormat;
-  const bitDepth: BitDepth = opts.bitDepth ?? (a.pcmBits === 16 ? '16' : '24');
+  const bitDepth = defaultBitDepth(a, opts);
   assertEncodable(output, a.sampleRate, a.channels, bitDepth);
   const block = opts.blockFrames ?? 4096;
   const spec = { sampleRate: a.sampleRate, channels: a.channels, maxBlockFrames: block };
   const settings: MasterSettings = {
     outputFile: output, format, bitDepth: format === 'mp3' ? null : bitDepth, dither: format !== 'mp3' && bitDepth !== '32f' ? 'tpdf' : 'none',
+    sampleRate: a.sampleRate, resampledFromHz: a.source !== a.file ? a.analysis.sampleRate : null,
     target: { ...target }, mode: ref ? 'reference' : 'auto',
     eq: { enabled: false, bands: [] }, resonance: { enabled: false, resonances: [] }, multiband: { enabled: false },
-    imager: null, limiter: null, search: null, chain: [], latencyFrames: 0, skipped: [],
+    imager: null, limiter: null, search: null, maximiser: null, chain: [], latencyFrames: 0, skipped: [],
   };
   if (albumInfo) settings.album = albumInfo;
 
@@ -347,7 +443,7 @@ async function masterOne(
     probe.restart(searchStart);
     const meter = new LoudnessMeter({ sampleRate: a.sampleRate, channels: a.channels, weights });
     const outFine = new FineSpectrum(a.sampleRate, a.channels);
-    await renderThrough(a.file, opts, probe, block, 'match', (v, n) => { meter.push(v, n); outFine.push(v, n); });
+    await renderThrough(a, opts, probe, block, 'match', (v, n) => { meter.push(v, n); outFine.push(v, n); });
     const probeLufs = meter.result().integratedLufs;
     const before = stages.eq;
     const measured = outFine.result();
@@ -371,16 +467,27 @@ async function masterOne(
   // Lossy codecs change loudness a little (low-pass, quantization): the offset measured on the decoded
   // output is folded back into the search target on the next attempt.
   let codecTrimLu = 0;
+  let maximiserWarning: AnalysisWarning | null = null;
   for (let attempt = 0; ; attempt++) {
     stages.limiter.ceilingDbtp = round2(ceiling - lossyMargin);
-    const chain = new MasteringChain(stages, spec);
+    let chain = new MasteringChain(stages, spec);
     const meter = new LoudnessMeter({ sampleRate: a.sampleRate, channels: a.channels, weights });
-    const search = await searchLimiterDrive(async (driveDb) => {
-      chain.restart(driveDb);
+    const measureWith = (c: MasteringChain) => async (driveDb: number) => {
+      c.restart(driveDb);
       meter.reset();
-      await renderThrough(a.file, opts, chain, block, 'search', (v, n) => meter.push(v, n));
+      await renderThrough(a, opts, c, block, 'search', (v, n) => meter.push(v, n));
       return { driveDb, integratedLufs: meter.result().integratedLufs, truePeakDbtp: null };
-    }, { targetLufs: targetLufs + codecTrimLu, initialDriveDb: searchStart + codecTrimLu });
+    };
+    let search = await searchLimiterDrive(measureWith(chain), { targetLufs: targetLufs + codecTrimLu, initialDriveDb: searchStart + codecTrimLu });
+    // The limiter alone saturated short of the target: add the soft clipper and search again.
+    const maxi = stages.maximiser ? null : decideLoudnessMaximiser(search, targetLufs + codecTrimLu);
+    if (maxi) {
+      stages.maximiser = maxi.settings;
+      settings.maximiser = { ...maxi.settings, saturation: maxi.saturation };
+      maximiserWarning = maxi.warning;
+      chain = new MasteringChain(stages, spec);
+      search = await searchLimiterDrive(measureWith(chain), { targetLufs: targetLufs + codecTrimLu, initialDriveDb: maxi.startDriveDb });
+    }
     stages.limiter.inputGainDb = round2(search.driveDb);
     chain.restart(search.driveDb);
     chain.limiter.readMeters();
@@ -411,6 +518,7 @@ async function masterOne(
       continue;
     }
     if (codecTrimLu !== 0) warnings.push({ code: 'codec-trim', message: `the ${format} codec changed loudness; the search target was trimmed by ${codecTrimLu.toFixed(2)} LU to land after decoding` });
+    if (maximiserWarning) warnings.push(maximiserWarning);
     if (!search.converged) warnings.push({ code: 'target-missed', message: `loudness target ${targetLufs} LUFS not reached: ${search.problem}` });
     if (maxGr > GAIN_REDUCTION_WARNING_DB) {
       warnings.push({ code: 'heavy-limiting', message: `the limiter reduces peaks by up to ${maxGr.toFixed(1)} dB to reach ${targetLufs} LUFS (more than ${GAIN_REDUCTION_WARNING_DB} dB): expect audible limiting; a lower target or a denser mix would help` });
@@ -449,9 +557,9 @@ async function renderToFile(
   preTap?: (b: readonly Float32Array[], n: number) => void, afterBlock?: () => void, dither = true,
 ): Promise<AnalysisResult> {
   const enc = await createEncoder(output, { sampleRate: a.sampleRate, channels: a.channels, bitDepth, channelMask: a.channelMask, force: opts.force, dither });
-  const an = new Analyzer({ sampleRate: a.sampleRate, channels: a.channels, channelMask: a.channelMask, series: false });
+  const an = new Analyzer({ sampleRate: a.sampleRate, channels: a.channels, channelMask: a.channelMask, series: opts.report !== undefined });
   try {
-    await renderThrough(a.file, opts, chain, block, stage, async (v, n) => {
+    await renderThrough(a, opts, chain, block, stage, async (v, n) => {
       afterBlock?.();
       an.push(v, n);
       await enc.write(v, n);
@@ -467,7 +575,7 @@ async function renderToFile(
 /** Analysis of an encoded file as a player decodes it (lossy outputs). */
 async function analyseDecoded(file: string, opts: MasterOptions): Promise<AnalysisResult> {
   return withReader(file, opts.strict, async (r) => {
-    const an = new Analyzer({ sampleRate: r.info.sampleRate, channels: r.info.channels, series: false });
+    const an = new Analyzer({ sampleRate: r.info.sampleRate, channels: r.info.channels, series: opts.report !== undefined });
     for (;;) {
       const buf = await r.read(8192);
       if (!buf) break;

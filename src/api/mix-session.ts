@@ -26,7 +26,9 @@ import { openAudio } from '../io/open-audio.js';
 import { checkOutputPath } from '../io/output-path.js';
 import { createWavWriter } from '../io/wav-writer.js';
 import { assertWritableFormat, wavSampleFormat, type RenderOptions } from './output-format.js';
-import { closeReaders, MixWorkerPool, openClipReaders, pullFrom, readerWarnings } from './mix-workers.js';
+import { renderMixReport } from '../report/mix-report.js';
+import { closeReaders, finiteSources, MixWorkerPool, openClipReaders, pullFrom, readerWarnings } from './mix-workers.js';
+import { checkReportPath, writeReport } from './write-report.js';
 
 /** Frames per render block: large enough to amortize per-node overhead, small enough to stay in cache. */
 export const MIX_BLOCK_FRAMES = 2048;
@@ -39,6 +41,8 @@ export interface MixOptions extends RenderOptions {
    * at least MIN_THREADED_TRACK_SECONDS of track audio, else 0. The output does not depend on it.
    */
   threads?: number;
+  /** Write an HTML report (the output's analysis and the settings) to this .html file; implies `analyze`. */
+  report?: string;
   /** @internal tests: insert factory override (runs on this thread: threads are not used). */
   createInsert?: InsertFactory;
 }
@@ -98,6 +102,7 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
   const base = dirname(resolve(sessionPath));
   const files = session.tracks.map((t) => resolve(base, t.file));
   await checkOutputPath(output, [sessionPath, ...files], opts.force === true);
+  if (opts.report !== undefined) await checkReportPath(opts.report, [sessionPath, ...files], [output], opts.force === true);
 
   // Open every stem (once per distinct file) before anything is written.
   const infoByFile = new Map<string, { sampleRate: number; channels: number; frames: number; channelMask?: number; pcmBits: number | null }>();
@@ -147,9 +152,10 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
     threads = p.threads;
   } else {
     readers = await openClipReaders(plan, () => true, sampleRate, opts.strict === true);
-    renderer = new MixRenderer(plan, pullFrom(readers));
+    renderer = new MixRenderer(plan, pullFrom(readers), { isFiniteSource: finiteSources(readers) });
   }
-  const analyzer = opts.analyze ? new Analyzer({ sampleRate, channels: 2, series: false }) : null;
+  const report = opts.report;
+  const analyzer = opts.analyze || report !== undefined ? new Analyzer({ sampleRate, channels: 2, series: report !== undefined }) : null;
   const block = [new Float32Array(blockFrames), new Float32Array(blockFrames)];
   let writer;
   let nonFinite = 0;
@@ -186,18 +192,17 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
   let result: AnalysisResult | null = null;
   if (analyzer) {
     result = { file: output, ...analyzer.result() };
-    delete result.loudnessSeries;
     result.warnings = [...warnings, ...result.warnings];
   }
-  return {
-    output: result,
-    warnings,
-    settings: {
-      session: sessionPath, output, sampleRate, format, frames: plan.outputFrames, durationSeconds: plan.outputFrames / sampleRate,
-      tracks: session.tracks.length, buses: (session.buses ?? []).length, sources: plan.sources.length, latencyFrames: plan.latencyFrames,
-      panLawDb: plan.panLawDb, blockFrames, threads, resampled, renderOrder: plan.nodes.map((n) => n.name),
-    },
+  const settings: MixSettings = {
+    session: sessionPath, output, sampleRate, format, frames: plan.outputFrames, durationSeconds: plan.outputFrames / sampleRate,
+    tracks: session.tracks.length, buses: (session.buses ?? []).length, sources: plan.sources.length, latencyFrames: plan.latencyFrames,
+    panLawDb: plan.panLawDb, blockFrames, threads, resampled, renderOrder: plan.nodes.map((n) => n.name),
   };
+  if (report !== undefined && result) await writeReport(report, renderMixReport({ session: sessionPath, output: result, settings, warnings }), opts.force === true);
+  // The series is for the report's plot only; the JSON result keeps the compact fields.
+  if (result) delete result.loudnessSeries;
+  return { output: result, warnings, settings };
 }
 
 /** The session JSON Schema (draft-07), generated from the valibot schema: what `mixmaster schema` prints. */

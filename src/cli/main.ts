@@ -32,6 +32,7 @@ function buildProgram(io: CommandIO, run: (p: Promise<number>) => Promise<void>)
     .option('--album', 'also report loudness gated across all files (album loudness)')
     .option('--strict', 'treat a truncated file as an error')
     .option('--series', 'include the loudness-over-time series (JSON)')
+    .option('--report <file.html>', 'write an HTML report (summary, loudness over time, spectrum per file)')
     .action((files: string[], opts) => run(import('./commands/analyze.js').then((m) => m.analyzeCommand(files, opts, io))));
 
   common(program.command('process'))
@@ -53,6 +54,7 @@ function buildProgram(io: CommandIO, run: (p: Promise<number>) => Promise<void>)
     .option('--bit-depth <bits>', 'output bit depth: 16, 24 or 32f')
     .option('--sample-rate <hz>', "session rate (default: the session's, else the first track's)")
     .option('--strict', 'treat a truncated stem as an error')
+    .option('--report <file.html>', "write an HTML report (the output's analysis and the settings)")
     .action((session: string, opts) => run(import('./commands/mix.js').then((m) => m.mixCommand(session, opts, io))));
 
   program.command('schema')
@@ -79,8 +81,10 @@ function buildProgram(io: CommandIO, run: (p: Promise<number>) => Promise<void>)
     .option('--mono-below <Hz>', 'make the low end mono below this frequency, Hz')
     .option('--bit-depth <bits>', "output bit depth: 16, 24 or 32f (default: the input's PCM depth, else 24)")
     .option('--format <format>', 'output format for folder outputs: wav, flac or mp3 (default wav)')
+    .option('--sample-rate <hz>', "output sample rate (default: the input's); the target holds at that rate")
     .option('--strict', 'treat a truncated input as an error')
     .option('--json', 'print { input, output, settings } as JSON (an array for several files)')
+    .option('--report <file.html>', 'write an HTML report: input/output analyses, overlaid plots, every decision')
     .action((inputs: string[], opts) => run(import('./commands/master.js').then((m) => m.masterCommand(inputs, opts, io))));
 
   common(program.command('automix'))
@@ -98,6 +102,13 @@ function buildProgram(io: CommandIO, run: (p: Promise<number>) => Promise<void>)
     .option('--strict', 'treat a truncated stem as an error')
     .option('--json', 'print { output, master?, settings } as JSON')
     .action((inputs: string[], opts) => run(import('./commands/automix.js').then((m) => m.automixCommand(inputs, opts, io))));
+
+  common(program.command('import'))
+    .description('import a DAWproject (.dawproject) as a session: tracks, levels, pans, sends, groups, automation')
+    .argument('<project>', '.dawproject file')
+    .requiredOption('-o, --output <dir>', 'folder for session.yaml and audio/')
+    .option('--json', 'print { session, tracks, buses, audioFiles, tempoBpm, warnings } as JSON')
+    .action((project: string, opts) => run(import('./commands/import.js').then((m) => m.importCommand(project, opts, io))));
 
   common(program.command('demo'))
     .description('run the main job on a built-in song (no input files needed)')

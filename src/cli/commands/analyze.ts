@@ -1,5 +1,7 @@
-/** `mixmaster analyze <file>... [--json] [--album] [--strict] [--series]` */
+/** `mixmaster analyze <file>... [--json] [--album] [--strict] [--series] [--report <file.html>]` */
+import { extname } from 'node:path';
 import { analyzeFiles } from '../../api/analyze-files.js';
+import { UsageError } from '../cli-error.js';
 import { formatAnalysis } from '../format-analysis.js';
 import { createProgress } from '../progress.js';
 import type { CommonOptions, CommandIO } from '../command-io.js';
@@ -9,13 +11,26 @@ export interface AnalyzeCliOptions extends CommonOptions {
   album?: boolean;
   strict?: boolean;
   series?: boolean;
+  report?: string;
+}
+
+/** Validates --report (usage error otherwise): the report is one HTML file. */
+export function parseReport(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const ext = extname(v).toLowerCase();
+  if (ext !== '.html' && ext !== '.htm') throw new UsageError(`--report must name an .html file (got ${v})`);
+  return v;
 }
 
 export async function analyzeCommand(files: string[], opts: AnalyzeCliOptions, io: CommandIO): Promise<number> {
+  const report = parseReport(opts.report);
   const progress = createProgress({ quiet: opts.quiet, items: files.length });
   let out;
   try {
-    out = await analyzeFiles(files, { strict: opts.strict, series: opts.series, album: opts.album, onProgress: (f, d, t) => progress.update(f, d, t) });
+    out = await analyzeFiles(files, {
+      strict: opts.strict, series: opts.series, album: opts.album, report, force: opts.force,
+      onProgress: (f, d, t) => progress.update(f, d, t),
+    });
   } finally {
     progress.stop();
   }

@@ -1,6 +1,7 @@
 /**
  * `mixmaster master <in>... -o <out|dir> [--preset <name> | --target <LUFS>] [--ceiling <dBTP>]
- *  [--reference <file> [--match eq,loudness,width,dynamics] [--amount 0..1]] [--album] [--json]`
+ *  [--reference <file> [--match eq,loudness,width,dynamics] [--amount 0..1]] [--album] [--json]
+ *  [--sample-rate N] [--report <file.html>]`
  * plus stage switches (--no-eq, --eq-amount, --no-resonance, --no-multiband, --multiband-amount,
  * --width, --mono-below) and the common output options.
  */
@@ -11,7 +12,8 @@ import { formatAnalysis } from '../format-analysis.js';
 import { createProgress } from '../progress.js';
 import { UsageError } from '../cli-error.js';
 import type { CommonOptions, CommandIO } from '../command-io.js';
-import { parseBitDepth } from './process.js';
+import { parseReport } from './analyze.js';
+import { parseBitDepth, parseSampleRate } from './process.js';
 
 export interface MasterCliOptions extends CommonOptions {
   output?: string;
@@ -34,6 +36,8 @@ export interface MasterCliOptions extends CommonOptions {
   multibandAmount?: string;
   width?: string;
   monoBelow?: string;
+  sampleRate?: string;
+  report?: string;
 }
 
 /** A number option within [min, max] (usage error otherwise). */
@@ -61,6 +65,8 @@ export async function masterCommand(inputs: string[], opts: MasterCliOptions, io
   if ((opts.match !== undefined || opts.amount !== undefined) && !opts.reference) throw new UsageError('--match and --amount need --reference <file>');
   const format = opts.format;
   if (format !== undefined && format !== 'wav' && format !== 'flac' && format !== 'mp3') throw new UsageError(`--format must be wav, flac or mp3 (got ${format})`);
+  const sampleRate = parseSampleRate(opts.sampleRate);
+  const report = parseReport(opts.report);
   const progress = createProgress({ quiet: opts.quiet, items: inputs.length });
   let res;
   try {
@@ -84,6 +90,8 @@ export async function masterCommand(inputs: string[], opts: MasterCliOptions, io
       strict: opts.strict,
       bitDepth: parseBitDepth(opts.bitDepth),
       format,
+      sampleRate,
+      report,
       onProgress: (f, _stage, d, t) => progress.update(f, d, t),
     });
   } finally {

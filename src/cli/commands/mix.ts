@@ -1,10 +1,11 @@
-/** `mixmaster mix <session> -o <out> [--json] [--bit-depth 16|24|32f] [--sample-rate N] [--strict]` */
+/** `mixmaster mix <session> -o <out> [--json] [--bit-depth 16|24|32f] [--sample-rate N] [--strict] [--report <file.html>]` */
 import { mixSession } from '../../api/mix-session.js';
 import { SessionError } from '../../api/vocabulary.js';
 import { formatAnalysis } from '../format-analysis.js';
 import { createProgress } from '../progress.js';
 import { InputError, UsageError } from '../cli-error.js';
 import type { CommonOptions, CommandIO } from '../command-io.js';
+import { parseReport } from './analyze.js';
 import { parseBitDepth } from './process.js';
 
 export interface MixCliOptions extends CommonOptions {
@@ -13,6 +14,7 @@ export interface MixCliOptions extends CommonOptions {
   strict?: boolean;
   bitDepth?: string;
   sampleRate?: string;
+  report?: string;
 }
 
 export async function mixCommand(session: string, opts: MixCliOptions, io: CommandIO): Promise<number> {
@@ -22,11 +24,12 @@ export async function mixCommand(session: string, opts: MixCliOptions, io: Comma
     sampleRate = Number(opts.sampleRate);
     if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 384000) throw new UsageError(`--sample-rate must be an integer 8000..384000 (got ${opts.sampleRate})`);
   }
+  const report = parseReport(opts.report);
   const progress = createProgress({ quiet: opts.quiet, items: 1 });
   let res;
   try {
     res = await mixSession(session, opts.output, {
-      force: opts.force, strict: opts.strict, bitDepth: parseBitDepth(opts.bitDepth), sampleRate, analyze: opts.json,
+      force: opts.force, strict: opts.strict, bitDepth: parseBitDepth(opts.bitDepth), sampleRate, analyze: opts.json, report,
       onProgress: (f, d, t) => progress.update(f, d, t),
     });
   } catch (e) {

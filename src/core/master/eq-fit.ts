@@ -49,7 +49,7 @@ export function smoothLogFrequency(bandsHz: readonly number[], values: ArrayLike
 }
 
 /** Solves the small dense system A x = b (Gaussian elimination with partial pivoting); A is n×n row-major. */
-function solve(a: number[][], b: number[]): number[] {
+export function solveDense(a: number[][], b: number[]): number[] {
   const n = b.length;
   const m = a.map((row, i) => [...row, b[i]]);
   for (let c = 0; c < n; c++) {
@@ -133,7 +133,7 @@ export function fitEqBands(
       for (let k = 0; k < bandsHz.length; k++) s += weights[k] * jac[i][k] * r[k];
       b.push(s - ridge * g[i]);
     }
-    const step = solve(a, b);
+    const step = solveDense(a, b);
     let moved = 0;
     for (let j = 0; j < n; j++) {
       const next = clamp(g[j] + step[j]);

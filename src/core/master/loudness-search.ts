@@ -10,6 +10,15 @@
  * works harder). The search is a safeguarded secant: the first step assumes slope 1, later steps use
  * the secant slope clamped to [MIN_SLOPE, 1], and any step leaving the current bracket [lo, hi]
  * (L(lo) < target < L(hi)) is replaced by bisection. Typically 1 pass (gain only) to 4 passes.
+ *
+ * Saturation: a true-peak limiter with a few ms of look-ahead can only pull the gain down around each
+ * peak for at least a release time, so at high drive its output tends to the programme divided by its own
+ * peak envelope and stops getting louder (L(d) flattens; on a dense master it happens at 8-14 dB of drive).
+ * When two passes below the target, at least SATURATION_MIN_SPAN_DB apart, show a slope under
+ * SATURATION_SLOPE (more than 10 dB of drive per LU), and closing the remaining gap at that slope would take
+ * more than SATURATION_MAX_EXTRA_DRIVE_DB (L(d) is concave, so the real cost is higher still), the search
+ * stops and reports `saturation` with the measurement, instead of driving the limiter to its end stop;
+ * loudness-maximiser.ts decides what then. A small gap at a low slope is still searched for.
  */
 
 export interface DrivePass {
@@ -41,7 +50,32 @@ export interface LoudnessSearchResult {
   passes: DrivePass[];
   /** Why the search stopped without converging (drive limit, limiter saturated), else null. */
   problem: string | null;
+  /** Set when loudness stopped rising with the drive below the target (see the module note). */
+  saturation: SaturationMeasurement | null;
 }
+
+/** Where the limiter stopped making the programme louder. */
+export interface SaturationMeasurement {
+  /** Lower and upper drive of the flat segment, dB, and the loudness at each, LUFS. */
+  fromDriveDb: number;
+  fromLufs: number;
+  toDriveDb: number;
+  toLufs: number;
+  /** Loudness gained per dB of drive on that segment, LU/dB. */
+  slopeLuPerDb: number;
+}
+
+/** Slope dL/dd (LU per dB of drive) under which the limiter counts as saturated. */
+export const SATURATION_SLOPE = 0.1;
+/** Smallest drive span over which saturation is judged, dB (short spans are noisy near a gating threshold). */
+export const SATURATION_MIN_SPAN_DB = 3;
+/**
+ * Largest drive span over which saturation is judged, dB: L(d) is not concave on sparse material (more
+ * drive lifts decays over the relative gate), so a long secant can look flat where the curve rises again.
+ */
+export const SATURATION_MAX_SPAN_DB = 12;
+/** Extra drive beyond which a gap counts as out of reach at the measured slope, dB. */
+export const SATURATION_MAX_EXTRA_DRIVE_DB = 6;
 
 /** Smallest slope dL/dd believed, so a nearly saturated limiter does not send the drive to infinity. */
 const MIN_SLOPE = 0.05;
@@ -65,6 +99,7 @@ export async function searchLimiterDrive(
   let hi: DrivePass | null = null;
   let d = clampD(opts.initialDriveDb);
   let problem: string | null = null;
+  let saturation: SaturationMeasurement | null = null;
   for (let i = 0; i < maxPasses; i++) {
     const p = await measure(d);
     passes.push(p);
@@ -75,6 +110,11 @@ export async function searchLimiterDrive(
     if (err > 0 && (!hi || p.driveDb < hi.driveDb)) hi = p;
     if (err < 0 && d >= dMax) { problem = `target needs more than the limiter's ${dMax} dB of drive`; break; }
     if (err > 0 && d <= dMin) { problem = `target needs less than ${dMin} dB of drive`; break; }
+    saturation = findSaturation(passes, target);
+    if (saturation) {
+      problem = `limiter saturated: ${saturation.slopeLuPerDb.toFixed(3)} LU per dB of drive between ${saturation.fromDriveDb.toFixed(1)} and ${saturation.toDriveDb.toFixed(1)} dB (${saturation.toLufs.toFixed(2)} LUFS)`;
+      break;
+    }
     // Secant slope from the two passes nearest the target, clamped to the physically possible range.
     let slope = 1;
     if (passes.length >= 2) {
@@ -96,7 +136,23 @@ export async function searchLimiterDrive(
     if (best.integratedLufs === null || Math.abs(p.integratedLufs - target) < Math.abs(best.integratedLufs - target)) best = p;
   }
   const converged = best.integratedLufs !== null && Math.abs(best.integratedLufs - target) <= Math.max(tol, 0.05);
-  if (converged) problem = null;
+  if (converged) { problem = null; saturation = null; }
   else problem ??= `did not converge in ${maxPasses} passes`;
-  return { driveDb: best.driveDb, converged, passes, problem };
+  return { driveDb: best.driveDb, converged, passes, problem, saturation };
+}
+
+/**
+ * The flat segment of L(d) below the target, if any: the highest-drive pass below the target and the
+ * highest pass at least SATURATION_MIN_SPAN_DB lower, when their slope is under SATURATION_SLOPE.
+ */
+function findSaturation(passes: readonly DrivePass[], target: number): SaturationMeasurement | null {
+  const below = passes.filter((p) => p.integratedLufs !== null && p.integratedLufs < target).sort((a, b) => b.driveDb - a.driveDb);
+  if (below.length < 2) return null;
+  const top = below[0];
+  const lower = below.find((p) => top.driveDb - p.driveDb >= SATURATION_MIN_SPAN_DB);
+  if (!lower || top.driveDb - lower.driveDb > SATURATION_MAX_SPAN_DB) return null;
+  const slope = ((top.integratedLufs as number) - (lower.integratedLufs as number)) / (top.driveDb - lower.driveDb);
+  if (slope >= SATURATION_SLOPE) return null;
+  if (slope > 0 && (target - (top.integratedLufs as number)) / slope <= SATURATION_MAX_EXTRA_DRIVE_DB) return null;
+  return { fromDriveDb: lower.driveDb, fromLufs: lower.integratedLufs as number, toDriveDb: top.driveDb, toLufs: top.integratedLufs as number, slopeLuPerDb: slope };
 }

@@ -1,6 +1,8 @@
 /**
  * Builds the mastering processor chain from the automaster's (or reference matcher's) decisions:
- * tonal EQ → resonance control → multiband compression → imager → true-peak limiter.
+ * tonal EQ → resonance control → multiband compression → imager → [soft clipper] → true-peak limiter.
+ * The soft clipper is the "loudness maximiser": present only when the loudness search found the target
+ * out of reach of the limiter alone (loudness-maximiser.ts decides it).
  * Dither and encoding happen at the writer (io), after the limiter.
  *
  * The chain is split in two so the loudness search can tap the signal before the limiter and change
@@ -12,6 +14,7 @@ import { Imager } from '../dsp/imager.js';
 import { createInsert, insertDefinition, type InsertSpec } from '../dsp/insert-catalog.js';
 import { Limiter } from '../dsp/limiter.js';
 import { ProcessorChain } from '../dsp/processor-chain.js';
+import { Saturator } from '../dsp/saturator.js';
 import type { ProcessSpec, Processor } from '../dsp/processor.js';
 import type { MultibandDecision } from './auto-dynamics.js';
 import type { EqBand } from './eq-fit.js';
@@ -32,7 +35,34 @@ export interface MasteringStages {
   resonances: Resonance[];
   multiband: NonNullable<MultibandDecision['insert']> | null;
   imager: { widthPercent: number; monoBelowHz: number } | null;
+  /** Soft clip before the limiter (loudness maximiser mode); absent or null = off. */
+  maximiser?: MaximiserSettings | null;
   limiter: LimiterSettings;
+}
+
+/** The loudness maximiser's soft clipper, as the chain applies it. */
+export interface MaximiserSettings {
+  /**
+   * Clip level relative to the limiter's ceiling, dB: the clipper is y = T·tanh(x/T) on the driven signal,
+   * with T this far above the ceiling, so the limiter after it never reduces gain by much more than this
+   * (the clipper, instantaneous and 8x oversampled, takes the rest of each peak).
+   */
+  clipAboveCeilingDb: number;
+}
+
+/**
+ * The soft clipper as a `saturator` insert for a given limiter drive: tanh(G·x)/G with G = drive − (ceiling +
+ * clipAboveCeilingDb), i.e. unity gain for small signals and a clip level T that sits clipAboveCeilingDb
+ * over the ceiling once the limiter's drive is applied. G is bounded to the saturator's 0..36 dB (below 0 the
+ * clip level would be above full scale before the drive: the clipper then clips a little later than asked).
+ */
+export function maximiserClipParams(m: MaximiserSettings, limiterDriveDb: number, ceilingDbtp: number): { driveDb: number; mix: number; outputGainDb: number } {
+  const g = Math.min(36, Math.max(0, limiterDriveDb - ceilingDbtp - m.clipAboveCeilingDb));
+  return { driveDb: round2(g), mix: 1, outputGainDb: round2(-g) };
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
 }
 
 type AnyProcessor = Processor<Record<string, unknown>, object>;
@@ -51,6 +81,7 @@ export function masteringInserts(st: MasteringStages): InsertSpec[] {
   if (st.resonances.length > 0) out.push({ type: 'resonance-control', resonances: st.resonances });
   if (st.multiband) out.push({ ...st.multiband });
   if (st.imager) out.push({ type: 'imager', ...st.imager });
+  if (st.maximiser) out.push({ type: 'saturator', ...maximiserClipParams(st.maximiser, st.limiter.inputGainDb, st.limiter.ceilingDbtp) });
   out.push({ type: 'limiter', ...st.limiter });
   return out;
 }
@@ -62,9 +93,14 @@ export function masteringInserts(st: MasteringStages): InsertSpec[] {
 export class MasteringChain {
   readonly pre: ProcessorChain;
   readonly limiter: Limiter;
+  /** The maximiser's soft clipper (null when off). */
+  readonly clipper: Saturator | null = null;
+  private readonly maximiser: MaximiserSettings | null;
+  private readonly ceilingDbtp: number;
   /** Stages that could not be built (e.g. an insert type the catalog lacks), with the reason. */
   readonly skipped: { stage: string; reason: string }[] = [];
   private readonly mid: Float32Array[];
+  private readonly clipped: Float32Array[];
 
   /**
    * @param st the stage settings
@@ -88,21 +124,32 @@ export class MasteringChain {
     }
     if (st.imager && spec.channels >= 2) add(new Imager(), st.imager);
     this.pre = new ProcessorChain(stages);
+    this.maximiser = st.maximiser ?? null;
+    this.ceilingDbtp = st.limiter.ceilingDbtp;
+    if (this.maximiser) {
+      this.clipper = new Saturator();
+      this.clipper.prepare(spec);
+      this.clipper.setParams(maximiserClipParams(this.maximiser, st.limiter.inputGainDb, st.limiter.ceilingDbtp));
+      this.clipper.reset();
+    }
     this.limiter = new Limiter();
     this.limiter.prepare(spec);
     this.limiter.setParams({ ...st.limiter, oversampling: 4 });
     this.limiter.reset();
     this.mid = Array.from({ length: spec.channels }, () => new Float32Array(spec.maxBlockFrames));
+    this.clipped = this.clipper ? Array.from({ length: spec.channels }, () => new Float32Array(spec.maxBlockFrames)) : this.mid;
   }
 
   get latencyFrames(): number {
-    return this.pre.latencyFrames + this.limiter.latencyFrames;
+    return this.pre.latencyFrames + (this.clipper?.latencyFrames ?? 0) + this.limiter.latencyFrames;
   }
 
   /** Sets the limiter drive and returns every stage to time zero (for the next search pass). */
   restart(inputGainDb: number): void {
     this.limiter.setParams({ inputGainDb });
+    if (this.clipper && this.maximiser) this.clipper.setParams(maximiserClipParams(this.maximiser, inputGainDb, this.ceilingDbtp));
     this.pre.reset();
+    this.clipper?.reset();
     this.limiter.reset();
   }
 
@@ -113,6 +160,7 @@ export class MasteringChain {
   process(inputs: readonly Float32Array[], outputs: Float32Array[], frames: number, preTap?: (block: readonly Float32Array[], frames: number) => void): void {
     this.pre.process(inputs, this.mid, frames);
     preTap?.(this.mid, frames);
-    this.limiter.process(this.mid, outputs, frames);
+    if (this.clipper) this.clipper.process(this.mid, this.clipped, frames);
+    this.limiter.process(this.clipped, outputs, frames);
   }
 }

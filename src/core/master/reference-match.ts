@@ -6,11 +6,12 @@
  * - eq: the difference of the two channel-averaged 1/3-octave spectra (the bands and statistic of
  *   shared/eval/masterscore.py, measured on FineSpectrum), smoothed over 1/3 octave, shifted by the free
  *   broadband offset, bounded to ±MATCH_EQ_RANGE_DB, scaled by `amount` and fitted with one minimum-phase
- *   bell per band (MATCH_FINE_PROTOTYPES). master-files.ts then measures the processed output once and
- *   folds the residual back in (refineReferenceEq). Not matched: reference bands under its own noise
- *   floor (NOISE_FLOOR_BELOW_MAX_DB below its loudest band) and above its spectral roll-off (a codec
- *   low-pass, spectralRolloffHz); never boosted: programme bands under its floor or above its own
- *   roll-off. Minimum phase, not linear: the 31.5-63 Hz bands are narrower than the linear-phase FIR's
+ *   bell per band (MATCH_FINE_PROTOTYPES) on the band-integrated power of the programme (band-eq-fit.ts).
+ *   master-files.ts then measures the processed output once and folds the residual back in
+ *   (refineReferenceEq). Not chased: the reference above its spectral roll-off (a codec low-pass,
+ *   spectralRolloffHz); reference bands under its own noise floor (NOISE_FLOOR_BELOW_MAX_DB below its
+ *   loudest band) are an upper bound only (`capped`: the programme may be cut down to them, never lifted
+ *   toward them); never boosted: programme bands under its floor or above its own roll-off. Minimum phase, not linear: the 31.5-63 Hz bands are narrower than the linear-phase FIR's
  *   ±18 Hz resolution, and minimum phase adds no latency or pre-ringing.
  * - width: the side-to-mid energy ratio difference sets the imager width exactly (bounded 50..150 %, see WIDTH_MAX_PERCENT).
  * - dynamics: the ceiling follows the reference's true peak (never above the requested ceiling) and
@@ -19,7 +20,8 @@
 import type { AnalysisResult } from '../analysis/analysis-result.js';
 import type { BandSpec } from '../dsp/biquad-design.js';
 import { decideMultiband, type MultibandDecision } from './auto-dynamics.js';
-import { fitEqBands, meanOver, smoothLogFrequency, type EqBand } from './eq-fit.js';
+import { fitBandIntegratedEq } from './band-eq-fit.js';
+import { meanOver, smoothLogFrequency, type EqBand } from './eq-fit.js';
 import type { FineSpectrumResult } from './fine-spectrum.js';
 import { NORMALISE_HIGH_HZ, NORMALISE_LOW_HZ } from './target-curve.js';
 
@@ -50,6 +52,11 @@ export interface MatchEqPlan {
   valid: boolean[];
   /** Bands that may rise relative to the programme's level. */
   boostable: boolean[];
+  /**
+   * Bands where the reference sits at its noise floor (below its roll-off): its level there is an upper
+   * bound on its content, so the programme may be cut down to it but is never lifted toward it.
+   */
+  capped: boolean[];
   /** The bounded curve the EQ is fitted to, dB per band. */
   desiredDb: number[];
   rangeDb: number;
@@ -101,14 +108,18 @@ export const NOISE_FLOOR_BELOW_MAX_DB = 50;
 /** Programme bands this far below its loudest band hold (almost) nothing: never boosted (it would lift noise), dB. */
 export const INPUT_FLOOR_BELOW_MAX_DB = 60;
 /**
- * Bound of the match EQ curve, dB: no band is boosted or cut by more than this. The level is free (the
- * loudness search sets it), so the curve is first shifted by the broadband offset that puts as much of
- * it as possible inside ±MATCH_EQ_RANGE_DB; what still lies outside is not chased. 12 dB (a 24 dB
- * range) is where a mastering EQ stops being "tone" and starts re-mixing: on the corpus-dev pairs
- * (different songs) the remaining gaps are spectral holes of the programme (nothing at 31.5 Hz, a gap
- * at 100 Hz) that a bigger bound would only fill with boosted noise and mud.
+ * Bound of the match EQ curve, dB: no band is boosted or cut by more than this relative to the curve's
+ * broadband offset (the level is free: the loudness search sets it, so the curve is first shifted by the
+ * offset that puts as much of it as possible inside ±MATCH_EQ_RANGE_DB; what still lies outside is not
+ * chased). Why 24 dB and not the ±12 dB of a "tone" EQ: a reference match is asked to move a programme
+ * onto another master's long-term balance, and two productions commonly differ by 20-30 dB in single
+ * 1/3-octave bands (a sub-bass line one has and the other lacks, a bright mix against a dark orchestral
+ * master). Matchering applies its smoothed match FIR without any bound; we keep one so that a spectral
+ * hole of the programme is not filled with +40 dB of noise, and make it safe instead by *where* the
+ * curve may act: only bands in which both spectra carry content (reference above its noise floor and
+ * below its codec low-pass; programme above its own floor for boosts, see INPUT_FLOOR_BELOW_MAX_DB).
  */
-export const MATCH_EQ_RANGE_DB = 12;
+export const MATCH_EQ_RANGE_DB = 24;
 /**
  * Smoothing of the match curve, octaves FWHM: 1/3 octave keeps the resolution of the bands it is judged
  * on while taking the edge off single-band spikes (one note of one song is not "tone").
@@ -206,6 +217,8 @@ export interface MatchCurveInput {
   valid: readonly boolean[];
   /** Bands that may rise relative to the programme's level (content above its floor, below its roll-off). */
   boostable: readonly boolean[];
+  /** Bands whose differenceDb is only an upper bound (reference at its noise floor); default none. */
+  capped?: readonly boolean[];
   rangeDb: number;
   amount: number;
 }
@@ -213,7 +226,8 @@ export interface MatchCurveInput {
 /**
  * Turns a band difference into the bounded EQ curve: smoothed (MATCH_SMOOTHING_OCTAVES), shifted by the
  * broadband offset that leaves the least outside ±rangeDb, bounded, scaled by amount; bands that may not
- * rise are held at or below the curve's mean; invalid bands copy the nearest valid band (no edge swings).
+ * rise are held at or below the curve's mean; invalid bands copy the nearest valid band (no edge swings);
+ * capped bands take the lower of that and their own (shifted, bounded) difference.
  */
 export function shapeMatchCurve(c: MatchCurveInput): number[] {
   const { bandsHz: f, valid, rangeDb: b } = c;
@@ -238,38 +252,62 @@ export function shapeMatchCurve(c: MatchCurveInput): number[] {
     if (valid[k]) return curve[k];
     let n = idx[0];
     for (const j of idx) if (Math.abs(j - k) < Math.abs(n - k)) n = j;
-    return c.boostable[k] ? curve[n] : Math.min(curve[n], level);
+    const held = c.boostable[k] ? curve[n] : Math.min(curve[n], level);
+    if (!c.capped?.[k]) return held;
+    return Math.min(held, Math.min(b, Math.max(-b, c.differenceDb[k] - best)) * c.amount);
   });
 }
 
-/** Points of the fitting grid: 1/12 octave from 25 Hz to 18 kHz (below 0.45·fs). */
-function fitGrid(sampleRate: number): number[] {
-  const out: number[] = [];
-  for (let f = 25; f <= Math.min(18000, 0.45 * sampleRate); f *= Math.pow(2, 1 / 12)) out.push(f);
-  return out;
-}
+/** Fitting grid points per match band (log-spaced inside its edges). */
+const GRID_PER_BAND = 12;
+
+/** The programme spectrum each plan's EQ acts on (kept out of the plan: the plan goes into the JSON settings). */
+const planSpectra = new WeakMap<MatchEqPlan, Pick<FineSpectrumResult, 'binHz' | 'channelPowerDb'>>();
 
 /**
- * Fits MATCH_FINE_PROTOTYPES to a per-band curve: the curve is interpolated linearly in log frequency
- * onto a 1/12-octave grid (held flat beyond the end bands) and the bells' gains are solved by weighted
- * least squares (eq-fit.ts), each bounded to rangeDb + BELL_HEADROOM_DB.
+ * Fits MATCH_FINE_PROTOTYPES to a per-band curve so that the EQ's band-integrated effect on the
+ * programme (its power inside each 1/3-octave band, band-eq-fit.ts) follows the curve; each bell is
+ * bounded to rangeDb + BELL_HEADROOM_DB. Without a programme spectrum the power is taken as flat.
+ * @param bandsHz match band centres, Hz
+ * @param curveDb wanted change per band, dB
+ * @param valid bands the match follows (weight 1; the others, holding copied values, weight 0.3)
+ * @param rangeDb curve bound, dB
+ * @param sampleRate Hz (bands and bells above 0.45·fs are left out)
+ * @param programme the spectrum the EQ will act on, optional
  */
-export function fitMatchEq(bandsHz: readonly number[], curveDb: readonly number[], valid: readonly boolean[], rangeDb: number, sampleRate: number): EqBand[] {
-  const grid = fitGrid(sampleRate);
-  const lf = bandsHz.map((x) => Math.log2(x));
-  const interp = (g: number) => {
-    const l = Math.log2(g);
-    if (l <= lf[0]) return { v: curveDb[0], w: valid[0] };
-    if (l >= lf[lf.length - 1]) return { v: curveDb[lf.length - 1], w: valid[lf.length - 1] };
-    let i = 1;
-    while (lf[i] < l) i++;
-    const t = (l - lf[i - 1]) / (lf[i] - lf[i - 1]);
-    return { v: curveDb[i - 1] + t * (curveDb[i] - curveDb[i - 1]), w: valid[i - 1] && valid[i] };
-  };
-  const pts = grid.map(interp);
+export function fitMatchEq(
+  bandsHz: readonly number[], curveDb: readonly number[], valid: readonly boolean[], rangeDb: number, sampleRate: number,
+  programme?: Pick<FineSpectrumResult, 'binHz' | 'channelPowerDb'>,
+): EqBand[] {
+  const gridHz: number[] = [], gridPower: number[] = [], gridBand: number[] = [];
+  const top = 0.45 * sampleRate;
+  bandsHz.forEach((fc, b) => {
+    const lo = fc / BAND_EDGE, hi = fc * BAND_EDGE;
+    if (hi > top) return;
+    for (let m = 0; m < GRID_PER_BAND; m++) {
+      const f = lo * Math.pow(hi / lo, (m + 0.5) / GRID_PER_BAND);
+      gridHz.push(f);
+      gridBand.push(b);
+      gridPower.push(programme ? powerAt(programme, f) : 1);
+    }
+  });
   const protos = MATCH_FINE_PROTOTYPES.filter((p) => p.freqHz < 0.45 * sampleRate);
   const lim = rangeDb + BELL_HEADROOM_DB;
-  return fitEqBands(grid, pts.map((p) => p.v), pts.map((p) => (p.w ? 1 : 0.3)), protos, { maxBoostDb: lim, maxCutDb: lim, minGainDb: 0.05 });
+  return fitBandIntegratedEq(
+    { gridHz, gridPower, gridBand, targetDb: curveDb, weights: bandsHz.map((_, k) => (valid[k] ? 1 : 0.3)) },
+    protos, { maxBoostDb: lim, maxCutDb: lim, minGainDb: 0.05 },
+  );
+}
+
+/** Power of a fine spectrum at f, linear, interpolated between bins (0 when unknown). */
+function powerAt(sp: Pick<FineSpectrumResult, 'binHz' | 'channelPowerDb'>, f: number): number {
+  const x = f / sp.binHz;
+  const k = Math.floor(x);
+  const p = sp.channelPowerDb;
+  if (k < 0 || k + 1 >= p.length) return 0;
+  const a = Number.isFinite(p[k]) ? Math.pow(10, p[k] / 10) : 0;
+  const c = Number.isFinite(p[k + 1]) ? Math.pow(10, p[k + 1] / 10) : 0;
+  return a + (x - k) * (c - a);
 }
 
 /**
@@ -293,19 +331,25 @@ export function decideReferenceMatch(input: MatchAnalysis, reference: MatchAnaly
     const x = li[k], y = lr[k];
     return x !== null && y !== null && y > refMax - NOISE_FLOOR_BELOW_MAX_DB && (referenceRolloffHz === null || hz * BAND_EDGE <= referenceRolloffHz);
   });
+  // At or under the reference's floor (below its roll-off): an upper bound, not a target.
+  const capped = f.map((hz, k) => {
+    const x = li[k], y = lr[k];
+    return !valid[k] && x !== null && y !== null && (referenceRolloffHz === null || hz * BAND_EDGE <= referenceRolloffHz);
+  });
   const boostable = f.map((hz, k) => {
     const x = li[k];
     return x !== null && x > inMax - INPUT_FLOOR_BELOW_MAX_DB && (inputRolloffHz === null || hz * BAND_EDGE <= inputRolloffHz);
   });
-  const diff = f.map((_, k) => (valid[k] ? (lr[k] as number) - (li[k] as number) : 0));
+  const diff = f.map((_, k) => (valid[k] || capped[k] ? (lr[k] as number) - (li[k] as number) : 0));
   const norm = f.map((hz, k) => valid[k] && hz >= NORMALISE_LOW_HZ && hz <= NORMALISE_HIGH_HZ);
   const offset = meanOver(diff, norm);
-  const curveIn: MatchCurveInput = { bandsHz: f, differenceDb: diff, valid, boostable, rangeDb, amount };
+  const curveIn: MatchCurveInput = { bandsHz: f, differenceDb: diff, valid, boostable, capped, rangeDb, amount };
   const desired = shapeMatchCurve(curveIn);
   const sampleRate = 2 * (input.fine.channelPowerDb.length - 1) * input.fine.binHz;
   let eq: EqBand[] = [];
   const eqOn = match.has('eq') && amount > 0 && valid.some(Boolean);
-  if (eqOn) eq = fitMatchEq(f, desired, valid, rangeDb, sampleRate);
+  const fitted = f.map((_, k) => valid[k] || capped[k]);
+  if (eqOn) eq = fitMatchEq(f, desired, fitted, rangeDb, sampleRate, input.fine);
   let widthPercent = 100;
   const si = input.fine.sideToMidDb, sr = reference.fine.sideToMidDb;
   if (match.has('width') && si !== null && sr !== null) {
@@ -318,11 +362,15 @@ export function decideReferenceMatch(input: MatchAnalysis, reference: MatchAnaly
     if (a.plrDb !== null && r.plrDb !== null) strength = Math.min(1, Math.max(0, (a.plrDb - r.plrDb) / 8));
   }
   const multiband = decideMultiband(a, match.has('dynamics') ? amount : 0, strength);
+  const eqPlan: MatchEqPlan | null = eqOn
+    ? { bandsHz: f, valid, boostable, capped, desiredDb: desired.map(round2), rangeDb, amount, sampleRate, referenceLevelsDb: lr, refinements: 0 }
+    : null;
+  if (eqPlan) planSpectra.set(eqPlan, input.fine);
   return {
     targetLufs: match.has('loudness') ? r.integratedLufs : null,
     ceilingDbtp: round2(ceilingDbtp),
     eq, widthPercent, multiband,
-    eqPlan: eqOn ? { bandsHz: f, valid, boostable, desiredDb: desired.map(round2), rangeDb, amount, sampleRate, referenceLevelsDb: lr, refinements: 0 } : null,
+    eqPlan,
     measurement: {
       referenceLufs: r.integratedLufs, referencePlrDb: r.plrDb, inputPlrDb: a.plrDb,
       referenceSideToMidDb: sr === null ? null : round2(sr), inputSideToMidDb: si === null ? null : round2(si),
@@ -346,14 +394,16 @@ export function refineReferenceEq(decision: ReferenceMatchDecision, output: Pick
   if (!plan) return decision.eq;
   const lo = matchBandLevels(output, plan.bandsHz);
   const valid = plan.valid.map((v, k) => v && lo[k] !== null);
-  const resid = plan.bandsHz.map((_, k) => (valid[k] ? (plan.referenceLevelsDb[k] as number) - (lo[k] as number) : 0));
+  const capped = plan.capped.map((v, k) => v && lo[k] !== null);
+  const used = valid.map((v, k) => v || capped[k]);
+  const resid = plan.bandsHz.map((_, k) => (used[k] ? (plan.referenceLevelsDb[k] as number) - (lo[k] as number) : 0));
   // Level is free: the residual's own mean is not a tonal error.
   const m = meanOver(resid, valid);
-  const wanted = plan.desiredDb.map((d, k) => (valid[k] ? d / Math.max(plan.amount, 1e-6) + resid[k] - m : 0));
-  const desired = shapeMatchCurve({ bandsHz: plan.bandsHz, differenceDb: wanted, valid, boostable: plan.boostable, rangeDb: plan.rangeDb, amount: plan.amount });
+  const wanted = plan.desiredDb.map((d, k) => (used[k] ? d / Math.max(plan.amount, 1e-6) + resid[k] - m : 0));
+  const desired = shapeMatchCurve({ bandsHz: plan.bandsHz, differenceDb: wanted, valid, boostable: plan.boostable, capped, rangeDb: plan.rangeDb, amount: plan.amount });
   plan.desiredDb = desired.map(round2);
   plan.refinements++;
-  decision.eq = fitMatchEq(plan.bandsHz, desired, valid, plan.rangeDb, plan.sampleRate);
+  decision.eq = fitMatchEq(plan.bandsHz, desired, used, plan.rangeDb, plan.sampleRate, planSpectra.get(plan));
   return decision.eq;
 }
 
