@@ -71,13 +71,15 @@ export function session(tracks, withDsp) {
   };
 }
 
-/** Runs a mix in a child process; resolves to { seconds, maxRssKiB, code, stderr }. */
+/** Runs a mix in a child process; resolves to { seconds, maxRssKiB, threads, cpuSeconds, code, stderr }. */
 function runMix(sessionPath, out) {
   const script = `
     const dist = ${JSON.stringify(DIST)};
     const { main } = await import(dist + '/cli/main.js');
     const args = ['mix', ${JSON.stringify(sessionPath)}, '-o', ${JSON.stringify(out)}, '--force', '--quiet'];
     process.stderr.write('mixmaster-threads ' + (process.env.MIXMASTER_MIX_THREADS || (await import('node:os')).availableParallelism()) + '\\n');
+    // CPU seconds of every thread: on a shared machine a steadier measure than wall time.
+    process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write('mixmaster-cpu-ms ' + Math.round((u.userCPUTime + u.systemCPUTime) / 1000) + '\\n'); });
     let code = await main(args, { stdout: () => {}, stderr: (t) => process.stderr.write(t + '\\n') });
     if (code === 2) {
       // The CLI does not have \`mix\` wired yet: call the api directly (same engine, same process shape).
@@ -96,7 +98,8 @@ function runMix(sessionPath, out) {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       const m = [...stderr.matchAll(/mixmaster-maxrss-kib (\d+)/g)].pop();
       const th = /mixmaster-threads (\d+)/.exec(stderr);
-      resolveRun({ seconds, maxRssKiB: m ? Number(m[1]) : null, threads: th ? Number(th[1]) : null, code, stderr: stderr.replace(/mixmaster-(maxrss-kib|threads) \d+\n?/g, '').trim() });
+      const cpu = /mixmaster-cpu-ms (\d+)/.exec(stderr);
+      resolveRun({ seconds, maxRssKiB: m ? Number(m[1]) : null, threads: th ? Number(th[1]) : null, cpuSeconds: cpu ? Number(cpu[1]) / 1000 : null, code, stderr: stderr.replace(/mixmaster-(maxrss-kib|threads|cpu-ms) \d+\n?/g, '').trim() });
     });
   });
 }
@@ -146,6 +149,7 @@ export async function run(report) {
         ok: res.code === 0, error: res.code === 0 ? undefined : res.stderr.split('\n')[0],
         inserts: dsp === 'full' ? 'eq(4 bands)+compressor per track, reverb on 2 sends' : 'gain only (eq/compressor/reverb not in the insert catalog yet)',
         threads: res.threads, seconds: +res.seconds.toFixed(2), xRealTime: +(c.seconds / res.seconds).toFixed(2), bar: `>= ${c.bar}x`,
+        cpuSeconds: res.cpuSeconds === null ? null : +res.cpuSeconds.toFixed(2),
         peakRssMiB: res.maxRssKiB === null ? null : +(res.maxRssKiB / 1024).toFixed(1),
       });
       const ff = process.env.MIX_BENCH_NO_PEER ? null : ffmpegPeer(dir, c.tracks, c.seconds);

@@ -7,7 +7,7 @@ import { MixRenderer, renderBlocks, trackGroups } from '../core/mix/mix-renderer
 import type { RenderPlan } from '../core/mix/render-plan.js';
 import { compileSession } from '../core/mix/render-plan.js';
 import type { AudioReader } from '../io/audio-reader.js';
-import { closeReaders, CTRL_ABORT, CTRL_CONSUMED, CTRL_PRODUCED, openClipReaders, pullFrom, readerWarnings, type MixWorkerInit } from './mix-workers.js';
+import { closeReaders, CTRL_ABORT, CTRL_CONSUMED, CTRL_PRODUCED, finiteSources, openClipReaders, pullFrom, readerWarnings, type MixWorkerInit } from './mix-workers.js';
 
 const port = parentPort!;
 let renderer: MixRenderer | null = null;
@@ -18,6 +18,8 @@ let plan: RenderPlan | null = null;
 let running: Promise<void> | null = null;
 /** Reads this worker's clips; set once the readers are open (the renderer pulls only after that). */
 let pull: ReturnType<typeof pullFrom> = () => 0;
+/** Per source: whether its reader gives integer PCM (the renderer then skips the NaN/Inf check); set with the readers. */
+let finite: (source: number) => boolean = () => false;
 
 /** Renders every block ahead of the main thread, as far as the slot ring allows. */
 async function run(init: MixWorkerInit): Promise<void> {
@@ -50,12 +52,13 @@ async function handle(m: { type: string; init?: MixWorkerInit }): Promise<unknow
       for (const g of init.groups) for (const id of probeGroups[g].tracks) mine.add(id);
       plan = compileSession(init.session, init.infos, { sampleRate: init.sampleRate, maxBlockFrames: init.blockFrames, file: init.file, only: { nodes: (id) => mine.has(id), latencies: init.latencies } });
       groups = init.groups;
-      renderer = new MixRenderer(plan, (s, out, offset, frames) => pull(s, out, offset, frames), { groupMemory: init.memory, slots: init.slots });
+      renderer = new MixRenderer(plan, (s, out, offset, frames) => pull(s, out, offset, frames), { groupMemory: init.memory, slots: init.slots, isFiniteSource: (s) => finite(s) });
       const wanted = new Uint8Array(plan.sources.length);
       for (const g of groups) for (const id of renderer.trackGroups[g].tracks) wanted[plan.nodes.find((n) => n.id === id)!.source] = 1;
       const p = plan;
       readers = await openClipReaders(p, (s) => wanted[s] === 1, init.sampleRate, init.strict);
       pull = pullFrom(readers);
+      finite = finiteSources(readers);
       return { type: 'ready' };
     }
     case 'start':

@@ -20,8 +20,17 @@ import { groupMemoryBytes, renderBlocks, type SourcePull, type TrackGroup } from
 import type { RenderPlan, SourceInfo } from '../core/mix/render-plan.js';
 import type { Session } from '../core/mix/session-schema.js';
 import { AudioFileError, type AudioReader } from '../io/audio-reader.js';
-import { openAudio } from '../io/open-audio.js';
+import { openAudio, type OpenAudioOptions } from '../io/open-audio.js';
 import { resampleReader } from '../io/resampling-reader.js';
+import type { WavReaderOptions } from '../io/wav-reader.js';
+
+/**
+ * Bytes a clip's WAV reader reads from disk at a time (it holds two: one converting, one reading ahead).
+ * The renderer takes one block (~12 KiB of 24-bit stereo) per track at a time, so 256 KiB still means one
+ * read per ~20 blocks, while the reader's default (1 MiB) would cost 2 MiB per track: 256 MiB at 128 tracks,
+ * all of it read before the first block.
+ */
+export const MIX_READ_CHUNK_BYTES = 1 << 18;
 
 /** What a worker needs to rebuild the plan and render its groups (structured-clone safe). */
 export interface MixWorkerInit {
@@ -58,7 +67,9 @@ export async function openClipReaders(plan: RenderPlan, wanted: (s: number) => b
     for (let s = 0; s < plan.sources.length; s++) {
       if (!wanted(s)) { readers.push(null); continue; }
       const src = plan.sources[s];
-      const r = await resampleReader(await openAudio(src.file, { strict }), sampleRate);
+      // openAudio hands its options to the WAV reader (other formats ignore chunkBytes).
+      const opts: OpenAudioOptions & WavReaderOptions = { strict, chunkBytes: MIX_READ_CHUNK_BYTES };
+      const r = await resampleReader(await openAudio(src.file, opts), sampleRate);
       readers.push(r);
       for (let skip = src.trimInFrame; skip > 0;) {
         const b = await r.read(Math.min(skip, 65536));
@@ -82,6 +93,12 @@ export function readerWarnings(readers: readonly (AudioReader | null)[]): Worker
   const out: WorkerWarning[] = [];
   for (const r of readers) if (r) for (const w of r.warnings) out.push({ code: w.code, message: `${r.path}: ${w.message}` });
   return out;
+}
+
+/** Per plan source: whether its reader yields integer PCM (never NaN/Inf; see MixRendererOptions.isFiniteSource). */
+export function finiteSources(readers: readonly (AudioReader | null)[]): (source: number) => boolean {
+  const finite = Uint8Array.from(readers, (r) => (r !== null && r.info.pcmBits !== null ? 1 : 0));
+  return (s) => finite[s] === 1;
 }
 
 /** A SourcePull over sequential readers (see SourcePull). */

@@ -74,10 +74,11 @@ export class AutomationLane {
   }
 
   /**
-   * Fills out[0..frames) with the physical values at frames startFrame..startFrame+frames−1. No allocation.
+   * Fills out[offset .. offset+frames) with the physical values at frames startFrame..startFrame+frames−1.
+   * The value at a frame does not depend on where a fill starts. No allocation.
    * @param out receives amplitudes (dB targets) or values.
    */
-  fill(out: Float64Array, startFrame: number, frames: number): void {
+  fill(out: Float64Array, startFrame: number, frames: number, offset = 0): void {
     const at = this.at;
     const y = this.y;
     const last = at.length - 1;
@@ -88,13 +89,13 @@ export class AutomationLane {
         // Before the first breakpoint: constant.
         const end = Math.min(frames, Math.max(i + 1, Math.ceil(at[0] - startFrame)));
         const v0 = y[0];
-        for (; i < end; i++) out[i] = v0;
+        for (; i < end; i++) out[offset + i] = v0;
         k = 0;
         continue;
       }
       if (k >= last) {
         const v1 = y[last];
-        for (; i < frames; i++) out[i] = v1;
+        for (; i < frames; i++) out[offset + i] = v1;
         break;
       }
       // Frames of this segment within the block: n < at[k+1].
@@ -105,13 +106,13 @@ export class AutomationLane {
       const y0 = y[k];
       const y1 = y[k + 1];
       if (this.curve === 'step') {
-        for (; i < end; i++) out[i] = y0;
+        for (; i < end; i++) out[offset + i] = y0;
       } else if (this.curve === 'exponential') {
         const r = y1 / y0;
-        for (; i < end; i++) out[i] = y0 * Math.pow(r, (startFrame + i - a0) / span);
+        for (; i < end; i++) out[offset + i] = y0 * Math.pow(r, (startFrame + i - a0) / span);
       } else {
         const d = y1 - y0;
-        for (; i < end; i++) out[i] = y0 + d * ((startFrame + i - a0) / span);
+        for (; i < end; i++) out[offset + i] = y0 + d * ((startFrame + i - a0) / span);
       }
       k++;
     }

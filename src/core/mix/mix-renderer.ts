@@ -4,10 +4,12 @@
  * block-sized buffers per node.
  *
  * Per block: the tracks run in fixed TRACK GROUPS (trackGroups(): consecutive tracks in plan order, about
- * GROUP_TRACKS each, a fixed partition that does not depend on who renders them). Each track copies its clip
- * (polarity, fades, downmix, non-finite samples → 0), runs its inserts, and adds its post-fader output and
- * sends into its group's float64 partial sums (one stereo pair per destination bus). The partials are then
- * added into the destination buses' accumulators in group order; each bus converts its accumulator to
+ * GROUP_TRACKS each, a fixed partition that does not depend on who renders them). Each track loads its clip
+ * (polarity, fades, downmix, non-finite samples → 0; a track that alone reads a clip works in place in the
+ * clip buffer) and runs its inserts; then, sub-block by sub-block so the sums stay in cache, every track of
+ * the group adds its post-fader output and sends into the group's float64 partial sums (one stereo pair per
+ * destination bus), in plan order. The partials are then added into the destination buses' accumulators
+ * in group order; each bus converts its accumulator to
  * float32, runs its inserts and passes on; the master writes the output. The summation order is fixed by
  * the plan alone, so groups can be rendered by other threads (renderTrackGroups() into shared memory, see
  * MixRendererOptions) and the output is bit-identical whatever the number of threads. Latency-compensation
@@ -45,14 +47,14 @@ class EdgeDelay {
     this.r = new Float64Array(delay + maxBlock);
   }
 
-  /** Writes a block and adds the block `delay` frames earlier into dl/dr. */
-  run(xl: Float64Array, xr: Float64Array, dl: Float64Array, dr: Float64Array, n: number): void {
+  /** Writes frames [from, to) of xl/xr and adds the frames `delay` earlier into dl/dr[from, to). */
+  run(xl: Float64Array, xr: Float64Array, dl: Float64Array, dr: Float64Array, from: number, to: number): void {
     const l = this.l;
     const r = this.r;
     const size = l.length;
     const d = this.delay;
     let w = this.w;
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < to; i++) {
       l[w] = xl[i];
       r[w] = xr[i];
       let k = w - d;
@@ -96,8 +98,13 @@ class SidechainDelay {
   }
 }
 
-/** Tracks per group (about: a group takes whole sidechain-linked sets of tracks). Fixed, so the summation order never depends on the thread count. */
-export const GROUP_TRACKS = 8;
+/**
+ * Tracks per group (about: a group takes whole sidechain-linked sets of tracks). Fixed, so the summation
+ * order never depends on the thread count. The bus stage adds every group's partials on one thread (two
+ * float64 read-modify-writes per destination and frame), so fewer, larger groups cost less there; 16 still
+ * leaves 8 groups to share among threads at 128 tracks, 4 at 64.
+ */
+export const GROUP_TRACKS = 16;
 
 /**
  * A fixed set of tracks rendered together: their contributions are summed, in plan order, into one
@@ -169,6 +176,11 @@ export interface MixRendererOptions {
   renderGroups?: (r: number, n: number) => Promise<number>;
   /** Called when the bus stage is done with the slot renderGroups returned last (it may be reused). */
   releaseGroups?: () => void;
+  /**
+   * Whether the pull can only yield finite samples for a source (integer PCM): its tracks then skip the
+   * NaN/Inf check. Default: every source is checked.
+   */
+  isFiniteSource?: (source: number) => boolean;
 }
 
 /**
@@ -185,8 +197,10 @@ interface NodeState {
   node: PlanNode;
   clip: TrackClip | null;
   source: PlanSource | null;
-  /** Insert-chain buffers (channels = node.channels). */
+  /** Insert-chain buffers (channels = node.channels); a track that alone reads its clip works in the clip buffers. */
   work: Float32Array[];
+  /** Whether `work` is the clip's read buffer (the pull writes into it; loadTrack works in place). */
+  aliased: boolean;
   /** Float64 input accumulators (buses and master). */
   acc: Float64Array[] | null;
   /** Post-fader output for sidechains. */
@@ -204,6 +218,19 @@ interface NodeState {
   lanesStarted: boolean;
   /** Leading silence: 0 unknown, 1 proven (a block before the clip gave exactly zero), 2 never skip. */
   lead: number;
+  /** Grouped tracks: whether the track produced work this block (its edges are then added in sub-blocks). */
+  ran: boolean;
+  /** Neither gain nor pan is automated: the four gains below hold for the whole render. */
+  constGains: boolean;
+  /** Pre-fader (pan·mute) and post-fader (fader·pan·mute) gains, left and right. */
+  preGL: number;
+  preGR: number;
+  postGL: number;
+  postGR: number;
+  /** Pan automation: the last pan value seen and its gains (panGains allocates, so call it on change only). */
+  panLast: number;
+  panGL: number;
+  panGR: number;
 }
 
 interface GroupState {
@@ -212,7 +239,22 @@ interface GroupState {
   /** Per slot, per destination (group.dests order): [L, R] partial sums. */
   partial: Float64Array[][][];
   destAcc: Float64Array[][];
+  /** Accumulation sub-block (subFrames of the group's destinations). */
+  sub: number;
 }
+
+/**
+ * Frames per accumulation sub-block for `dests` stereo float64 destinations: about 24 KiB of partials, which
+ * stay in the L1 cache while each track of a group adds into them, instead of every track streaming the
+ * whole block's partials through the cache (multiple of 64, 64..512). Each partial element still receives
+ * its adds in the same order (tracks in plan order, edges in order), so the sub-block size never changes a bit.
+ */
+function subFrames(dests: number): number {
+  return Math.max(64, Math.min(512, Math.floor(1536 / Math.max(1, dests)) & ~63));
+}
+
+/** Sub-block of the bus stage's partial merge (its accumulators are the destinations). */
+const MERGE_FRAMES = 256;
 
 /** Renders a plan to stereo float32 blocks. */
 export class MixRenderer {
@@ -227,6 +269,7 @@ export class MixRenderer {
   private readonly masks = new WeakMap<readonly number[], Uint8Array>();
   private readonly remote: ((r: number, n: number) => Promise<number>) | null;
   private readonly release: (() => void) | null;
+  private readonly isFinite: ((source: number) => boolean) | null;
   // Shared scratch (float64, one block): post/pre-fader gains, send level, edge contribution.
   private readonly postL: Float64Array;
   private readonly postR: Float64Array;
@@ -263,6 +306,7 @@ export class MixRenderer {
     this.allSources = new Uint8Array(plan.sources.length).fill(1);
     this.remote = opts.renderGroups ?? null;
     this.release = opts.releaseGroups ?? null;
+    this.isFinite = opts.isFiniteSource ?? null;
     const groups = trackGroups(plan);
     this.allGroups = groups.map((_, g) => g);
     // Group memory views, per slot: partials first, then taps.
@@ -284,11 +328,17 @@ export class MixRenderer {
     const grouped = groups.length > 0;
     this.stateById = [];
     this.states = plan.nodes.map((node) => {
+      const source = node.kind === 'track' ? plan.sources[node.source] : null;
+      // A clip read by this track alone, without downmix, is read straight into the work buffers.
+      const aliased = source !== null && source.tracks.length === 1 && source.downmix === null && source.channels === node.channels;
+      const mute = node.muted ? 0 : 1;
+      const pg = panGains(node.pan, plan.panLawDb, node.channels);
       const st: NodeState = {
         node,
         clip: plan.clips[node.id],
-        source: node.kind === 'track' ? plan.sources[node.source] : null,
-        work: Array.from({ length: node.channels }, () => new Float32Array(B)),
+        source,
+        work: aliased ? this.srcBufs[node.source] : Array.from({ length: node.channels }, () => new Float32Array(B)),
+        aliased,
         acc: node.kind === 'track' ? null : [f64(), f64()],
         tap: node.isSidechainSource ? (tapOf.get(node.id)?.[0] ?? [new Float32Array(B), new Float32Array(B)]) : null,
         edgeDest: [],
@@ -299,6 +349,16 @@ export class MixRenderer {
         lanePatches: node.insertLanes.map((a) => ({ [a.param]: 0 })),
         lanesStarted: false,
         lead: node.kind === 'track' && node.insertLanes.length === 0 && node.sidechains.every((sc) => sc === null) ? 0 : 2,
+        ran: false,
+        constGains: !node.gainLane && !node.panLane,
+        // Products in the order fader() always used: post = gain·(pan·mute).
+        preGL: pg[0] * mute,
+        preGR: pg[1] * mute,
+        postGL: node.gain * (pg[0] * mute),
+        postGR: node.gain * (pg[1] * mute),
+        panLast: NaN,
+        panGL: 0,
+        panGR: 0,
       };
       this.stateById[node.id] = st;
       return st;
@@ -310,7 +370,7 @@ export class MixRenderer {
         st.edgeDestSlots = partials[gi].map((p) => st.node.edges.map((e) => p[group.dests.indexOf(e.to)]));
         st.edgeDest = st.edgeDestSlots[0];
       }
-      return { group, tracks, partial: partials[gi], destAcc: group.dests.map((d) => this.stateById[d].acc!) };
+      return { group, tracks, partial: partials[gi], destAcc: group.dests.map((d) => this.stateById[d].acc!), sub: subFrames(group.dests.length) };
     });
     if (!grouped) this.remote = null;
   }
@@ -369,11 +429,20 @@ export class MixRenderer {
     await this.pullSources(r, n, mask);
     for (const g of groups) {
       const gs = this.groups[g];
-      for (const p of gs.partial[slot]) { p[0].fill(0, 0, n); p[1].fill(0, 0, n); }
-      for (const st of gs.tracks) {
+      const tracks = gs.tracks;
+      // Clips, inserts and sidechain taps first (a tap must be ready before a later track's inserts read it),
+      // then the edges, sub-block by sub-block.
+      for (const st of tracks) {
         st.edgeDest = st.edgeDestSlots[slot];
         if (st.tap) st.tap = st.tapSlots[slot];
-        this.runTrack(st, r, n);
+        st.ran = this.runTrack(st, r, n, false);
+      }
+      const partial = gs.partial[slot];
+      const sub = gs.sub;
+      for (let s = 0; s < n; s += sub) {
+        const e = Math.min(n, s + sub);
+        for (let d = 0; d < partial.length; d++) { partial[d][0].fill(0, s, e); partial[d][1].fill(0, s, e); }
+        for (let k = 0; k < tracks.length; k++) if (tracks[k].ran) this.sendOut(tracks[k], r, s, e);
       }
     }
   }
@@ -389,6 +458,7 @@ export class MixRenderer {
       const a = Math.max(r, src.renderStart) - r;
       const b = Math.min(r + n, src.renderStart + src.clipFrames) - r;
       if (b <= a) {
+        // (A track working in these buffers zero-fills them itself before its clip: see loadTrack.)
         if (this.srcActive[s]) for (const ch of bufs) ch.fill(0, 0, n);
         this.srcActive[s] = 0;
         continue;
@@ -404,33 +474,38 @@ export class MixRenderer {
   }
 
   private async renderBlock(r: number, n: number, out: Float32Array[]): Promise<void> {
-    for (const st of this.states) if (st.acc) { st.acc[0].fill(0, 0, n); st.acc[1].fill(0, 0, n); }
     const grouped = this.groups.length > 0;
     if (grouped) {
       let slot = 0;
       if (this.remote) slot = await this.remote(r, n);
       else await this.renderTrackGroups(r, n, this.allGroups, 0);
-      // Partials into the destinations in group order: the one fixed summation order.
-      for (const gs of this.groups) {
-        for (const st of gs.tracks) if (st.tap) st.tap = st.tapSlots[slot];
-        const partial = gs.partial[slot];
-        for (let d = 0; d < partial.length; d++) {
-          const p = partial[d];
-          const a = gs.destAcc[d];
-          for (let c = 0; c < 2; c++) {
-            const pc = p[c];
-            const ac = a[c];
-            for (let i = 0; i < n; i++) ac[i] += pc[i];
+      for (const gs of this.groups) for (const st of gs.tracks) if (st.tap) st.tap = st.tapSlots[slot];
+      // Partials into the destinations in group order (the one fixed summation order), sub-block by
+      // sub-block so the accumulators stay in cache.
+      for (let s = 0; s < n; s += MERGE_FRAMES) {
+        const e = Math.min(n, s + MERGE_FRAMES);
+        for (const st of this.states) if (st.acc) { st.acc[0].fill(0, s, e); st.acc[1].fill(0, s, e); }
+        for (const gs of this.groups) {
+          const partial = gs.partial[slot];
+          for (let d = 0; d < partial.length; d++) {
+            const p = partial[d];
+            const a = gs.destAcc[d];
+            for (let c = 0; c < 2; c++) {
+              const pc = p[c];
+              const ac = a[c];
+              for (let i = s; i < e; i++) ac[i] += pc[i];
+            }
           }
         }
       }
     } else {
+      for (const st of this.states) if (st.acc) { st.acc[0].fill(0, 0, n); st.acc[1].fill(0, 0, n); }
       await this.pullSources(r, n, this.allSources);
     }
     for (const st of this.states) {
       const node = st.node;
       if (node.kind === 'track') {
-        if (!grouped) this.runTrack(st, r, n);
+        if (!grouped) this.runTrack(st, r, n, true);
         continue;
       }
       const acc = st.acc!;
@@ -441,29 +516,36 @@ export class MixRenderer {
         for (let i = 0; i < n; i++) y[i] = a[i];
       }
       this.runInserts(st, r, n);
-      this.fader(st, r, n, out);
+      if (node.kind === 'master') { this.masterOut(st, r, n, out); continue; }
+      if (st.tap) this.writeTap(st, r, n);
+      this.sendOut(st, r, 0, n);
     }
     if (grouped) this.release?.();
   }
 
-  /** One track for render frames [r, r+n): clip, inserts, fader and sends (into its edge destinations). */
-  private runTrack(st: NodeState, r: number, n: number): void {
+  /**
+   * One track for render frames [r, r+n): clip, inserts and sidechain tap; its edges too when `send` (else
+   * the caller adds them, see sendOut). Returns whether the track produced work (false: it adds nothing).
+   */
+  private runTrack(st: NodeState, r: number, n: number, send: boolean): boolean {
     const node = st.node;
     const active = this.srcActive[node.source] === 1;
-    if (!active && node.inserts.length === 0 && !st.tap && st.edgeDelays.every((d) => d === null)) return;
+    if (!active && node.inserts.length === 0 && !st.tap && !hasDelay(st)) return false;
     // Leading silence: before its clip a track's inserts start from reset() and see zeros; once one such
     // block came out exactly zero, the rest of the lead-in would too (no automation or sidechain drives
     // them), so skip it. Not after the clip: tails (reverb, echo, release) are not provably over.
     const beforeClip = r + n <= st.source!.renderStart;
-    if (beforeClip && st.lead === 1) return;
+    if (beforeClip && st.lead === 1) return false;
     this.loadTrack(st, r, n);
     this.runInserts(st, r, n);
     // (Render frames only grow, so once the clip has started `beforeClip` never holds again.)
     if (st.lead === 0) st.lead = beforeClip && isZero(st.work, n) ? 1 : 2;
-    this.fader(st, r, n, null);
+    if (st.tap) this.writeTap(st, r, n);
+    if (send) this.sendOut(st, r, 0, n);
+    return true;
   }
 
-  /** Copies the track's clip into its work buffers: downmix, polarity, fades, non-finite → 0. */
+  /** Copies the track's clip into its work buffers (or works in place): downmix, polarity, fades, non-finite → 0. */
   private loadTrack(st: NodeState, r: number, n: number): void {
     const src = st.source!;
     const clip = st.clip!;
@@ -491,6 +573,15 @@ export class MixRenderer {
             if (v - v === 0) y[i] += g * v;
             else bad++;
           }
+        }
+      }
+    } else if (sign === 1 && this.isFinite !== null && this.isFinite(st.node.source)) {
+      // Integer PCM is always finite, and 1·v is v: only a copy, or nothing when reading in place.
+      if (!st.aliased) {
+        for (let c = 0; c < w.length; c++) {
+          const x = bufs[c];
+          const y = w[c];
+          for (let i = 0; i < n; i++) y[i] = x[i];
         }
       }
     } else {
@@ -573,8 +664,11 @@ export class MixRenderer {
     }
   }
 
-  /** Fader, pan, sends: adds the node's contributions to its edge destinations (or writes the output). */
-  private fader(st: NodeState, r: number, n: number, out: Float32Array[] | null): void {
+  /**
+   * Automated fader/pan: fills preL/preR/postL/postR[from, to) with the per-sample gains for render frames
+   * r+from .. r+to−1 (pre = pan·mute, post = fader·pre, the products fader() has always used).
+   */
+  private fillGains(st: NodeState, r: number, from: number, to: number): void {
     const node = st.node;
     const t0 = r - node.outputLatency; // timeline frame of the fader's first sample
     const postL = this.postL;
@@ -582,55 +676,80 @@ export class MixRenderer {
     const preL = this.preL;
     const preR = this.preR;
     const mute = node.muted ? 0 : 1;
-    // Pan gains: mono sources use the session's pan law, stereo ones balance (exactly 1 at centre).
-    const law = this.plan.panLawDb;
-    const srcCh = node.channels;
-    if (!node.panLane && !node.gainLane && node.kind !== 'master') {
-      this.faderConstant(st, n, t0, mute);
-      return;
-    }
+    const len = to - from;
     if (node.panLane) {
-      node.panLane.fill(preL, t0, n);
-      // panGains allocates its pair: call it only when the pan value changes (held automation costs nothing).
-      let last = NaN;
-      let gl = 0;
-      let gr = 0;
-      for (let i = 0; i < n; i++) {
+      node.panLane.fill(preL, t0 + from, len, from);
+      const law = this.plan.panLawDb;
+      for (let i = from; i < to; i++) {
         const p = preL[i];
-        if (p !== last) { const g = panGains(p, law, srcCh); gl = g[0] * mute; gr = g[1] * mute; last = p; }
-        preL[i] = gl;
-        preR[i] = gr;
+        if (p !== st.panLast) { const g = panGains(p, law, node.channels); st.panGL = g[0] * mute; st.panGR = g[1] * mute; st.panLast = p; }
+        preL[i] = st.panGL;
+        preR[i] = st.panGR;
       }
     } else {
-      const g = panGains(node.pan, law, srcCh);
-      preL.fill(g[0] * mute, 0, n);
-      preR.fill(g[1] * mute, 0, n);
+      preL.fill(st.preGL, from, to);
+      preR.fill(st.preGR, from, to);
     }
     if (node.gainLane) {
-      node.gainLane.fill(postL, t0, n);
-      for (let i = 0; i < n; i++) {
+      node.gainLane.fill(postL, t0 + from, len, from);
+      for (let i = from; i < to; i++) {
         const g = postL[i] * mute;
         postL[i] = g * preL[i];
         postR[i] = g * preR[i];
       }
     } else {
       const g = node.gain;
-      for (let i = 0; i < n; i++) { postL[i] = g * preL[i]; postR[i] = g * preR[i]; }
+      for (let i = from; i < to; i++) { postL[i] = g * preL[i]; postR[i] = g * preR[i]; }
     }
+  }
+
+  /** The master's fader and pan: writes the output block. */
+  private masterOut(st: NodeState, r: number, n: number, out: Float32Array[]): void {
+    this.fillGains(st, r, 0, n);
+    const xl = st.work[0];
+    const xr = st.work[1];
+    const postL = this.postL;
+    const postR = this.postR;
+    const ol = out[0];
+    const or = out[1];
+    for (let i = 0; i < n; i++) { ol[i] = xl[i] * postL[i]; or[i] = xr[i] * postR[i]; }
+  }
+
+  /** The post-fader tap a sidechain reads, for the whole block. */
+  private writeTap(st: NodeState, r: number, n: number): void {
     const w = st.work;
     const xl = w[0];
     const xr = w.length > 1 ? w[1] : w[0];
-    if (node.kind === 'master') {
-      const ol = out![0];
-      const or = out![1];
-      for (let i = 0; i < n; i++) { ol[i] = xl[i] * postL[i]; or[i] = xr[i] * postR[i]; }
+    const tl = st.tap![0];
+    const tr = st.tap![1];
+    if (st.constGains) {
+      const gl = st.postGL;
+      const gr = st.postGR;
+      for (let i = 0; i < n; i++) { tl[i] = xl[i] * gl; tr[i] = xr[i] * gr; }
       return;
     }
-    if (st.tap) {
-      const tl = st.tap[0];
-      const tr = st.tap[1];
-      for (let i = 0; i < n; i++) { tl[i] = xl[i] * postL[i]; tr[i] = xr[i] * postR[i]; }
-    }
+    this.fillGains(st, r, 0, n);
+    const postL = this.postL;
+    const postR = this.postR;
+    for (let i = 0; i < n; i++) { tl[i] = xl[i] * postL[i]; tr[i] = xr[i] * postR[i]; }
+  }
+
+  /**
+   * Fader, pan, sends for frames [from, to) of the block at render frame r: adds the node's contribution
+   * (x·gain)·level to each edge destination, in edge order.
+   */
+  private sendOut(st: NodeState, r: number, from: number, to: number): void {
+    if (st.constGains) { this.sendConstant(st, r, from, to); return; }
+    this.fillGains(st, r, from, to);
+    const node = st.node;
+    const t0 = r - node.outputLatency;
+    const postL = this.postL;
+    const postR = this.postR;
+    const preL = this.preL;
+    const preR = this.preR;
+    const w = st.work;
+    const xl = w[0];
+    const xr = w.length > 1 ? w[1] : w[0];
     const edges = node.edges;
     for (let e = 0; e < edges.length; e++) {
       const edge = edges[e];
@@ -640,40 +759,35 @@ export class MixRenderer {
       const delay = st.edgeDelays[e];
       const dl = delay ? this.eL : dest[0];
       const dr = delay ? this.eR : dest[1];
-      if (delay) { dl.fill(0, 0, n); dr.fill(0, 0, n); }
+      if (delay) { dl.fill(0, from, to); dr.fill(0, from, to); }
       if (edge.levelLane) {
         const lev = this.lev;
-        edge.levelLane.fill(lev, t0, n);
-        for (let i = 0; i < n; i++) { dl[i] += xl[i] * gl[i] * lev[i]; dr[i] += xr[i] * gr[i] * lev[i]; }
+        edge.levelLane.fill(lev, t0 + from, to - from, from);
+        for (let i = from; i < to; i++) { dl[i] += xl[i] * gl[i] * lev[i]; dr[i] += xr[i] * gr[i] * lev[i]; }
       } else if (edge.level === 1) {
-        for (let i = 0; i < n; i++) { dl[i] += xl[i] * gl[i]; dr[i] += xr[i] * gr[i]; }
+        for (let i = from; i < to; i++) { dl[i] += xl[i] * gl[i]; dr[i] += xr[i] * gr[i]; }
       } else {
         const lv = edge.level;
-        for (let i = 0; i < n; i++) { dl[i] += xl[i] * gl[i] * lv; dr[i] += xr[i] * gr[i] * lv; }
+        for (let i = from; i < to; i++) { dl[i] += xl[i] * gl[i] * lv; dr[i] += xr[i] * gr[i] * lv; }
       }
-      if (delay) delay.run(dl, dr, dest[0], dest[1], n);
+      if (delay) delay.run(dl, dr, dest[0], dest[1], from, to);
     }
   }
 
   /**
-   * fader() without pan or gain automation: the gains are constants, so the per-sample gain arrays are not
-   * built. The products keep fader()'s order ((x·gain)·level), so both paths give the same bits.
+   * sendOut() without pan or gain automation: the gains are constants, so no per-sample gain arrays. The
+   * products keep sendOut()'s order ((x·gain)·level), so both paths give the same bits.
    */
-  private faderConstant(st: NodeState, n: number, t0: number, mute: number): void {
+  private sendConstant(st: NodeState, r: number, from: number, to: number): void {
     const node = st.node;
-    const g = panGains(node.pan, this.plan.panLawDb, node.channels);
-    const preGL = g[0] * mute;
-    const preGR = g[1] * mute;
-    const postGL = node.gain * preGL;
-    const postGR = node.gain * preGR;
+    const t0 = r - node.outputLatency;
+    const preGL = st.preGL;
+    const preGR = st.preGR;
+    const postGL = st.postGL;
+    const postGR = st.postGR;
     const w = st.work;
     const xl = w[0];
     const xr = w.length > 1 ? w[1] : w[0];
-    if (st.tap) {
-      const tl = st.tap[0];
-      const tr = st.tap[1];
-      for (let i = 0; i < n; i++) { tl[i] = xl[i] * postGL; tr[i] = xr[i] * postGR; }
-    }
     const edges = node.edges;
     for (let e = 0; e < edges.length; e++) {
       const edge = edges[e];
@@ -686,14 +800,13 @@ export class MixRenderer {
       if (e + 2 < edges.length && !delay && !edge.levelLane && isPlain(st, e + 1) && isPlain(st, e + 2)) {
         const e1 = edges[e + 1];
         const e2 = edges[e + 2];
-        const d0 = dest;
         const d1 = st.edgeDest[e + 1];
         const d2 = st.edgeDest[e + 2];
-        const a0 = d0[0]; const b0 = d0[1]; const a1 = d1[0]; const b1 = d1[1]; const a2 = d2[0]; const b2 = d2[1];
+        const a0 = dest[0]; const b0 = dest[1]; const a1 = d1[0]; const b1 = d1[1]; const a2 = d2[0]; const b2 = d2[1];
         const l0 = edge.level; const l1 = e1.level; const l2 = e2.level;
         const gl1 = e1.preFader ? preGL : postGL; const gr1 = e1.preFader ? preGR : postGR;
         const gl2 = e2.preFader ? preGL : postGL; const gr2 = e2.preFader ? preGR : postGR;
-        for (let i = 0; i < n; i++) {
+        for (let i = from; i < to; i++) {
           const x = xl[i];
           const y = xr[i];
           a0[i] += x * gl * l0; b0[i] += y * gr * l0;
@@ -705,18 +818,18 @@ export class MixRenderer {
       }
       const dl = delay ? this.eL : dest[0];
       const dr = delay ? this.eR : dest[1];
-      if (delay) { dl.fill(0, 0, n); dr.fill(0, 0, n); }
+      if (delay) { dl.fill(0, from, to); dr.fill(0, from, to); }
       if (edge.levelLane) {
         const lev = this.lev;
-        edge.levelLane.fill(lev, t0, n);
-        for (let i = 0; i < n; i++) { dl[i] += xl[i] * gl * lev[i]; dr[i] += xr[i] * gr * lev[i]; }
+        edge.levelLane.fill(lev, t0 + from, to - from, from);
+        for (let i = from; i < to; i++) { dl[i] += xl[i] * gl * lev[i]; dr[i] += xr[i] * gr * lev[i]; }
       } else if (edge.level === 1) {
-        for (let i = 0; i < n; i++) { dl[i] += xl[i] * gl; dr[i] += xr[i] * gr; }
+        for (let i = from; i < to; i++) { dl[i] += xl[i] * gl; dr[i] += xr[i] * gr; }
       } else {
         const lv = edge.level;
-        for (let i = 0; i < n; i++) { dl[i] += xl[i] * gl * lv; dr[i] += xr[i] * gr * lv; }
+        for (let i = from; i < to; i++) { dl[i] += xl[i] * gl * lv; dr[i] += xr[i] * gr * lv; }
       }
-      if (delay) delay.run(dl, dr, dest[0], dest[1], n);
+      if (delay) delay.run(dl, dr, dest[0], dest[1], from, to);
     }
   }
 }
@@ -724,6 +837,12 @@ export class MixRenderer {
 /** Whether edge e of a node adds straight into its destination at a constant level. */
 function isPlain(st: NodeState, e: number): boolean {
   return st.edgeDelays[e] === null && st.node.edges[e].levelLane === null;
+}
+
+/** Whether some edge of the node has a latency-compensation delay. */
+function hasDelay(st: NodeState): boolean {
+  for (const d of st.edgeDelays) if (d !== null) return true;
+  return false;
 }
 
 /** Whether every channel is exactly zero over [0, n). */

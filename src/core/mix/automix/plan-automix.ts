@@ -6,9 +6,10 @@
  *   → compressor (from the crest factor) → fader (the role balance) → pan → post-fader reverb send.
  * Master: gentle glue compressor, optional reference match EQ, master fader.
  *
- * Balance: each stem's target loudness in the mix is `anchor + levelLu(role)`, the anchor set so the
- * stems' powers sum to MIX_TARGET_LUFS. The fader also gives back the level the EQ, the compressor and an
- * off-centre balance take, so the stem arrives at its target. Every input to these decisions is either a
+ * Balance: each stem's target loudness in the mix is `anchor + levelLu(role) − 10·log10(n)`, n the number
+ * of active stems sharing the role (balance.ts: a role's level is the level of the whole part, so n stems
+ * of one part split it as a power sum), the anchor set so the stems' powers sum to MIX_TARGET_LUFS. The
+ * fader also gives back the level the EQ, the compressor and an off-centre balance take, so the stem arrives at its target. Every input to these decisions is either a
  * within-stem ratio or the stem's loudness, which the trim cancels: scaling a stem by a constant changes the
  * trim by the same dB and nothing else, so the rendered mix does not change.
  */
@@ -17,6 +18,7 @@ import { eqMagnitudeDb, type EqBand } from '../../dsp/eq.js';
 import type { InsertSpec } from '../../dsp/insert-catalog.js';
 import type { Session, SessionTrack } from '../session-schema.js';
 import { detectRole, type RoleDecision } from './detect-role.js';
+import { decideBalance, type BalanceDecision } from './balance.js';
 import { decideCompression, glueCompressor, MIX_TARGET_LUFS, REVERB_BUS, reverbBusInserts, STAGE_LUFS, type CompressionDecision } from './dynamics.js';
 import { decideEq, type EqDecision } from './masking-eq.js';
 import { decidePanning, type MonoCheck } from './panning.js';
@@ -57,6 +59,8 @@ export interface StemDecision {
   features: Pick<StemFeatures, 'loudnessLufs' | 'peakDbfs' | 'crestDb' | 'isStereo' | 'correlation' | 'activity' | 'centroidHz' | 'lowFraction' | 'highFraction'>;
   /** Gain staging: trim to STAGE_LUFS, dB. */
   trimDb: number;
+  /** Balance: the role's level, how many stems share it, the stem's own level and why. */
+  balance: BalanceDecision;
   /** Target loudness of the stem in the mix, LUFS. */
   targetLufs: number | null;
   /** Fader, dB: the role balance plus the level the processing takes. */
@@ -133,13 +137,14 @@ export function planAutomix(inputs: readonly AutomixStemInput[], opts: AutomixPl
   const feats = inputs.map((s) => stemFeatures(s.analysis));
   const roles = inputs.map((s, i) => detectRole(s.name, feats[i], s.role));
   const specs = roles.map((r) => roleSpec(r.role));
-  const levelOf = (i: number) => opts.levelLu?.[roles[i].role] ?? specs[i].levelLu;
-
-  // Balance: anchor so the active stems' target powers sum to the mix target.
+  // Balance: the role's level (the user's override wins) split among the active stems sharing the role,
+  // then the anchor so the active stems' target powers sum to the mix target.
+  const balance = decideBalance(roles.map((r) => r.role), roles.map((r, i) => opts.levelLu?.[r.role] ?? specs[i].levelLu),
+    feats.map((f) => f.loudnessLufs !== null));
   let sum = 0;
-  feats.forEach((f, i) => { if (f.loudnessLufs !== null) sum += Math.pow(10, levelOf(i) / 10); });
+  feats.forEach((f, i) => { if (f.loudnessLufs !== null) sum += Math.pow(10, balance[i].levelLu / 10); });
   const anchor = sum > 0 ? MIX_TARGET_LUFS - 10 * Math.log10(sum) : MIX_TARGET_LUFS;
-  const targets = feats.map((f, i) => (f.loudnessLufs === null ? null : anchor + levelOf(i)));
+  const targets = feats.map((f, i) => (f.loudnessLufs === null ? null : anchor + balance[i].levelLu));
   feats.forEach((f, i) => { if (f.loudnessLufs === null) warnings.push(`${names[i]}: silent stem, muted`); });
 
   const eqs = decideEq(inputs.map((_, i) => ({
@@ -181,7 +186,7 @@ export function planAutomix(inputs: readonly AutomixStemInput[], opts: AutomixPl
     return {
       name: names[i], file: s.file, role: roles[i],
       features: { loudnessLufs: f.loudnessLufs, peakDbfs: f.peakDbfs, crestDb: f.crestDb, isStereo: f.isStereo, correlation: f.correlation, activity: f.activity, centroidHz: f.centroidHz, lowFraction: f.lowFraction, highFraction: f.highFraction },
-      trimDb, targetLufs: targets[i], faderDb, outputGainDb: round2(trimDb + faderDb), pan: pans.pans[i].pan, panReason: pans.pans[i].reason,
+      trimDb, balance: balance[i], targetLufs: targets[i], faderDb, outputGainDb: round2(trimDb + faderDb), pan: pans.pans[i].pan, panReason: pans.pans[i].reason,
       monoFoldDb: pans.pans[i].monoFoldDb, eq: eqs[i], compression: comp, reverbSendDb: sendDb, muted,
     };
   });

@@ -16,6 +16,7 @@ function stemComment(plan: AutomixPlan, i: number): string {
     ` ${d.name}: role ${d.role.role} (from ${d.role.source}: ${d.role.evidence.join('; ')})`,
     ` loudness ${f1(d.features.loudnessLufs)} LUFS (active parts), crest ${f1(d.features.crestDb)} dB, activity ${Math.round(d.features.activity * 100)} %, ${d.features.isStereo ? 'stereo' : 'mono'}`,
     ` inserts[0] trim ${d.trimDb.toFixed(2)} dB stages it at ${STAGE_LUFS} LUFS; fader ${d.faderDb.toFixed(2)} dB puts it at ${f1(d.targetLufs)} LUFS in the mix (role level + processing make-up)`,
+    ` balance: ${d.balance.reason}`,
     ` pan ${d.pan}: ${d.panReason}`,
   ];
   if (d.eq.highpassHz !== null || d.eq.cuts.length > 0) {

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Analyzer } from '../../../../src/core/analysis/analyzer.js';
 import type { AnalysisResult } from '../../../../src/core/analysis/analysis-result.js';
+import { decideBalance } from '../../../../src/core/mix/automix/balance.js';
 import { detectRole, nameTokens, roleFromName } from '../../../../src/core/mix/automix/detect-role.js';
 import { planAutomix, type AutomixStemInput } from '../../../../src/core/mix/automix/plan-automix.js';
 import { decidePanning } from '../../../../src/core/mix/automix/panning.js';
+import { roleSpec } from '../../../../src/core/mix/automix/role-table.js';
 import { automixSessionYaml } from '../../../../src/core/mix/automix/session-yaml.js';
 import { stemFeatures } from '../../../../src/core/mix/automix/stem-features.js';
 import { parseSession } from '../../../../src/core/mix/session-schema.js';
@@ -98,8 +100,8 @@ describe('planAutomix', () => {
 
   it('balances by role: targets follow the table, summing to the mix target', () => {
     const lead = base.stems[5], bass = base.stems[0], hats = base.stems[2];
-    expect(lead.role.role).toBe('lead');
-    expect(bass.targetLufs! - hats.targetLufs!).toBeCloseTo(8, 5); // bass −1, hat −9 LU
+    expect([lead.role.role, bass.role.role, hats.role.role]).toEqual(['lead', 'bass', 'hat']);
+    expect(bass.targetLufs! - hats.targetLufs!).toBeCloseTo(roleSpec('bass').levelLu - roleSpec('hat').levelLu, 5);
     let p = 0;
     for (const s of base.stems) p += Math.pow(10, s.targetLufs! / 10);
     expect(10 * Math.log10(p)).toBeCloseTo(-20, 5);
@@ -123,6 +125,68 @@ describe('planAutomix', () => {
         expect(other.role.role).not.toBe(s.role.role);
       }
     }
+  });
+});
+
+describe('role sharing in the balance', () => {
+  const db = (p: number) => 10 * Math.log10(p);
+  const SHARE2 = db(2); // 3.0103 dB
+
+  it('splits a role among the stems sharing it so their power sum is the role level; unique roles unchanged', () => {
+    const roles = ['guitar', 'guitar', 'guitar', 'bass', 'kick', 'kick', 'snare', 'vocal'];
+    const levels = roles.map((r) => roleSpec(r).levelLu);
+    const b = decideBalance(roles, levels, roles.map(() => true));
+    for (const i of [0, 1, 2]) expect(b[i].levelLu).toBeCloseTo(roleSpec('guitar').levelLu - db(3), 9);
+    expect(db(b.slice(0, 3).reduce((p, x) => p + Math.pow(10, x.levelLu / 10), 0))).toBeCloseTo(roleSpec('guitar').levelLu, 9);
+    // Kit pieces are not pooled into one drum group: only the two kicks split, the snare keeps its row.
+    expect(b[4].levelLu - b[6].levelLu).toBeCloseTo(roleSpec('kick').levelLu - roleSpec('snare').levelLu - SHARE2, 9);
+    for (const i of [3, 6, 7]) { expect(b[i].levelLu).toBe(levels[i]); expect(b[i].sharedBy).toBe(1); }
+    expect(b[0].reason).toMatch(/3 stems share role guitar .*-4\.8 dB each/);
+  });
+
+  it('does not count silent stems', () => {
+    const b = decideBalance(['keys', 'keys'], [-4.5, -4.5], [true, false]);
+    expect(b[0].levelLu).toBe(-4.5);
+    expect(b[0].sharedBy).toBe(1);
+    expect(b[1].sharedBy).toBe(0);
+  });
+
+  it('puts two stems of one role (an L/R pair) each 3.01 dB under a single stem of that role, in the plan and its YAML', () => {
+    // Bass + one guitar, against bass + the same guitar recorded as two files (L / R, different gains).
+    const g = stems[3].x;
+    const one = planAutomix([
+      { name: 'Bass DI', file: 'b.wav', analysis: analyse(stems[0].x, 1) },
+      { name: 'guitar', file: 'g.wav', analysis: analyse(g, 1) },
+    ]);
+    const two = planAutomix([
+      { name: 'Bass DI', file: 'b.wav', analysis: analyse(stems[0].x, 1) },
+      { name: 'guitar L', file: 'gl.wav', analysis: analyse(g, 0.3) },
+      { name: 'guitar R', file: 'gr.wav', analysis: analyse(stems[4].x, 2) },
+    ]);
+    expect(two.stems.map((d) => d.role.role)).toEqual(['bass', 'guitar', 'guitar']);
+    const rel1 = one.stems[1].targetLufs! - one.stems[0].targetLufs!;
+    for (const k of [1, 2]) expect(two.stems[k].targetLufs! - two.stems[0].targetLufs!).toBeCloseTo(rel1 - SHARE2, 6);
+    // Together the pair is as loud against the bass as the single guitar was.
+    const pair = db(Math.pow(10, two.stems[1].targetLufs! / 10) + Math.pow(10, two.stems[2].targetLufs! / 10));
+    expect(pair - two.stems[0].targetLufs!).toBeCloseTo(rel1, 6);
+    expect(two.stems[0].balance.levelLu).toBe(roleSpec('bass').levelLu);
+    const text = automixSessionYaml(two);
+    expect(text).toMatch(/# balance: 2 stems share role guitar \(-4\.5 LU\): -3\.0 dB each/);
+    expect(text).toMatch(/# balance: role bass -4\.0 LU, the only bass stem/);
+  });
+
+  it('splits in the full plan too (piano + organ are both keys), the rest follow the table', () => {
+    const base = planAutomix(inputs([1, 1, 1, 1, 1, 1]));
+    const [bass, , , piano, organ, lead] = base.stems;
+    expect([piano.role.role, organ.role.role]).toEqual(['keys', 'keys']);
+    for (const k of [piano, organ]) expect(k.targetLufs! - bass.targetLufs!).toBeCloseTo(roleSpec('keys').levelLu - roleSpec('bass').levelLu - SHARE2, 6);
+    expect(lead.targetLufs! - bass.targetLufs!).toBeCloseTo(roleSpec('lead').levelLu - roleSpec('bass').levelLu, 6);
+  });
+
+  it('applies a user level override to the role, then splits it', () => {
+    const p = planAutomix(inputs([1, 1, 1, 1, 1, 1]), { levelLu: { keys: 2 } });
+    expect(p.stems[3].balance.roleLevelLu).toBe(2);
+    expect(p.stems[3].targetLufs! - p.stems[0].targetLufs!).toBeCloseTo(2 - SHARE2 - roleSpec('bass').levelLu, 6);
   });
 });
 
