@@ -4,12 +4,20 @@ import { Analyzer } from '../core/analysis/analyzer.js';
 import { gatedIntegratedLufs, loudnessRangeLu } from '../core/analysis/loudness-gating.js';
 import { openAudio } from '../io/open-audio.js';
 import type { AudioReader } from '../io/audio-reader.js';
-import { renderAnalyzeReport } from '../report/analyze-report.js';
 import { ParallelTruePeak, truePeakWorkerCount } from './parallel-analyzer.js';
 import { checkReportPath, writeReport } from './write-report.js';
 
 /** Frames per read: large blocks amortize I/O and per-call overhead; memory stays bounded. */
 export const ANALYSIS_BLOCK_FRAMES = 65536;
+/**
+ * The first RAMP_FRAMES of a stream are read in blocks of RAMP_BLOCK_FRAMES. In a fresh process the
+ * meters' loops start in V8's interpreter; with small blocks they are called often enough to be compiled
+ * with complete type feedback before the large blocks come, instead of crawling through a whole 65 536-frame
+ * block interpreted (measured: the first block cost ≈ 65 ms against ≈ 1.4 ms for later ones; the ramp
+ * saves ≈ 35 ms of a 4-minute file's 0.57 s). Results do not depend on block sizes.
+ */
+const RAMP_FRAMES = 32768;
+const RAMP_BLOCK_FRAMES = 2048;
 
 export interface AnalyzeOptions {
   /** Treat a truncated file as an error instead of a warning. */
@@ -55,7 +63,7 @@ export async function analyzeReader(reader: AudioReader, opts: AnalyzeOptions = 
   let done = 0;
   try {
     for (;;) {
-      const block = await reader.read(ANALYSIS_BLOCK_FRAMES);
+      const block = await reader.read(done < RAMP_FRAMES ? RAMP_BLOCK_FRAMES : ANALYSIS_BLOCK_FRAMES);
       if (!block) break;
       const n = block[0].length;
       const measured = analyzer.push(block, n);
@@ -111,7 +119,11 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeFilesOptions = 
       loudnessRangeLu: loudnessRangeLu(meters.map((m) => m.shortTermPowers())),
     };
   }
-  if (opts.report !== undefined) await writeReport(opts.report, renderAnalyzeReport({ results, album }), opts.force ?? false);
+  if (opts.report !== undefined) {
+    // Loaded only when asked for: the report modules are not start-up cost for every analysis.
+    const { renderAnalyzeReport } = await import('../report/analyze-report.js');
+    await writeReport(opts.report, renderAnalyzeReport({ results, album }), opts.force ?? false);
+  }
   if (opts.series !== true) for (const r of results) delete r.loudnessSeries;
   return album ? { results, album } : { results };
 }

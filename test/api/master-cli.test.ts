@@ -16,7 +16,7 @@ function io() {
 }
 
 describe('mixmaster master (command function)', () => {
-  it('prints exactly one JSON object with input, output and settings', async () => {
+  it('prints exactly one JSON object with input, output, settings and the warnings', async () => {
     const src = join(dir, 'in.wav');
     const w = await createWavWriter(src, { sampleRate: 48000, channels: 2, format: 'float32' });
     const n = 48000 * 2;
@@ -28,7 +28,8 @@ describe('mixmaster master (command function)', () => {
     expect(code).toBe(0);
     expect(t.out.length).toBe(1);
     const body = JSON.parse(t.out[0]);
-    expect(Object.keys(body).sort()).toEqual(['input', 'output', 'settings']);
+    expect(Object.keys(body).sort()).toEqual(['input', 'output', 'settings', 'warnings']);
+    expect(Array.isArray(body.warnings)).toBe(true);
     expect(body.settings.target).toMatchObject({ targetLufs: -16, ceilingDbtp: -1, preset: 'apple-music' });
     expect(Math.abs(body.output.integratedLufs + 16)).toBeLessThanOrEqual(0.1);
     expect(body.output.truePeakDbtp).toBeLessThanOrEqual(-1);

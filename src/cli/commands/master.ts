@@ -99,7 +99,8 @@ export async function masterCommand(inputs: string[], opts: MasterCliOptions, io
   }
   if (!opts.quiet) for (const r of res) for (const w of r.warnings) io.stderr(`mixmaster: ${r.input.file}: warning: ${w.message}`);
   if (opts.json) {
-    const body = res.map((r) => ({ input: r.input, output: r.output, settings: r.settings }));
+    // The decisions' warnings (heavy limiting, maximiser, target missed, codec trim) go into the JSON too.
+    const body = res.map((r) => ({ input: r.input, output: r.output, settings: r.settings, warnings: r.warnings }));
     io.stdout(JSON.stringify(body.length === 1 ? body[0] : body, null, 2));
   } else if (!opts.quiet) {
     for (const r of res) {
