@@ -1,47 +1,50 @@
 /**
- * Worker-thread entry of ChainPipeline (chain-pipeline.ts): runs the first stage of a processor chain on
- * the blocks of ring A and publishes each result into ring B, in order, until the input ends.
+ * Worker-thread entry of ChainPipeline (chain-pipeline.ts): one station of the line. Runs its inserts on
+ * the blocks of its input ring and publishes each result into the next ring, in order, until the input
+ * ends; then marks its output ring ended.
  */
 import { workerData } from 'node:worker_threads';
 import { createInsert } from '../core/dsp/insert-catalog.js';
 import { ProcessorChain } from '../core/dsp/processor-chain.js';
-import { COUNT_MASK, CTRL, END_FLAG, type ChainWorkerData } from './chain-pipeline.js';
+import { COUNT_MASK, END_FLAG, RING_CONS, RING_FRAMES, RING_PUB, ringViews, ringWord, type ChainWorkerData } from './chain-pipeline.js';
 
 const data = workerData as ChainWorkerData;
-const { spec, slots } = data;
+const { spec, slots, ring } = data;
 const { channels, maxBlockFrames: block } = spec;
 const chain = new ProcessorChain(data.inserts.map((s) => createInsert(s, spec)));
 const ctrl = new Int32Array(data.control);
-const views = (ring: SharedArrayBuffer): Float32Array[][] => Array.from({ length: slots }, (_, s) =>
-  Array.from({ length: channels }, (_, c) => new Float32Array(ring, (s * channels + c) * block * 4, block)));
-const a = views(data.ringA);
-const b = views(data.ringB);
+const input = ringViews(data.ringIn, slots, channels, block);
+const output = ringViews(data.ringOut, slots, channels, block);
+const inPub = ringWord(ring, slots, RING_PUB);
+const inCons = ringWord(ring, slots, RING_CONS);
+const outPub = ringWord(ring + 1, slots, RING_PUB);
+const outCons = ringWord(ring + 1, slots, RING_CONS);
 
 let consumed = 0;
 for (;;) {
-  const pub = Atomics.load(ctrl, CTRL.pubA);
+  const pub = Atomics.load(ctrl, inPub);
   if ((pub & COUNT_MASK) > consumed) {
-    // Room in ring B: this thread waits for the reading thread to take its blocks.
+    // Room in the output ring: wait for the next station to take its blocks.
     for (;;) {
-      const taken = Atomics.load(ctrl, CTRL.consB);
+      const taken = Atomics.load(ctrl, outCons);
       if (consumed - taken < slots) break;
-      Atomics.wait(ctrl, CTRL.consB, taken);
+      Atomics.wait(ctrl, outCons, taken);
     }
     const s = consumed % slots;
-    const n = ctrl[CTRL.framesA + s];
-    chain.process(a[s], b[s], n);
-    ctrl[CTRL.framesA + slots + s] = n;
+    const n = ctrl[ringWord(ring, slots, RING_FRAMES + s)];
+    chain.process(input[s], output[s], n);
+    ctrl[ringWord(ring + 1, slots, RING_FRAMES + s)] = n;
     consumed++;
-    // Publish the result before releasing the input slot (the reader waits on consA, then drains B).
-    Atomics.store(ctrl, CTRL.pubB, consumed);
-    Atomics.notify(ctrl, CTRL.pubB);
-    Atomics.store(ctrl, CTRL.consA, consumed);
-    Atomics.notify(ctrl, CTRL.consA);
+    // Publish the result before releasing the input slot (the previous station may wait on either).
+    Atomics.store(ctrl, outPub, consumed);
+    Atomics.notify(ctrl, outPub);
+    Atomics.store(ctrl, inCons, consumed);
+    Atomics.notify(ctrl, inCons);
   } else if ((pub & END_FLAG) !== 0) {
     break;
   } else {
-    Atomics.wait(ctrl, CTRL.pubA, pub);
+    Atomics.wait(ctrl, inPub, pub);
   }
 }
-Atomics.store(ctrl, CTRL.pubB, consumed | END_FLAG);
-Atomics.notify(ctrl, CTRL.pubB);
+Atomics.store(ctrl, outPub, consumed | END_FLAG);
+Atomics.notify(ctrl, outPub);

@@ -18,11 +18,12 @@ export interface ProcessOptions extends RenderOptions {
   /** Chain file (YAML or JSON: a list of inserts, or `{ inserts: [...] }`), or the chain itself. */
   chain: string | InsertSpec[];
   /**
-   * Split the chain over two threads (chain-pipeline.ts); the output is the same bit for bit. Default
+   * Split the chain over threads (chain-pipeline.ts); the output is the same bit for bit. Default
    * (undefined): when there is a spare core, the input is at least 10 s long and the chain is dear enough
-   * to gain (planChainSplit). false: one thread. A number: cut after that many inserts, whatever the length.
+   * to gain (planChainSplit). false: one thread. An array: the cuts (worker w runs the inserts up to
+   * cuts[w]), whatever the length.
    */
-  pipeline?: boolean | number;
+  pipeline?: boolean | number[];
 }
 
 /** Analysis of input and output (--json), per channel-sample on the reading thread, for planChainSplit. */
@@ -31,7 +32,7 @@ const ANALYSIS_COST_NS = 10;
 export interface ProcessResult {
   input?: AnalysisResult;
   output?: AnalysisResult;
-  settings: { chain: InsertSpec[]; latencyFrames: number; bitDepth: BitDepth; outputFile: string; threads: 1 | 2 };
+  settings: { chain: InsertSpec[]; latencyFrames: number; bitDepth: BitDepth; outputFile: string; threads: number };
   warnings: AnalysisWarning[];
 }
 
@@ -62,14 +63,14 @@ export async function processFile(input: string, output: string, opts: ProcessOp
   const warnings: AnalysisWarning[] = [];
   const spec = { sampleRate, channels, maxBlockFrames: block };
   const frames = reader.info.frames;
-  const cut = typeof opts.pipeline === 'number'
-    ? Math.max(0, Math.min(chain.length, Math.floor(opts.pipeline)))
+  const cuts = Array.isArray(opts.pipeline)
+    ? opts.pipeline
     : opts.pipeline !== false && canPipeline() && (frames === null || frames >= MIN_PIPELINE_FRAMES)
-      ? planChainSplit(chain, opts.analyze ? 2 * ANALYSIS_COST_NS : 0) : 0;
+      ? planChainSplit(chain, opts.analyze ? 2 * ANALYSIS_COST_NS : 0) : [];
   let chainProc: ProcessorChain | null = null;
   let pipeline: ChainPipeline | null = null;
   try {
-    if (cut > 0) pipeline = new ChainPipeline(chain, cut, spec);
+    if (cuts.length > 0) pipeline = new ChainPipeline(chain, cuts, spec);
     else chainProc = new ProcessorChain(chain.map((s) => createInsert(s, spec)));
   } catch (e) {
     await reader.close();
@@ -112,7 +113,7 @@ export async function processFile(input: string, output: string, opts: ProcessOp
   return {
     input: inAn ? { file: input, ...inAn.result() } : undefined,
     output: outAn ? { file: output, ...outAn.result() } : undefined,
-    settings: { chain, latencyFrames: latency, bitDepth, outputFile: output, threads: pipeline ? 2 : 1 },
+    settings: { chain, latencyFrames: latency, bitDepth, outputFile: output, threads: pipeline ? pipeline.workerCount + 1 : 1 },
     warnings,
   };
 }

@@ -49,11 +49,16 @@ describe('ChainPipeline through processFile', () => {
       expect(r1.settings.threads).toBe(1);
       expect(r1.warnings.map((w) => w.code)).toContain('non-finite');
       const want = readFileSync(one);
-      // Every cut: look-ahead (compressor, limiter) in the first stage, the second, or both.
-      for (let cut = 1; cut <= CHAIN.length; cut++) {
-        const two = join(dir, `two-${blockFrames}-${cut}.wav`);
-        const r2 = await processFile(input, two, { chain: CHAIN, bitDepth: '32f', pipeline: cut, blockFrames });
-        expect(r2.settings.threads).toBe(2);
+      // Every single cut (look-ahead in the first station, the second, or both) and every pair of cuts.
+      const plans: number[][] = [];
+      for (let a = 1; a <= CHAIN.length; a++) {
+        plans.push([a]);
+        for (let b = a + 1; b <= CHAIN.length; b++) plans.push([a, b]);
+      }
+      for (const cuts of plans) {
+        const two = join(dir, `two-${blockFrames}-${cuts.join('-')}.wav`);
+        const r2 = await processFile(input, two, { chain: CHAIN, bitDepth: '32f', pipeline: cuts, blockFrames });
+        expect(r2.settings.threads).toBe(cuts.length + 1);
         expect(r2.settings.latencyFrames).toBe(r1.settings.latencyFrames);
         expect(r2.warnings).toEqual(r1.warnings);
         expect(readFileSync(two).equals(want)).toBe(true);
@@ -68,12 +73,15 @@ describe('ChainPipeline through processFile', () => {
 });
 
 describe('planChainSplit', () => {
-  it('puts about half the cost on each thread, and keeps cheap or short chains on one', () => {
-    // EQ + compressor + multiband on the worker; imager + limiter + I/O here.
-    expect(planChainSplit(CHAIN)).toBe(3);
-    expect(planChainSplit([{ type: 'gain', gainDb: -3 }])).toBe(0);
-    expect(planChainSplit([])).toBe(0);
-    // A single dear insert cannot be split: the worker would do everything and this thread only I/O.
-    expect(planChainSplit([{ type: 'saturator', driveDb: 6 }])).toBe(0);
+  it('balances the stations by cost, and keeps cheap chains, single inserts and single cores on one thread', () => {
+    // EQ + compressor (≈ 20 ns) | multiband (60) | imager + limiter + I/O here (≈ 59): no station above 60.
+    expect(planChainSplit(CHAIN, 0, 2)).toEqual([2, 3]);
+    // One worker when only one dear insert stands before the rest.
+    expect(planChainSplit([{ type: 'multiband' }, { type: 'limiter' }], 0, 2)).toEqual([1]);
+    expect(planChainSplit([{ type: 'gain', gainDb: -3 }], 0, 2)).toEqual([]);
+    expect(planChainSplit([], 0, 2)).toEqual([]);
+    // A single dear insert cannot be split: a worker would do everything and this thread only I/O.
+    expect(planChainSplit([{ type: 'saturator', driveDb: 6 }], 0, 2)).toEqual([]);
+    expect(planChainSplit(CHAIN, 0, 1)).toEqual([]);
   });
 });
