@@ -42,6 +42,7 @@ function buildProgram(io: CommandIO, run: (p: Promise<number>) => Promise<void>)
     .requiredOption('--chain <file>', 'chain file: YAML or JSON list of inserts')
     .option('--bit-depth <bits>', 'output bit depth: 16, 24 or 32f (default: the input\'s PCM depth, else 24)')
     .option('--sample-rate <hz>', "output sample rate (default: the input's)")
+    .option('--threads <n>', 'auto (default): long files run the chain as an assembly line over spare cores; 1: one thread')
     .option('--strict', 'treat a truncated input as an error')
     .option('--json', 'print { input, output, settings } as JSON')
     .action((input: string, opts) => run(import('./commands/process.js').then((m) => m.processCommand(input, opts, io))));

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { processFile } from '../../src/api/process-file.js';
 import { planChainSplit } from '../../src/api/chain-pipeline.js';
+import { runCli } from '../helpers/run-cli.js';
+import { writeFileSync } from 'node:fs';
 import { buildWav, tempDir, writeFixture } from '../io/wav-fixtures.js';
 
 const { dir, cleanup } = tempDir('mixmaster-pipeline-');
@@ -64,6 +66,16 @@ describe('ChainPipeline through processFile', () => {
         expect(readFileSync(two).equals(want)).toBe(true);
       }
     }
+  });
+
+  it('--threads 1 keeps one thread through the CLI; anything but 1 or auto is a usage error', async () => {
+    const chainFile = join(dir, 'chain.json');
+    writeFileSync(chainFile, JSON.stringify(CHAIN));
+    const one = await runCli(['process', input, '-o', join(dir, 'cli1.wav'), '--chain', chainFile, '--threads', '1', '--json', '--quiet', '--bit-depth', '32f']);
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout).settings.threads).toBe(1);
+    const bad = await runCli(['process', input, '-o', join(dir, 'cli2.wav'), '--chain', chainFile, '--threads', '3', '--quiet']);
+    expect(bad.code).toBe(2);
   });
 
   it('a file too short to repay a worker stays on one thread by default', async () => {

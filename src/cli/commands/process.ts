@@ -13,6 +13,14 @@ export interface ProcessCliOptions extends CommonOptions {
   strict?: boolean;
   bitDepth?: string;
   sampleRate?: string;
+  threads?: string;
+}
+
+/** Validates --threads: `1` (one thread) or `auto` (default: the chain split over spare cores). */
+export function parseThreads(v: string | undefined): false | undefined {
+  if (v === undefined || v === 'auto') return undefined;
+  if (v === '1') return false;
+  throw new UsageError(`--threads must be 1 or auto (got ${v})`);
 }
 
 /** Validates --sample-rate (usage error otherwise). */
@@ -38,6 +46,7 @@ export async function processCommand(input: string, opts: ProcessCliOptions, io:
   try {
     res = await processFile(input, opts.output, {
       chain: opts.chain, force: opts.force, strict: opts.strict, bitDepth: parseBitDepth(opts.bitDepth), sampleRate: parseSampleRate(opts.sampleRate), analyze: opts.json,
+      pipeline: parseThreads(opts.threads),
       onProgress: (f, d, t) => progress.update(f, d, t),
     });
   } finally {
