@@ -14,7 +14,7 @@ import { UsageError } from '../../src/cli/cli-error.js';
 import { AudioFileError } from '../../src/api/errors.js';
 import { createWavWriter } from '../../src/io/wav-writer.js';
 import { SUMMARY_MEASURES } from '../../src/report/summary-table.js';
-import { findAll, parseHtml, polylinePoints, textOf, type Element } from '../report/html-check.js';
+import { findAll, parseHtml, polylinePoints, summaryValues, textOf, type Element } from '../report/html-check.js';
 
 const FS = 48000;
 let dir = '';
@@ -61,16 +61,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The summary tables' cells: data-key → data-value, per column, per table. */
 function summaryColumns(root: Element): Map<string, string>[][] {
-  return findAll(root, 'table').filter((t) => t.attrs.class === 'summary').map((table) => {
-    const cols: Map<string, string>[] = [];
-    for (const tr of findAll(table, 'tr')) {
-      findAll(tr, 'td').forEach((td, i) => {
-        cols[i] ??= new Map();
-        if (td.attrs['data-key']) cols[i].set(td.attrs['data-key'], td.attrs['data-value']);
-      });
-    }
-    return cols;
-  });
+  return findAll(root, 'table').filter((t) => t.attrs.class === 'summary').map(summaryValues);
 }
 
 /** Every summary measure of a column equals the JSON analysis, exactly (and the text shows it rounded). */

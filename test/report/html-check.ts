@@ -67,3 +67,15 @@ export function textOf(el: Element): string {
 export function polylinePoints(el: Element): [number, number][] {
   return el.attrs.points.trim().split(/\s+/).map((p) => p.split(',').map(Number) as [number, number]);
 }
+
+/** data-key → data-value of the summary cells, per column. */
+export function summaryValues(table: Element): Map<string, string>[] {
+  const cols: Map<string, string>[] = [];
+  for (const tr of findAll(table, 'tr')) {
+    findAll(tr, 'td').forEach((td, i) => {
+      cols[i] ??= new Map();
+      if (td.attrs['data-key']) cols[i].set(td.attrs['data-key'], td.attrs['data-value']);
+    });
+  }
+  return cols;
+}

@@ -5,7 +5,7 @@ import { renderAnalyzeReport, renderMasterReport, renderMixReport } from '../../
 import { decimateSeries } from '../../src/report/analysis-plots.js';
 import { flattenSettings } from '../../src/report/settings-table.js';
 import { SUMMARY_MEASURES } from '../../src/report/summary-table.js';
-import { findAll, parseHtml, polylinePoints, textOf, type Element } from './html-check.js';
+import { findAll, parseHtml, polylinePoints, summaryValues, textOf, type Element } from './html-check.js';
 
 const FS = 48000;
 const NASTY = `mix <v2> & "final" 'take'.wav`;
@@ -40,17 +40,6 @@ function plotLines(root: Element, title: string): Map<string, [number, number][]
   return out;
 }
 
-/** data-key → data-value of the summary cells, per column. */
-function summaryValues(table: Element): Map<string, string>[] {
-  const cols: Map<string, string>[] = [];
-  for (const tr of findAll(table, 'tr')) {
-    findAll(tr, 'td').forEach((td, i) => {
-      cols[i] ??= new Map();
-      if (td.attrs['data-key']) cols[i].set(td.attrs['data-key'], td.attrs['data-value']);
-    });
-  }
-  return cols;
-}
 
 describe('analyze report', () => {
   const a = analyse(tones(8, [100, 1000, 5000], [0.05, 0.3, 0.02], 10), NASTY);
