@@ -28,8 +28,8 @@ import { decideMultiband, type MultibandDecision } from '../core/master/auto-dyn
 import { decideAutoEq, type AutoEqDecision } from '../core/master/auto-eq.js';
 import { eqResponseDb, type EqBand } from '../core/master/eq-fit.js';
 import { FineSpectrum, type FineSpectrumResult } from '../core/master/fine-spectrum.js';
-import { decideLoudnessMaximiser } from '../core/master/loudness-maximiser.js';
-import { searchLimiterDrive, type LoudnessSearchResult, type SaturationMeasurement } from '../core/master/loudness-search.js';
+import { decideLoudnessMaximiser, decideMaximiserForHeavyLimiting, type MaximiserDecision } from '../core/master/loudness-maximiser.js';
+import { searchLimiterDrive, type LoudnessSearchResult } from '../core/master/loudness-search.js';
 import { MASTER_LIMITER_DEFAULTS, MasteringChain, masteringInserts, type MasteringStages, type MaximiserSettings } from '../core/master/mastering-chain.js';
 import { DEFAULT_PRESET, findPreset, LOUDNESS_PRESETS } from '../core/master/presets.js';
 import { decideReferenceMatch, MATCH_BANDS_HZ, matchBandLevels, refineReferenceEq, refineWidthPercent, type MatchAspect, type ReferenceMatchDecision } from '../core/master/reference-match.js';
@@ -69,6 +69,12 @@ export interface MasterOptions {
   eqAmount?: number;
   resonance?: boolean;
   multiband?: boolean;
+  /**
+   * The loudness maximiser (soft clip before the limiter) when the limiter alone saturates or needs more
+   * than MAXIMISER_ENGAGE_GR_DB of gain reduction (default true). false: limiter only, whatever it costs
+   * in loudness range or in a missed target.
+   */
+  maximiser?: boolean;
   multibandAmount?: number;
   /** Imager width, percent (default 100 = unchanged; reference mode: matched). */
   widthPercent?: number;
@@ -115,7 +121,7 @@ export interface MasterSettings {
    * The loudness maximiser (a soft clipper before the limiter), engaged only when the limiter alone could
    * not reach the target; with the measurement that showed it (the limiter's loudness ceiling). null: off.
    */
-  maximiser: (MaximiserSettings & { saturation: SaturationMeasurement }) | null;
+  maximiser: (MaximiserSettings & { trigger: MaximiserDecision['trigger'] }) | null;
   reference?: { file: string; analysis: AnalysisResult; decision: ReferenceMatchDecision };
   album?: { offsetDb: number; loudestFile: string; albumTargetLufs: number };
   chain: InsertSpec[];
@@ -480,10 +486,10 @@ async function masterOne(
     };
     let search = await searchLimiterDrive(measureWith(chain), { targetLufs: targetLufs + codecTrimLu, initialDriveDb: searchStart + codecTrimLu });
     // The limiter alone saturated short of the target: add the soft clipper and search again.
-    const maxi = stages.maximiser ? null : decideLoudnessMaximiser(search, targetLufs + codecTrimLu);
+    const maxi = stages.maximiser || opts.maximiser === false ? null : decideLoudnessMaximiser(search, targetLufs + codecTrimLu);
     if (maxi) {
       stages.maximiser = maxi.settings;
-      settings.maximiser = { ...maxi.settings, saturation: maxi.saturation };
+      settings.maximiser = { ...maxi.settings, trigger: maxi.trigger };
       maximiserWarning = maxi.warning;
       chain = new MasteringChain(stages, spec);
       search = await searchLimiterDrive(measureWith(chain), { targetLufs: targetLufs + codecTrimLu, initialDriveDb: maxi.startDriveDb });
@@ -507,6 +513,17 @@ async function masterOne(
       releaseMs: stages.limiter.releaseMs, lookaheadMs: stages.limiter.lookaheadMs, maxGainReductionDb: round2(maxGr), preLimiterLufs: pre === null ? null : round2(pre),
     };
     settings.chain = masteringInserts(stages);
+    // Heavy limiting: the clipper takes the peaks first (the limiter alone would squash the loudness
+    // range), and the search and render run again over our own output.
+    const heavy = stages.maximiser || opts.maximiser === false ? null : decideMaximiserForHeavyLimiting(maxGr, search.driveDb);
+    if (heavy && attempt < 3) {
+      stages.maximiser = heavy.settings;
+      settings.maximiser = { ...heavy.settings, trigger: heavy.trigger };
+      maximiserWarning = heavy.warning;
+      searchStart = heavy.startDriveDb - codecTrimLu;
+      overwrite = true;
+      continue;
+    }
     const tp = final.truePeakDbtp;
     const decodedLufs = final.integratedLufs;
     const tpOver = tp !== null && tp > ceiling;

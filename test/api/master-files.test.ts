@@ -126,6 +126,33 @@ describe('masterFiles: bad input and limits', () => {
   }, 30000);
 });
 
+describe('masterFiles: heavy limiting', () => {
+  it('a loud target that needs more than 3 dB of limiting engages the clipper: on target, under the ceiling, and less loudness range lost', async () => {
+    // The demo song with its second half 6 dB lower (an LRA of several LU), pushed to -9 LUFS with gain
+    // and limiting only: the limiter alone needs about 10 dB of gain reduction.
+    const a = mixDemoStems(synthesizeDemoStems({ sampleRate: FS, seconds: 12 })).channels;
+    for (const c of a) for (let i = 6 * FS; i < c.length; i++) c[i] *= 0.5;
+    const src = await writeWav('loud.wav', a);
+    const base = { targetLufs: -9, ceilingDbtp: -0.3, eq: false, multiband: false, resonance: false } as const;
+    const [clip] = await masterFiles([src], { ...base, output: join(dir, 'loud-m.wav') });
+    const [lim] = await masterFiles([src], { ...base, output: join(dir, 'loud-l.wav'), maximiser: false });
+    expect(clip.settings.maximiser?.trigger.kind).toBe('heavy-limiting');
+    expect(clip.warnings.map((w) => w.code)).toContain('loudness-maximiser');
+    expect(lim.settings.maximiser).toBeNull();
+    for (const [res, file] of [[clip, 'loud-m.wav'], [lim, 'loud-l.wav']] as const) {
+      const { ch, fs } = await readAll(join(dir, file));
+      const m = analyse(ch, fs);
+      expect(Math.abs((m.integratedLufs as number) + 9)).toBeLessThanOrEqual(0.1);
+      expect(m.truePeakDbtp as number).toBeLessThanOrEqual(-0.3);
+      expect(res.settings.search?.converged).toBe(true);
+    }
+    const lost = (r: typeof clip): number => (r.input.loudnessRangeLu as number) - (r.output.loudnessRangeLu as number);
+    console.log(`heavy limiting: LRA lost ${lost(lim).toFixed(2)} LU with the limiter alone (GR ${lim.settings.limiter?.maxGainReductionDb} dB), ${lost(clip).toFixed(2)} LU with the clipper (GR ${clip.settings.limiter?.maxGainReductionDb} dB)`);
+    expect(lost(clip)).toBeLessThan(lost(lim) - 0.5);
+    expect(clip.settings.limiter!.maxGainReductionDb!).toBeLessThan(lim.settings.limiter!.maxGainReductionDb!);
+  }, 90000);
+});
+
 describe('masterFiles: album mode', () => {
   it('keeps the songs\' level differences, the loudest on the target', async () => {
     const loud = await writeWav('song-a.wav', noiseProgramme(3, 0.03, 6));

@@ -32,6 +32,7 @@ export interface MasterCliOptions extends CommonOptions {
   eq?: boolean;
   resonance?: boolean;
   multiband?: boolean;
+  maximiser?: boolean;
   eqAmount?: string;
   multibandAmount?: string;
   width?: string;
@@ -83,6 +84,7 @@ export async function masterCommand(inputs: string[], opts: MasterCliOptions, io
       eqAmount: num('--eq-amount', opts.eqAmount, 0, 1),
       resonance: opts.resonance,
       multiband: opts.multiband,
+      maximiser: opts.maximiser,
       multibandAmount: num('--multiband-amount', opts.multibandAmount, 0, 1),
       widthPercent: num('--width', opts.width, 0, 200),
       monoBelowHz: num('--mono-below', opts.monoBelow, 0, 500),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LoudnessMeter } from '../../../src/core/analysis/loudness-meter.js';
 import { TruePeakMeter } from '../../../src/core/analysis/true-peak-meter.js';
-import { decideLoudnessMaximiser, MAXIMISER_CLIP_ABOVE_CEILING_DB } from '../../../src/core/master/loudness-maximiser.js';
+import { decideLoudnessMaximiser, decideMaximiserForHeavyLimiting, MAXIMISER_CLIP_ABOVE_CEILING_DB, MAXIMISER_ENGAGE_GR_DB } from '../../../src/core/master/loudness-maximiser.js';
 import { searchLimiterDrive, SATURATION_SLOPE, type DrivePass } from '../../../src/core/master/loudness-search.js';
 import { MasteringChain, masteringInserts, type MasteringStages } from '../../../src/core/master/mastering-chain.js';
 
@@ -57,6 +57,15 @@ describe('limiter saturation and the loudness maximiser', () => {
     const dec = decideLoudnessMaximiser(r, -9);
     expect(dec?.settings.clipAboveCeilingDb).toBe(MAXIMISER_CLIP_ABOVE_CEILING_DB);
     expect(dec?.startDriveDb).toBe(s.fromDriveDb);
+  });
+
+  it('engages for heavy limiting only above the gain reduction it leaves the limiter', () => {
+    expect(decideMaximiserForHeavyLimiting(MAXIMISER_ENGAGE_GR_DB, 10)).toBeNull();
+    expect(decideMaximiserForHeavyLimiting(1.2, 10)).toBeNull();
+    const d = decideMaximiserForHeavyLimiting(MAXIMISER_ENGAGE_GR_DB + 0.5, 10)!;
+    expect(d.trigger).toEqual({ kind: 'heavy-limiting', limiterGainReductionDb: MAXIMISER_ENGAGE_GR_DB + 0.5 });
+    expect(d.startDriveDb).toBe(10);
+    expect(d.settings.clipAboveCeilingDb).toBe(MAXIMISER_CLIP_ABOVE_CEILING_DB);
   });
 
   it('does not engage when the limiter alone lands the target', async () => {
