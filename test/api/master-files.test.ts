@@ -115,6 +115,36 @@ describe('masterFiles: bad input and limits', () => {
     expect(Math.abs((res.output.integratedLufs as number) + 14)).toBeLessThanOrEqual(0.1);
   }, 30000);
 
+  it('mono and 5.1 are mastered as they are (same channel count, on target); NaN/Inf input is zeroed and reported', async () => {
+    const [l, r] = noiseProgramme(4, 0.02, 6);
+    const cases: [string, Float32Array[]][] = [
+      ['mono', [l]],
+      // 5.1 (L R C LFE Ls Rs): BS.1770 weights, the LFE excluded from loudness but still processed.
+      ['surround', [l, r, Float32Array.from(l, (v, i) => 0.5 * (v + r[i])), Float32Array.from(l, (v) => 0.3 * v), r, l]],
+    ];
+    for (const [name, ch] of cases) {
+      const src = await writeWav(`${name}.wav`, ch);
+      const out = join(dir, `${name}-m.wav`);
+      const [res] = await masterFiles([src], { output: out, targetLufs: -16, ceilingDbtp: -1 });
+      const back = await readAll(out);
+      expect(back.ch.length).toBe(ch.length);
+      expect(back.ch[0].length).toBe(ch[0].length);
+      expect(Math.abs((res.output.integratedLufs as number) + 16)).toBeLessThanOrEqual(0.1);
+      expect(res.output.truePeakDbtp as number).toBeLessThanOrEqual(-1);
+    }
+    const bad = noiseProgramme(4, 0.02, 7);
+    bad[0][1000] = NaN;
+    bad[1][90000] = Infinity;
+    const src = await writeWav('nan.wav', bad);
+    const out = join(dir, 'nan-m.wav');
+    const [res] = await masterFiles([src], { output: out, targetLufs: -16, ceilingDbtp: -1 });
+    expect(res.input.nonFiniteSamples).toBe(2);
+    expect(res.warnings.map((w) => w.code)).toContain('non-finite');
+    const back = await readAll(out);
+    expect(back.ch.every((c) => c.every((v) => Number.isFinite(v)))).toBe(true);
+    expect(Math.abs((res.output.integratedLufs as number) + 16)).toBeLessThanOrEqual(0.1);
+  }, 60000);
+
   it('with gain only (no limiting needed), the loudness range is kept within 1 LU', async () => {
     // 4 s at one level, 4 s 8 dB lower: an LRA of several LU; -23 LUFS needs no limiting.
     const a = noiseProgramme(8, 0.02, 5);
