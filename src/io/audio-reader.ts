@@ -32,3 +32,12 @@ export class AudioFileError extends Error {
     this.name = 'AudioFileError';
   }
 }
+
+/**
+ * The first `frames` frames of each planar output buffer, as the block a reader returns: `views` again when
+ * it already is that (no allocation per read), else new subarrays.
+ */
+export function blockViews(out: readonly Float32Array[], frames: number, views: Float32Array[]): Float32Array[] {
+  if (views.length === out.length && views.length > 0 && views[0].length === frames) return views;
+  return out.map((ch) => (ch.length === frames ? ch : ch.subarray(0, frames)));
+}

@@ -9,7 +9,7 @@
  * reordered to the WAVE order the rest of mixmaster assumes (L R C LFE ...).
  */
 import type { FileHandle } from 'node:fs/promises';
-import { AudioFileError, type AudioInfo, type AudioReader } from './audio-reader.js';
+import { AudioFileError, blockViews, type AudioInfo, type AudioReader } from './audio-reader.js';
 import { readAt } from './wav-format.js';
 
 export type CompressedKind = 'flac' | 'ogg-flac' | 'mp3' | 'ogg-vorbis' | 'ogg-opus';
@@ -514,9 +514,7 @@ export class CompressedReader implements AudioReader {
       }
     }
     this.fifoFrames -= n;
-    if (this.views.length === 0 || this.views[0].length !== n) {
-      this.views = this.out.map((ch) => (ch.length === n ? ch : ch.subarray(0, n)));
-    }
+    this.views = blockViews(this.out, n, this.views);
     return this.views;
   }
 

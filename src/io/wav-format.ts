@@ -93,15 +93,8 @@ function unsupported(path: string, why: string): AudioFileError {
   return new AudioFileError(path, `not a supported audio file (${why})`);
 }
 
-interface FmtInfo {
-  sampleFormat: WavSampleFormat;
-  channels: number;
-  sampleRate: number;
-  blockAlign: number;
-  bytesPerSample: number;
-  validBits: number;
-  channelMask?: number;
-}
+/** What the fmt chunk says: the header less what the chunk scan finds (container, data position and size). */
+type FmtInfo = Omit<WavHeader, 'container' | 'dataOffset' | 'declaredDataBytes'>;
 
 function parseFmt(path: string, b: Uint8Array): FmtInfo {
   if (b.length < 16) throw unsupported(path, `WAV fmt chunk too short (${b.length} bytes)`);
@@ -308,4 +301,15 @@ export function buildWavHeader(f: WavHeaderFields): WavHeaderLayout {
   ascii(o, 'data');
   dv.setUint32(o + 4, f.rf64 ? 0xffffffff : f.dataBytes, true);
   return { bytes: b, dataOffset: o + 8 };
+}
+
+/** Reverses each `width`-byte word in place (only on big-endian hosts: WAV is little-endian). */
+export function swapBytes(b: Uint8Array, length: number, width: number): void {
+  for (let i = 0; i + width <= length; i += width) {
+    for (let a = i, z = i + width - 1; a < z; a++, z--) {
+      const t = b[a];
+      b[a] = b[z];
+      b[z] = t;
+    }
+  }
 }

@@ -7,8 +7,8 @@
  * is exactly -1. Float samples pass through unchanged, non-finite ones included.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { AudioFileError, type AudioInfo, type AudioReader } from './audio-reader.js';
-import { parseWavHeader, type WavHeader, type WavSampleFormat } from './wav-format.js';
+import { AudioFileError, blockViews, type AudioInfo, type AudioReader } from './audio-reader.js';
+import { parseWavHeader, swapBytes, type WavHeader, type WavSampleFormat } from './wav-format.js';
 
 /** Bytes read from disk per request (rounded down to whole frames). */
 export const WAV_CHUNK_BYTES = 1 << 20;
@@ -45,16 +45,6 @@ function allocChunk(byteLength: number): Chunk {
   };
 }
 
-/** Reverses each `width`-byte word in place (only on big-endian hosts: WAV is little-endian). */
-function swapBytes(b: Uint8Array, length: number, width: number): void {
-  for (let i = 0; i + width <= length; i += width) {
-    for (let a = i, z = i + width - 1; a < z; a++, z--) {
-      const t = b[a];
-      b[a] = b[z];
-      b[z] = t;
-    }
-  }
-}
 
 /*
  * Conversion loops: interleaved chunk → planar outputs. Arguments: the chunk, the first frame and the
@@ -354,9 +344,7 @@ export class WavReader implements AudioReader {
       done += n;
     }
     if (done === 0) return null;
-    if (this.views.length === 0 || this.views[0].length !== done) {
-      this.views = this.out.map((ch) => (ch.length === done ? ch : ch.subarray(0, done)));
-    }
+    this.views = blockViews(this.out, done, this.views);
     return this.views;
   }
 

@@ -7,7 +7,7 @@
  */
 import { AudioFileError } from './audio-reader.js';
 import { createAtomicFile, ioError, type AtomicFile } from './atomic-file.js';
-import { buildWavHeader, type WavWriteFormat } from './wav-format.js';
+import { buildWavHeader, swapBytes, type WavWriteFormat } from './wav-format.js';
 import { TpdfDither } from '../core/dsp/tpdf-dither.js';
 
 export interface WavWriterOptions {
@@ -45,16 +45,6 @@ const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Largest RIFF size field value: above it the file needs RF64. */
 const RIFF_MAX = 0xffffffff;
 const DEFAULT_SEED = 0x5eed;
-
-function swapBytes(b: Uint8Array, length: number, width: number): void {
-  for (let i = 0; i + width <= length; i += width) {
-    for (let a = i, z = i + width - 1; a < z; a++, z--) {
-      const t = b[a];
-      b[a] = b[z];
-      b[z] = t;
-    }
-  }
-}
 
 class StreamingWavWriter implements WavWriter {
   framesWritten = 0;

@@ -10,17 +10,10 @@
  * programme is already dense and the multiband stays off.
  */
 import type { AnalysisResult, SpectrumResult } from '../analysis/analysis-result.js';
+import type { CompressorParams } from '../dsp/compressor.js';
 
 /** Settings of one multiband band (the compressor parameters of the `multiband` insert). */
-export interface BandCompressorSettings {
-  thresholdDb: number;
-  ratio: number;
-  kneeDb: number;
-  attackMs: number;
-  releaseMs: number;
-  makeupDb: number;
-  detector: 'peak' | 'rms';
-}
+export type BandCompressorSettings = Pick<CompressorParams, 'thresholdDb' | 'ratio' | 'kneeDb' | 'attackMs' | 'releaseMs' | 'makeupDb' | 'detector'>;
 
 export interface MultibandDecision {
   /** The multiband insert, or null when the programme needs none (strength 0). */

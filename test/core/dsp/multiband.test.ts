@@ -1,19 +1,10 @@
-import FFT from 'fft.js';
 import { describe, expect, it } from 'vitest';
+import { magnitudeDb } from '../../helpers/fft-magnitude.js';
 import { Multiband, type MultibandParams } from '../../../src/core/dsp/multiband.js';
 import { describeProcessorContract } from '../../helpers/processor-contract.js';
 
 const SIZE = 1 << 15;
 const idle = { ratio: 1, makeupDb: 0 };
-
-function magnitudeDb(x: Float32Array): Float64Array {
-  const f = new FFT(SIZE);
-  const out = f.createComplexArray() as number[];
-  f.realTransform(out, Array.from(x));
-  const m = new Float64Array(SIZE / 2);
-  for (let k = 1; k < SIZE / 2; k++) m[k] = 10 * Math.log10(out[2 * k] ** 2 + out[2 * k + 1] ** 2);
-  return m;
-}
 
 function sine(frames: number, db: number, freq: number, fs: number): Float32Array {
   const out = new Float32Array(frames);
@@ -31,7 +22,7 @@ describe('multiband', () => {
       const y = new Float32Array(SIZE);
       p.process([imp], [y], SIZE);
       for (let i = 0; i < SIZE; i++) y[i] *= 2;
-      const m = magnitudeDb(y);
+      const m = magnitudeDb(y, SIZE);
       let worst = 0;
       for (let k = 1; k < SIZE / 2; k++) worst = Math.max(worst, Math.abs(m[k]));
       console.log(`multiband idle ${xo.join('/')} Hz at ${fs} Hz: worst deviation ${worst.toExponential(2)} dB`);
