@@ -478,15 +478,26 @@ async function masterOne(
     stages.limiter.ceilingDbtp = round2(ceiling - lossyMargin);
     let chain = new MasteringChain(stages, spec);
     const meter = new LoudnessMeter({ sampleRate: a.sampleRate, channels: a.channels, weights });
+    // The limiter's largest gain reduction in each search pass, by drive: the chosen pass's tells whether
+    // limiting is heavy without rendering it again.
+    const passGr = new Map<number, number>();
     const measureWith = (c: MasteringChain) => async (driveDb: number) => {
       c.restart(driveDb);
       meter.reset();
-      await renderThrough(a, opts, c, block, 'search', (v, n) => meter.push(v, n));
+      c.limiter.readMeters();
+      let gr = 0;
+      await renderThrough(a, opts, c, block, 'search', (v, n) => {
+        meter.push(v, n);
+        gr = Math.max(gr, c.limiter.readMeters().gainReductionDb);
+      });
+      passGr.set(driveDb, gr);
       return { driveDb, integratedLufs: meter.result().integratedLufs, truePeakDbtp: null };
     };
     let search = await searchLimiterDrive(measureWith(chain), { targetLufs: targetLufs + codecTrimLu, initialDriveDb: searchStart + codecTrimLu });
-    // The limiter alone saturated short of the target: add the soft clipper and search again.
-    const maxi = stages.maximiser || opts.maximiser === false ? null : decideLoudnessMaximiser(search, targetLufs + codecTrimLu);
+    // The limiter alone saturated short of the target, or needed more than 3 dB of gain reduction to reach
+    // it (which squashes the loudness range): add the soft clipper and search again.
+    const maxi = stages.maximiser || opts.maximiser === false ? null
+      : decideLoudnessMaximiser(search, targetLufs + codecTrimLu) ?? decideMaximiserForHeavyLimiting(passGr.get(search.driveDb) ?? 0, search.driveDb);
     if (maxi) {
       stages.maximiser = maxi.settings;
       settings.maximiser = { ...maxi.settings, trigger: maxi.trigger };
@@ -513,17 +524,6 @@ async function masterOne(
       releaseMs: stages.limiter.releaseMs, lookaheadMs: stages.limiter.lookaheadMs, maxGainReductionDb: round2(maxGr), preLimiterLufs: pre === null ? null : round2(pre),
     };
     settings.chain = masteringInserts(stages);
-    // Heavy limiting: the clipper takes the peaks first (the limiter alone would squash the loudness
-    // range), and the search and render run again over our own output.
-    const heavy = stages.maximiser || opts.maximiser === false ? null : decideMaximiserForHeavyLimiting(maxGr, search.driveDb);
-    if (heavy && attempt < 3) {
-      stages.maximiser = heavy.settings;
-      settings.maximiser = { ...heavy.settings, trigger: heavy.trigger };
-      maximiserWarning = heavy.warning;
-      searchStart = heavy.startDriveDb - codecTrimLu;
-      overwrite = true;
-      continue;
-    }
     const tp = final.truePeakDbtp;
     const decodedLufs = final.integratedLufs;
     const tpOver = tp !== null && tp > ceiling;
