@@ -63,11 +63,15 @@ export async function analyzeReader(reader: AudioReader, opts: AnalyzeOptions = 
   let done = 0;
   try {
     for (;;) {
-      const block = await reader.read(done < RAMP_FRAMES ? RAMP_BLOCK_FRAMES : ANALYSIS_BLOCK_FRAMES);
+      const want = done < RAMP_FRAMES ? RAMP_BLOCK_FRAMES : ANALYSIS_BLOCK_FRAMES;
+      // With a slot free in the ring, the block is decoded straight into it (no copy).
+      const slot = parallel && reader.readInto ? parallel.freeBlock() : null;
+      const block = slot ? await readInto(reader, slot, want) : await reader.read(want);
       if (!block) break;
       const n = block[0].length;
       const measured = analyzer.push(block, n);
-      if (parallel) await parallel.push(measured, n);
+      if (slot) parallel!.publish(measured, n);
+      else if (parallel) await parallel.push(measured, n);
       done += n;
       opts.onProgress?.(reader.path, done, frames);
     }
@@ -80,6 +84,12 @@ export async function analyzeReader(reader: AudioReader, opts: AnalyzeOptions = 
   if (opts.series !== true) delete result.loudnessSeries;
   result.warnings = [...reader.warnings, ...result.warnings];
   return { result, analyzer };
+}
+
+/** The next block of at most `frames` frames decoded into `dest`, or null at end of stream. */
+async function readInto(reader: AudioReader, dest: readonly Float32Array[], frames: number): Promise<Float32Array[] | null> {
+  const n = await reader.readInto!(dest, frames);
+  return n === 0 ? null : dest.map((x) => x.subarray(0, n));
 }
 
 /** Analyzes one file. Throws AudioFileError for unreadable or unsupported files. */

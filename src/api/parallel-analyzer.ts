@@ -10,8 +10,9 @@
  *    that waits on it can never miss the end);
  *  - frames[s]: frames in slot s; seq[s]: the block's index in the stream;
  *  - consumed[w]: blocks worker w has finished; a slot is free again once every worker has consumed it.
- * Work sharing: when the ring is full (the workers are behind), the reading thread meters the block
- * itself instead of waiting, so neither thread idles while the other works, whatever the material (the
+ * Zero copy: a reader can decode straight into the next slot (freeBlock() or nextBlock(), then publish()).
+ * Work sharing (push()): when the ring is full (the workers are behind), the reading thread meters the
+ * block itself instead of waiting, so neither thread idles while the other works, whatever the material (the
  * true peak is dearer on loud masters, the rest on quiet material) and the core count. A meter that gets
  * a block not contiguous with its previous one restarts from the block's history, so every output of
  * the stream is computed exactly as by one TruePeakMeter, and the peaks are bit for bit the same.
@@ -177,8 +178,9 @@ export class ParallelTruePeak {
   readonly ringBytes: number;
   private readonly workers: Worker[] = [];
   private readonly ctrl: Int32Array;
-  /** Per slot, per channel: views of [history, block] in the ring. */
+  /** Per slot, per channel: views of [history, block] in the ring, and of the block alone. */
   private readonly slotViews: Float32Array[][] = [];
+  private readonly blockViews: Float32Array[][] = [];
   private readonly slots: number;
   private readonly channels: number;
   private readonly blockFrames: number;
@@ -220,8 +222,14 @@ export class ParallelTruePeak {
     this.ctrl = new Int32Array(control);
     for (let s = 0; s < slots; s++) {
       const views: Float32Array[] = [];
-      for (let c = 0; c < channels; c++) views.push(new Float32Array(samples, (s * channels + c) * stride * 4, stride));
+      const blocks: Float32Array[] = [];
+      for (let c = 0; c < channels; c++) {
+        const at = (s * channels + c) * stride * 4;
+        views.push(new Float32Array(samples, at, stride));
+        blocks.push(new Float32Array(samples, at + history * 4, blockFrames));
+      }
       this.slotViews.push(views);
+      this.blockViews.push(blocks);
     }
     for (let c = 0; c < channels; c++) this.tail.push(new Float32Array(history));
     let fail: (err: Error) => void = () => {};
@@ -269,33 +277,68 @@ export class ParallelTruePeak {
   }
 
   /**
-   * Copies a block into the next free slot (waiting for one) and publishes it.
+   * Copies a block into the next free slot (waiting for one) and publishes it; or, sharing work with
+   * the ring full, meters it here.
    * @param channels one Float32Array per channel (finite samples: what Analyzer.push returned)
    * @param frames ≤ blockFrames
    */
   async push(channels: readonly Float32Array[], frames: number): Promise<void> {
     if (frames <= 0) return;
-    if (frames > this.blockFrames) throw new RangeError(`ParallelTruePeak: block of ${frames} frames > ${this.blockFrames}`);
-    const seq = this.seq++;
+    this.checkFrames(frames);
     if (this.shareWork && !this.slotFree()) {
-      this.meterHere(channels, frames, seq);
-    } else {
-      await this.waitForSlot();
-      const s = this.published % this.slots;
-      const views = this.slotViews[s];
-      for (let c = 0; c < this.channels; c++) {
-        const x = channels[c];
-        views[c].set(this.tail[c]);
-        views[c].set(x.length === frames ? x : x.subarray(0, frames), this.history);
-      }
-      this.ctrl[RING.framesBase + s] = frames;
-      this.ctrl[seqIndex(this.slots, s)] = seq;
-      this.published++;
-      // The atomic store orders the copies, frames[s] and seq[s] before the count the workers read.
-      Atomics.store(this.ctrl, RING.published, this.published);
-      Atomics.notify(this.ctrl, RING.published);
+      this.meterHere(channels, frames, this.seq++);
+      this.advanceTail(channels, frames);
+      return;
     }
+    await this.nextBlock();
+    this.publish(channels, frames);
+  }
+
+  /**
+   * The next slot's block views when it is free now (as nextBlock()), else null: the caller then reads
+   * into buffers of its own and push()es the block, which meters it here when sharing work.
+   */
+  freeBlock(): readonly Float32Array[] | null {
+    return this.slotFree() ? this.blockViews[this.published % this.slots] : null;
+  }
+
+  /**
+   * Waits for the next free slot and returns its block views (blockFrames long, one per channel): a
+   * reader may decode straight into them, then publish() the block. Valid until that publish().
+   */
+  async nextBlock(): Promise<readonly Float32Array[]> {
+    await this.waitForSlot();
+    return this.blockViews[this.published % this.slots];
+  }
+
+  /**
+   * Publishes the next block, after nextBlock() said its slot is free. `channels` may be views of that
+   * slot's block (nothing is copied) or any other arrays (copied in).
+   * @param channels the block as measured (finite samples: what Analyzer.push returned)
+   */
+  publish(channels: readonly Float32Array[], frames: number): void {
+    if (frames <= 0) return;
+    this.checkFrames(frames);
+    const s = this.published % this.slots;
+    const views = this.slotViews[s];
+    const blocks = this.blockViews[s];
+    for (let c = 0; c < this.channels; c++) {
+      const x = channels[c];
+      views[c].set(this.tail[c]);
+      const inSlot = x.buffer === blocks[c].buffer && x.byteOffset === blocks[c].byteOffset;
+      if (!inSlot) blocks[c].set(x.length === frames ? x : x.subarray(0, frames));
+    }
+    this.ctrl[RING.framesBase + s] = frames;
+    this.ctrl[seqIndex(this.slots, s)] = this.seq++;
+    this.published++;
+    // The atomic store orders the copies, frames[s] and seq[s] before the count the workers read.
+    Atomics.store(this.ctrl, RING.published, this.published);
+    Atomics.notify(this.ctrl, RING.published);
     this.advanceTail(channels, frames);
+  }
+
+  private checkFrames(frames: number): void {
+    if (frames > this.blockFrames) throw new RangeError(`ParallelTruePeak: block of ${frames} frames > ${this.blockFrames}`);
   }
 
   /** True when every worker has a free slot for the next block. */

@@ -20,6 +20,12 @@ export interface AudioReader {
    * The returned arrays may be reused by the next call: copy what you keep.
    */
   read(maxFrames: number): Promise<Float32Array[] | null>;
+  /**
+   * Optional: decodes the next block of at most maxFrames frames straight into `dest` (one array per
+   * channel, each at least maxFrames long) and returns the frames written, 0 at end of stream. Saves a
+   * copy for a caller with buffers of its own (the analysis ring).
+   */
+  readInto?(dest: readonly Float32Array[], maxFrames: number): Promise<number>;
   /** Warnings met while reading (truncated data, ...), each reported once. */
   readonly warnings: { code: string; message: string }[];
   close(): Promise<void>;

@@ -53,7 +53,7 @@ function allocChunk(byteLength: number): Chunk {
  * the general loop, which runs channels outside samples so each inner loop writes one output array.
  */
 
-function convertFloat32(ch: Chunk, start: number, n: number, nch: number, out: Float32Array[], off: number): void {
+function convertFloat32(ch: Chunk, start: number, n: number, nch: number, out: readonly Float32Array[], off: number): void {
   const src = ch.f32;
   if (nch === 1) {
     out[0].set(src.subarray(start, start + n), off);
@@ -72,7 +72,7 @@ function convertFloat32(ch: Chunk, start: number, n: number, nch: number, out: F
   }
 }
 
-function convertFloat64(ch: Chunk, start: number, n: number, nch: number, out: Float32Array[], off: number): void {
+function convertFloat64(ch: Chunk, start: number, n: number, nch: number, out: readonly Float32Array[], off: number): void {
   const src = ch.f64;
   if (nch === 2) {
     const l = out[0];
@@ -89,7 +89,7 @@ function convertFloat64(ch: Chunk, start: number, n: number, nch: number, out: F
   }
 }
 
-function convertInt16(ch: Chunk, start: number, n: number, nch: number, out: Float32Array[], off: number): void {
+function convertInt16(ch: Chunk, start: number, n: number, nch: number, out: readonly Float32Array[], off: number): void {
   const src = ch.i16;
   const k = 1 / 32768;
   if (nch === 2) {
@@ -107,7 +107,7 @@ function convertInt16(ch: Chunk, start: number, n: number, nch: number, out: Flo
   }
 }
 
-function convertInt32(ch: Chunk, start: number, n: number, nch: number, out: Float32Array[], off: number): void {
+function convertInt32(ch: Chunk, start: number, n: number, nch: number, out: readonly Float32Array[], off: number): void {
   const src = ch.i32;
   const k = 1 / 2147483648;
   if (nch === 2) {
@@ -127,7 +127,7 @@ function convertInt32(ch: Chunk, start: number, n: number, nch: number, out: Flo
 
 /** 24-bit samples byte by byte: the three little-endian bytes go to bits 8..31 of an int32 (the sign
  * comes for free), then / 2^31. */
-function convertInt24Bytes(ch: Chunk, start: number, n: number, nch: number, out: Float32Array[], off: number): void {
+function convertInt24Bytes(ch: Chunk, start: number, n: number, nch: number, out: readonly Float32Array[], off: number): void {
   const b = ch.bytes;
   const k = 1 / 2147483648;
   const stride = 3 * nch;
@@ -143,7 +143,7 @@ function convertInt24Bytes(ch: Chunk, start: number, n: number, nch: number, out
  * 24-bit mono or stereo, four samples (12 bytes) from three aligned 32-bit loads, about twice as fast as
  * byte loads. `start` must make the byte offset a multiple of 12; converts `groups` groups of 4 samples.
  */
-function convertInt24Words(w: Int32Array, start: number, groups: number, nch: number, out: Float32Array[], off: number): void {
+function convertInt24Words(w: Int32Array, start: number, groups: number, nch: number, out: readonly Float32Array[], off: number): void {
   const k = 1 / 2147483648;
   let j = (start * nch * 3) >> 2;
   if (nch === 1) {
@@ -172,7 +172,7 @@ function convertInt24Words(w: Int32Array, start: number, groups: number, nch: nu
   }
 }
 
-function convertInt24(ch: Chunk, start: number, n: number, nch: number, out: Float32Array[], off: number): void {
+function convertInt24(ch: Chunk, start: number, n: number, nch: number, out: readonly Float32Array[], off: number): void {
   if (nch > 2 || !IS_LITTLE_ENDIAN) {
     convertInt24Bytes(ch, start, n, nch, out, off);
     return;
@@ -187,7 +187,7 @@ function convertInt24(ch: Chunk, start: number, n: number, nch: number, out: Flo
   convertInt24Bytes(ch, start + done, n - done, nch, out, off + done);
 }
 
-function convertUint8(ch: Chunk, start: number, n: number, nch: number, out: Float32Array[], off: number): void {
+function convertUint8(ch: Chunk, start: number, n: number, nch: number, out: readonly Float32Array[], off: number): void {
   const b = ch.bytes;
   const k = 1 / 128;
   for (let c = 0; c < nch; c++) {
@@ -325,7 +325,6 @@ export class WavReader implements AudioReader {
   }
 
   async read(maxFrames: number): Promise<Float32Array[] | null> {
-    if (this.closed) throw new AudioFileError(this.path, 'read after close');
     if (!(maxFrames >= 1)) throw new RangeError(`read: maxFrames must be >= 1, got ${maxFrames}`);
     maxFrames = Math.floor(maxFrames);
     if (this.out.length === 0 || this.out[0].length < maxFrames) {
@@ -333,19 +332,30 @@ export class WavReader implements AudioReader {
       for (let c = 0; c < this.nch; c++) this.out.push(new Float32Array(maxFrames));
       this.views = [];
     }
+    const done = await this.readInto(this.out, maxFrames);
+    if (done === 0) return null;
+    this.views = blockViews(this.out, done, this.views);
+    return this.views;
+  }
+
+  async readInto(dest: readonly Float32Array[], maxFrames: number): Promise<number> {
+    if (this.closed) throw new AudioFileError(this.path, 'read after close');
+    if (!(maxFrames >= 1)) throw new RangeError(`read: maxFrames must be >= 1, got ${maxFrames}`);
+    maxFrames = Math.floor(maxFrames);
+    if (dest.length !== this.nch || dest.some((d) => d.length < maxFrames)) {
+      throw new RangeError(`readInto: need ${this.nch} arrays of at least ${maxFrames} frames`);
+    }
     let done = 0;
     while (done < maxFrames) {
       if (this.chunkPos >= this.current.frames) {
         if (!(await this.nextChunk())) break;
       }
       const n = Math.min(maxFrames - done, this.current.frames - this.chunkPos);
-      this.convert(this.current, this.chunkPos, n, this.nch, this.out, done);
+      this.convert(this.current, this.chunkPos, n, this.nch, dest, done);
       this.chunkPos += n;
       done += n;
     }
-    if (done === 0) return null;
-    this.views = blockViews(this.out, done, this.views);
-    return this.views;
+    return done;
   }
 
   async close(): Promise<void> {

@@ -141,6 +141,28 @@ describe('ParallelTruePeak', () => {
     expect(exact.peaks(false)[0]).toBeGreaterThan(naive.peaks(false)[0] * 1.5);
   });
 
+  it('publishes blocks written into its slots without a copy, mixed with pushed blocks, bit for bit', async () => {
+    const frames = 40000;
+    const ch = material(3, frames);
+    const meter = new TruePeakMeter({ sampleRate: fs, channels: 3 });
+    meter.push(ch, frames);
+    const blockFrames = 3000;
+    const parallel = ParallelTruePeak.start({ sampleRate: fs, channels: 3, blockFrames, workers: 2, slots: 2 })!;
+    for (let s = 0, k = 0; s < frames; s += blockFrames, k++) {
+      const n = Math.min(blockFrames, frames - s);
+      const block = ch.map((x) => x.subarray(s, s + n));
+      if (k % 3 === 0) {
+        await parallel.push(block, n);
+      } else {
+        // Decoded in place, as a reader given the slot does: published without a copy.
+        const slot = k % 3 === 1 ? parallel.freeBlock() ?? await parallel.nextBlock() : await parallel.nextBlock();
+        slot.forEach((v, c) => v.set(block[c]));
+        parallel.publish(slot.map((v) => v.subarray(0, n)), n);
+      }
+    }
+    expect(Array.from(await parallel.finish())).toEqual(Array.from(meter.peaks()));
+  });
+
   it('handles an empty stream (peaks 0)', async () => {
     const parallel = ParallelTruePeak.start({ sampleRate: fs, channels: 1, blockFrames: 1024, workers: 1 });
     expect(Array.from(await parallel!.finish())).toEqual([0]);
