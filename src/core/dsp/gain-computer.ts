@@ -62,13 +62,18 @@ export function expanderGainDb(levelDb: number, thresholdDb: number, expansion: 
  * Math.exp in V8 (a C call per value) when it runs in a loop beside other work.
  */
 const EXP_N = 64;
-const LN2_BY_N = Math.LN2 / EXP_N;
-const N_BY_LN2 = EXP_N / Math.LN2;
+/*
+ * The tables and constants are exported for copies of fastExp's body in the hottest loops
+ * (compressor-linked.ts apply): V8 does not always inline the call there, and a call that is not
+ * inlined returns its double boxed, one heap allocation per sample.
+ */
+export const LN2_BY_N = Math.LN2 / EXP_N;
+export const N_BY_LN2 = EXP_N / Math.LN2;
 /** 2^(j/64), j = 0..63. */
-const EXP_FRAC = new Float64Array(EXP_N);
+export const EXP_FRAC = new Float64Array(EXP_N);
 for (let j = 0; j < EXP_N; j++) EXP_FRAC[j] = Math.pow(2, j / EXP_N);
 /** 2^k for k = −1022..1023 at index k + 1022 (exact powers of two). */
-const EXP_POW2 = new Float64Array(2046);
+export const EXP_POW2 = new Float64Array(2046);
 for (let k = 0; k < 2046; k++) EXP_POW2[k] = Math.pow(2, k - 1022);
 
 /**
