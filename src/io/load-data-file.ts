@@ -1,6 +1,5 @@
 /** Reads a JSON or YAML data file (session, chain) into plain data; errors name the file. */
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { AudioFileError } from './audio-reader.js';
 
 /** Parses `path` as JSON (.json) or YAML (anything else; YAML is a superset of JSON). */
@@ -12,10 +11,13 @@ export async function loadDataFile(path: string): Promise<unknown> {
     const code = (e as NodeJS.ErrnoException).code;
     throw new AudioFileError(path, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message, 'unreadable');
   }
+  const json = path.toLowerCase().endsWith('.json');
+  // The YAML parser is loaded only for YAML files: its many modules are start-up cost a JSON file need not pay.
+  const parseYaml = json ? null : (await import('yaml')).parse;
   try {
-    return path.toLowerCase().endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    return parseYaml ? parseYaml(text) : JSON.parse(text);
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
-    throw new AudioFileError(path, `not valid ${path.toLowerCase().endsWith('.json') ? 'JSON' : 'YAML'} (${msg})`, 'bad-data');
+    throw new AudioFileError(path, `not valid ${json ? 'JSON' : 'YAML'} (${msg})`, 'bad-data');
   }
 }

@@ -7,7 +7,7 @@
  * feed silence until the filter has released the last input frames, then cut to that length.
  * Quality: SRC_SINC_MEDIUM_QUALITY by default (libsamplerate: 97 dB SNR, 90 % bandwidth), `best` on request.
  */
-import * as libsamplerate from '@alexanderolsen/libsamplerate-js';
+import type * as Libsamplerate from '@alexanderolsen/libsamplerate-js';
 import { AudioFileError, type AudioInfo, type AudioReader } from './audio-reader.js';
 
 export interface ResamplingOptions {
@@ -15,11 +15,18 @@ export interface ResamplingOptions {
   quality?: 'best' | 'medium' | 'fastest';
 }
 
-// The package is CommonJS: Node's ESM loader exposes it as the default export only (bundlers and vitest
-// also give named exports), so take whichever exists.
-type Lib = typeof libsamplerate;
-const lib: Lib = (libsamplerate as unknown as { default?: Lib }).default ?? libsamplerate;
-const { ConverterType, create } = lib;
+type Lib = typeof Libsamplerate;
+let lib: Promise<Lib> | null = null;
+
+/**
+ * libsamplerate, loaded at the first resampling: its module and WebAssembly cost tens of ms of start-up
+ * that a run without resampling need not pay. The package is CommonJS: Node's ESM loader exposes it as
+ * the default export only (bundlers and vitest also give named exports), so take whichever exists.
+ */
+function loadLib(): Promise<Lib> {
+  lib ??= import('@alexanderolsen/libsamplerate-js').then((m) => (m as unknown as { default?: Lib }).default ?? m);
+  return lib;
+}
 
 /** Input frames per call into libsamplerate. */
 const CHUNK_FRAMES = 8192;
@@ -36,7 +43,7 @@ class ResamplingReader implements AudioReader {
   private out: Float32Array[] = [];
   private readonly pad: Float32Array;
 
-  constructor(private readonly inner: AudioReader, private readonly src: Awaited<ReturnType<typeof create>>, outRate: number) {
+  constructor(private readonly inner: AudioReader, private readonly src: Awaited<ReturnType<Lib['create']>>, outRate: number) {
     const ratio = outRate / inner.info.sampleRate;
     this.info = { ...inner.info, sampleRate: outRate, frames: inner.info.frames === null ? null : Math.round(inner.info.frames * ratio) };
     this.pad = new Float32Array(CHUNK_FRAMES * inner.info.channels);
@@ -109,6 +116,7 @@ class ResamplingReader implements AudioReader {
 export async function resampleReader(inner: AudioReader, sampleRate: number, opts: ResamplingOptions = {}): Promise<AudioReader> {
   if (inner.info.sampleRate === sampleRate) return inner;
   const q = opts.quality ?? 'medium';
+  const { ConverterType, create } = await loadLib();
   const converterType = q === 'best' ? ConverterType.SRC_SINC_BEST_QUALITY : q === 'fastest' ? ConverterType.SRC_SINC_FASTEST : ConverterType.SRC_SINC_MEDIUM_QUALITY;
   const src = await create(inner.info.channels, inner.info.sampleRate, sampleRate, { converterType });
   return new ResamplingReader(inner, src, sampleRate);

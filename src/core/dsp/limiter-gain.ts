@@ -61,7 +61,7 @@ export class LimiterGainEnvelope {
   private readonly settle: number;
   /** The output of the last full push (sum2/w2), returned by the steady path. */
   private lastOut = 1;
-  /** push()'s result slot (see advance()). */
+  /** push()'s one-frame block. */
   private readonly one = new Float64Array(1);
 
   /** @param windowFrames W ≥ 1 (lookahead frames + 1); maxWindowFrames sizes the buffers. */
@@ -101,30 +101,83 @@ export class LimiterGainEnvelope {
   }
 
   /**
-   * push() for each of r[0 .. n), gains into out[0 .. n): the same values, with runs of the steady path
-   * (r = 1 while settled) done in one tight loop: each steady push only refreshes the head's index, so a
-   * run writes the last one.
+   * push() for each of r[0 .. n), gains into out[0 .. n): the same values. One loop with the whole state
+   * in locals (a per-frame method call kept ten fields in memory and, not inlined, cost more than its
+   * arithmetic); steady frames (r = 1 while settled) only refresh the head's index.
    */
   pushBlock(r: Float64Array, out: Float64Array, n: number): void {
+    const vals = this.dqVal, idxs = this.dqIdx, box1 = this.box1, box2 = this.box2;
+    const cap = vals.length, w = this.window, w1 = this.w1, w2 = this.w2, settle = this.settle;
+    const rel = this.releaseCoef;
+    let head = this.head, count = this.count, t = this.t, env = this.env, steady = this.steady;
+    let p1 = this.p1, p2 = this.p2, sum1 = this.sum1, sum2 = this.sum2, lastOut = this.lastOut;
     for (let i = 0; i < n; i++) {
-      if (r[i] === 1 && this.steady >= this.settle) {
-        let t = this.t;
-        const lo = this.lastOut;
-        let k = i;
-        while (k < n && r[k] === 1 && (t & 0xffff) !== 0xffff) {
-          out[k] = lo;
-          t++;
-          k++;
-        }
-        if (k > i) {
-          this.dqIdx[this.head] = t - 1;
-          this.t = t;
-          i = k - 1;
-          continue;
-        }
+      const ri = r[i];
+      // Steady path (the common case: no reduction for a while): every state change a full push would
+      // make leaves the state equivalent (the deque holds one 1, whose index is refreshed; the boxes
+      // are uniform, so their ring positions do not matter; the sums gain exactly 0), and the output is
+      // lastOut. Re-anchor frames take the full path.
+      if (ri === 1 && steady >= settle && (t & 0xffff) !== 0xffff) {
+        idxs[head] = t++;
+        out[i] = lastOut;
+        continue;
       }
-      this.advance(r[i], out, i);
+      // Sliding minimum over the last W values: a monotonic deque (values increasing from head to
+      // back), O(1) amortized; ring indices wrap by compare, not `%` (a division per step).
+      const now = t++;
+      let back = head + count - 1;
+      if (back >= cap) back -= cap;
+      while (count > 0 && vals[back] >= ri) {
+        count--;
+        back = back === 0 ? cap - 1 : back - 1;
+      }
+      let pos = head + count;
+      if (pos >= cap) pos -= cap;
+      vals[pos] = ri;
+      idxs[pos] = now;
+      count++;
+      const oldest = now - w;
+      while (idxs[head] <= oldest) {
+        head = head + 1 === cap ? 0 : head + 1;
+        count--;
+      }
+      const m = vals[head];
+      // Instant attack, exponential release: env ≤ m always.
+      const ePrev = env;
+      const e = m < ePrev ? m : ePrev + (m - ePrev) * rel;
+      env = e;
+      steady = m === 1 && ePrev === 1 && e === 1 ? steady + 1 : 0;
+      // Two moving averages (triangular kernel of support W).
+      sum1 += e - box1[p1];
+      box1[p1] = e;
+      p1 = p1 + 1 === w1 ? 0 : p1 + 1;
+      const a1 = sum1 / w1;
+      sum2 += a1 - box2[p2];
+      box2[p2] = a1;
+      p2 = p2 + 1 === w2 ? 0 : p2 + 1;
+      // Re-anchor the running sums every so often, so rounding never drifts (exact recompute, O(W)).
+      if ((now & 0xffff) === 0xffff) {
+        let s1 = 0;
+        for (let k = 0; k < w1; k++) s1 += box1[k];
+        let s2 = 0;
+        for (let k = 0; k < w2; k++) s2 += box2[k];
+        sum1 = s1;
+        sum2 = s2;
+        steady = 0;
+      }
+      lastOut = sum2 / w2;
+      out[i] = lastOut;
     }
+    this.head = head;
+    this.count = count;
+    this.t = t;
+    this.env = env;
+    this.steady = steady;
+    this.p1 = p1;
+    this.p2 = p2;
+    this.sum1 = sum1;
+    this.sum2 = sum2;
+    this.lastOut = lastOut;
   }
 
   /**
@@ -133,77 +186,8 @@ export class LimiterGainEnvelope {
    * that is the oldest of them).
    */
   push(r: number): number {
-    this.advance(r, this.one, 0);
+    this.one[0] = r;
+    this.pushBlock(this.one, this.one, 1);
     return this.one[0];
-  }
-
-  /**
-   * push(r) with the gain written to out[at]. The hot loop calls this, not push(): V8 does not inline
-   * a function this large, and an out-of-line call returns its double boxed (a heap allocation per
-   * frame, measured 14 bytes a frame through the limiter); a store into an array needs no box.
-   */
-  private advance(r: number, out: Float64Array, at: number): void {
-    // Steady path (the common case: no reduction for a while): every state change a full push would
-    // make leaves the state equivalent (the deque holds one 1, whose index is refreshed; the boxes are
-    // uniform, so their ring positions do not matter; the sums gain exactly 0), and it returns lastOut.
-    // Re-anchor frames take the full path.
-    if (r === 1 && this.steady >= this.settle && (this.t & 0xffff) !== 0xffff) {
-      this.dqIdx[this.head] = this.t++;
-      out[at] = this.lastOut;
-      return;
-    }
-    // Sliding minimum over the last W values: a monotonic deque (values increasing from head to back),
-    // O(1) amortized; ring indices wrap by compare, not `%` (a division per step).
-    const cap = this.dqVal.length;
-    const vals = this.dqVal;
-    const idxs = this.dqIdx;
-    const t = this.t++;
-    let head = this.head;
-    let count = this.count;
-    let back = head + count - 1;
-    if (back >= cap) back -= cap;
-    while (count > 0 && vals[back] >= r) {
-      count--;
-      back = back === 0 ? cap - 1 : back - 1;
-    }
-    let pos = head + count;
-    if (pos >= cap) pos -= cap;
-    vals[pos] = r;
-    idxs[pos] = t;
-    count++;
-    const oldest = t - this.window;
-    while (idxs[head] <= oldest) {
-      head = head + 1 === cap ? 0 : head + 1;
-      count--;
-    }
-    this.head = head;
-    this.count = count;
-    const m = vals[this.head];
-    // Instant attack, exponential release: env ≤ m always.
-    const ePrev = this.env;
-    const e = m < ePrev ? m : ePrev + (m - ePrev) * this.releaseCoef;
-    this.env = e;
-    this.steady = m === 1 && ePrev === 1 && e === 1 ? this.steady + 1 : 0;
-    // Two moving averages (triangular kernel of support W).
-    this.sum1 += e - this.box1[this.p1];
-    this.box1[this.p1] = e;
-    this.p1 = this.p1 + 1 === this.w1 ? 0 : this.p1 + 1;
-    const a1 = this.sum1 / this.w1;
-    this.sum2 += a1 - this.box2[this.p2];
-    this.box2[this.p2] = a1;
-    this.p2 = this.p2 + 1 === this.w2 ? 0 : this.p2 + 1;
-    // Re-anchor the running sums every so often, so rounding never drifts (exact recompute, O(W)).
-    if ((t & 0xffff) === 0xffff) {
-      let s1 = 0;
-      for (let i = 0; i < this.w1; i++) s1 += this.box1[i];
-      let s2 = 0;
-      for (let i = 0; i < this.w2; i++) s2 += this.box2[i];
-      this.sum1 = s1;
-      this.sum2 = s2;
-      this.steady = 0;
-    }
-    const g = this.sum2 / this.w2;
-    this.lastOut = g;
-    out[at] = g;
   }
 }
