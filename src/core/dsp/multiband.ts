@@ -9,6 +9,7 @@
  * With every band at ratio 1 and makeup 0 the output is the crossovers' allpass: flat magnitude.
  */
 import { Compressor, type CompressorParams } from './compressor.js';
+import { applyLinked3, type LinkedGain } from './compressor-linked.js';
 import { LinkwitzRileyCrossover } from './crossover.js';
 import type { ParamTable } from './param-table.js';
 import type { ProcessSpec, Processor } from './processor.js';
@@ -48,6 +49,9 @@ export class Multiband implements Processor<MultibandParams, MultibandMeters> {
   private bandBuf: Float32Array[][] = [];
   /** chanBands[ch][b]: the same buffers, indexed by channel first (the crossover's view). */
   private chanBands: Float32Array[][] = [];
+  /** Scratch of fusedGains(). */
+  private readonly kernels: LinkedGain[] = [];
+  private readonly targets: Float64Array[] = [];
 
   constructor(initial: Partial<MultibandParams> = {}) {
     for (let b = 0; b < MULTIBAND_MAX_BANDS; b++) this.comps.push(new Compressor({ lookaheadMs: 0 }));
@@ -113,13 +117,49 @@ export class Multiband implements Processor<MultibandParams, MultibandMeters> {
     return { gainReductionDb: gr };
   }
 
+  /**
+   * Three stereo bands whose compressors all take the linked fast path: their gain stages run fused
+   * (applyLinked3, the same bits as three process() calls). False, with nothing done, otherwise.
+   */
+  private fusedGains(n: number): boolean {
+    const c = this.comps;
+    const k0 = c[0].linkedStart(this.bandBuf[0], n);
+    if (!k0) return false;
+    const k1 = c[1].linkedStart(this.bandBuf[1], n);
+    const k2 = k1 && c[2].linkedStart(this.bandBuf[2], n);
+    if (!k1 || !k2) {
+      // Band 0 (and 1) already measured their targets: finish them one by one, as process() would.
+      this.finishAlone(0, k0, n);
+      if (k1) this.finishAlone(1, k1, n);
+      else c[1].process(this.bandBuf[1], this.bandBuf[1], n);
+      c[2].process(this.bandBuf[2], this.bandBuf[2], n);
+      return true;
+    }
+    this.kernels[0] = k0;
+    this.kernels[1] = k1;
+    this.kernels[2] = k2;
+    for (let b = 0; b < 3; b++) this.targets[b] = c[b].linkedTargets();
+    applyLinked3(this.kernels, this.targets, this.bandBuf, n);
+    for (let b = 0; b < 3; b++) c[b].linkedFinish();
+    return true;
+  }
+
+  /** The gain stage of one band begun with linkedStart(), alone. */
+  private finishAlone(b: number, k: LinkedGain, n: number): void {
+    const [l, r] = this.bandBuf[b];
+    k.apply(this.comps[b].linkedTargets(), true, l, r, 0, l, r, 0, n);
+    this.comps[b].linkedFinish();
+  }
+
   process(inputs: readonly Float32Array[], outputs: Float32Array[], frames: number): void {
     const chans = Math.min(this.channels, inputs.length, outputs.length);
     const nb = this.bandCount;
     for (let off = 0; off < frames; off += this.maxBlock) {
       const n = Math.min(this.maxBlock, frames - off);
       for (let c = 0; c < chans; c++) this.xover.process(c, inputs[c], off, this.chanBands[c], n);
-      for (let b = 0; b < nb; b++) this.comps[b].process(this.bandBuf[b], this.bandBuf[b], n);
+      if (!(nb === 3 && chans === 2 && this.fusedGains(n))) {
+        for (let b = 0; b < nb; b++) this.comps[b].process(this.bandBuf[b], this.bandBuf[b], n);
+      }
       for (let c = 0; c < chans; c++) {
         const out = outputs[c];
         const bands = this.chanBands[c];

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { magnitudeDb } from '../../helpers/fft-magnitude.js';
+import { Compressor } from '../../../src/core/dsp/compressor.js';
+import { LinkwitzRileyCrossover } from '../../../src/core/dsp/crossover.js';
 import { Multiband, type MultibandParams } from '../../../src/core/dsp/multiband.js';
 import { describeProcessorContract } from '../../helpers/processor-contract.js';
 
@@ -60,6 +62,53 @@ describe('multiband', () => {
     expect(m[0]).toBe(0);
     expect(m[2]).toBe(0);
     expect(Math.abs(m[1] - grDb)).toBeLessThan(0.2);
+  });
+
+  it('three stereo bands (fused gain stage) give exactly the crossover plus three compressors', () => {
+    // Loud music-like noise with pauses and a NaN: the bands compress, release to 0 and idle; band 2's
+    // settings change mid-stream (a ramp: that block leaves the fused path and comes back).
+    const fs = 48000, frames = 60000, block = 1000;
+    const bands = [
+      { thresholdDb: -30, ratio: 3, attackMs: 5, releaseMs: 80, makeupDb: 2 },
+      { thresholdDb: -26, ratio: 1.8, attackMs: 2, releaseMs: 40, kneeDb: 6 },
+      { thresholdDb: -34, ratio: 5, attackMs: 1, releaseMs: 30, detector: 'rms' as const },
+    ];
+    const xo = [180, 2500];
+    let seed = 3, lp = 0;
+    const x = [new Float32Array(frames), new Float32Array(frames)];
+    for (let i = 0; i < frames; i++) {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      const w = seed / 2 ** 31 - 1;
+      lp += 0.1 * (w - lp);
+      const env = (i % 20000) < 14000 ? 0.7 : 0;
+      x[0][i] = env * (2 * lp + 0.2 * w);
+      x[1][i] = env * (1.5 * lp - 0.3 * w);
+    }
+    x[1][777] = NaN;
+    const mb = new Multiband({ crossoversHz: xo, bands });
+    mb.prepare({ sampleRate: fs, channels: 2, maxBlockFrames: block });
+    const xover = new LinkwitzRileyCrossover();
+    xover.prepare(2, fs, 3);
+    xover.setCrossovers(xo);
+    const comps = bands.map((b) => new Compressor({ ...b, lookaheadMs: 0 }));
+    for (const c of comps) c.prepare({ sampleRate: fs, channels: 2, maxBlockFrames: block });
+    const got = [new Float32Array(frames), new Float32Array(frames)];
+    const want = [new Float32Array(frames), new Float32Array(frames)];
+    const buf = [0, 1, 2].map(() => [new Float32Array(block), new Float32Array(block)]);
+    for (let off = 0; off < frames; off += block) {
+      if (off === 30000) {
+        mb.setParams({ crossoversHz: xo, bands: [bands[0], bands[1], { ...bands[2], thresholdDb: -20 }] });
+        comps[2].setParams({ thresholdDb: -20 });
+      }
+      mb.process(x.map((c) => c.subarray(off, off + block)), got.map((c) => c.subarray(off, off + block)), block);
+      for (let c = 0; c < 2; c++) xover.process(c, x[c], off, [buf[0][c], buf[1][c], buf[2][c]], block);
+      for (let b = 0; b < 3; b++) comps[b].process(buf[b], buf[b], block);
+      for (let c = 0; c < 2; c++) {
+        for (let i = 0; i < block; i++) want[c][off + i] = Math.fround(buf[0][c][i] + buf[1][c][i]) + buf[2][c][i];
+      }
+    }
+    expect(mb.readMeters().gainReductionDb[2]).toBeGreaterThan(1);
+    for (let c = 0; c < 2; c++) expect(Array.from(got[c])).toEqual(Array.from(want[c]));
   });
 
   it('refuses bands.length ≠ crossoversHz.length + 1 and unsorted crossovers', () => {
