@@ -49,9 +49,9 @@
  * identity sections are skipped with their state kept exact, so the correction costs nothing where
  * the base design is already accurate (and during glides).
  *
- * Guards: non-finite input samples are treated as 0; outputs of each section that fall below 1e-30 in
- * magnitude are flushed to 0 (no denormals in the feedback path); a channel whose state becomes
- * non-finite (overflow) is cleared.
+ * Guards: non-finite input samples are treated as 0; state values below 1e-30 in magnitude are flushed
+ * to 0 after each run of at most 256 frames (no denormals in the feedback path: biquad-kernels.ts); a
+ * channel whose state becomes non-finite (overflow) is cleared.
  */
 import { COEFFS_PER_SECTION, bandOrder, bandTypeCode, designEqBandFastInto, designEqBandInto, eqSectionCountFor, MAX_BUTTERWORTH_ORDER, BAND_DEFAULT_Q, type BandSpec } from './biquad-design.js';
 import { runCascade, runCascadeStereo, runSection } from './biquad-kernels.js';
