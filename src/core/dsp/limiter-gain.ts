@@ -35,11 +35,20 @@ export class LimiterGainEnvelope {
   readonly window: number;
   private readonly w1: number;
   private readonly w2: number;
-  // Monotonic deque for the sliding minimum (ring buffers of capacity W + 1).
-  private readonly dqVal: Float64Array;
-  private readonly dqIdx: Float64Array;
-  private head = 0;
-  private count = 0;
+  /*
+   * Sliding minimum over the last W values (van Herk / Gil-Werman): the stream is cut into blocks of W
+   * frames; the minimum of the window ending at offset j of a block is min(suffix minimum of the previous
+   * block from j + 1, prefix minimum of this block up to j). Three compares a frame, none of them a
+   * data-dependent branch (a monotonic deque pops a data-dependent number of entries, and its branches
+   * mispredict on music), and exactly the same minimum.
+   */
+  /** This block's values so far (offsets 0 .. j − 1). */
+  private readonly cur: Float64Array;
+  /** Suffix minima of the previous block: suf[k] = min of its offsets k .. W − 1, suf[W] = 1. */
+  private readonly suf: Float64Array;
+  /** Offset in the current block, and the prefix minimum of the block so far. */
+  private j = 0;
+  private prefix = 1;
   private t = 0;
   // Release follower state and coefficient (1 − exp(−1/(τ·fs))).
   private env = 1;
@@ -71,8 +80,8 @@ export class LimiterGainEnvelope {
     this.w1 = Math.ceil(w / 2);
     this.w2 = w - this.w1 + 1;
     const cap = Math.max(w, maxWindowFrames) + 1;
-    this.dqVal = new Float64Array(cap);
-    this.dqIdx = new Float64Array(cap);
+    this.cur = new Float64Array(cap);
+    this.suf = new Float64Array(cap);
     this.box1 = new Float64Array(cap);
     this.box2 = new Float64Array(cap);
     this.settle = this.w1 + this.w2;
@@ -86,8 +95,10 @@ export class LimiterGainEnvelope {
 
   /** Back to unity gain with an empty history. */
   reset(): void {
-    this.head = 0;
-    this.count = 0;
+    // Before the first frame the history reads as unity (r ≤ 1, so 1 never lowers a minimum).
+    this.suf.fill(1, 0, this.window + 1);
+    this.j = 0;
+    this.prefix = 1;
     this.t = 0;
     this.env = 1;
     this.box1.fill(1, 0, this.w1);
@@ -103,45 +114,36 @@ export class LimiterGainEnvelope {
   /**
    * push() for each of r[0 .. n), gains into out[0 .. n): the same values. One loop with the whole state
    * in locals (a per-frame method call kept ten fields in memory and, not inlined, cost more than its
-   * arithmetic); steady frames (r = 1 while settled) only refresh the head's index.
+   * arithmetic); steady frames (r = 1 while settled) skip the follower and the averages.
    */
   pushBlock(r: Float64Array, out: Float64Array, n: number): void {
-    const vals = this.dqVal, idxs = this.dqIdx, box1 = this.box1, box2 = this.box2;
-    const cap = vals.length, w = this.window, w1 = this.w1, w2 = this.w2, settle = this.settle;
+    const cur = this.cur, suf = this.suf, box1 = this.box1, box2 = this.box2;
+    const w = this.window, w1 = this.w1, w2 = this.w2, settle = this.settle;
     const rel = this.releaseCoef;
-    let head = this.head, count = this.count, t = this.t, env = this.env, steady = this.steady;
+    let j = this.j, prefix = this.prefix, t = this.t, env = this.env, steady = this.steady;
     let p1 = this.p1, p2 = this.p2, sum1 = this.sum1, sum2 = this.sum2, lastOut = this.lastOut;
     for (let i = 0; i < n; i++) {
       const ri = r[i];
-      // Steady path (the common case: no reduction for a while): every state change a full push would
-      // make leaves the state equivalent (the deque holds one 1, whose index is refreshed; the boxes
-      // are uniform, so their ring positions do not matter; the sums gain exactly 0), and the output is
-      // lastOut. Re-anchor frames take the full path.
-      if (ri === 1 && steady >= settle && (t & 0xffff) !== 0xffff) {
-        idxs[head] = t++;
+      // Window minimum m over the last W values (see the fields' comment).
+      cur[j] = ri;
+      prefix = j === 0 ? ri : Math.min(prefix, ri);
+      const m = Math.min(suf[j + 1], prefix);
+      if (++j === w) {
+        let v = 1;
+        for (let k = w - 1; k >= 0; k--) {
+          v = Math.min(v, cur[k]);
+          suf[k] = v;
+        }
+        j = 0;
+      }
+      const now = t++;
+      // Steady path (the common case: no reduction for a while): with r = 1 after `settle` frames whose
+      // minimum and follower were 1, m is 1 and every change below would leave the state as it is
+      // (boxes uniform, sums gaining exactly 0): the output is lastOut. Re-anchor frames take the full path.
+      if (ri === 1 && steady >= settle && (now & 0xffff) !== 0xffff) {
         out[i] = lastOut;
         continue;
       }
-      // Sliding minimum over the last W values: a monotonic deque (values increasing from head to
-      // back), O(1) amortized; ring indices wrap by compare, not `%` (a division per step).
-      const now = t++;
-      let back = head + count - 1;
-      if (back >= cap) back -= cap;
-      while (count > 0 && vals[back] >= ri) {
-        count--;
-        back = back === 0 ? cap - 1 : back - 1;
-      }
-      let pos = head + count;
-      if (pos >= cap) pos -= cap;
-      vals[pos] = ri;
-      idxs[pos] = now;
-      count++;
-      const oldest = now - w;
-      while (idxs[head] <= oldest) {
-        head = head + 1 === cap ? 0 : head + 1;
-        count--;
-      }
-      const m = vals[head];
       // Instant attack, exponential release: env ≤ m always.
       const ePrev = env;
       const e = m < ePrev ? m : ePrev + (m - ePrev) * rel;
@@ -168,8 +170,8 @@ export class LimiterGainEnvelope {
       lastOut = sum2 / w2;
       out[i] = lastOut;
     }
-    this.head = head;
-    this.count = count;
+    this.j = j;
+    this.prefix = prefix;
     this.t = t;
     this.env = env;
     this.steady = steady;
