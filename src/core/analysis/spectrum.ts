@@ -96,11 +96,8 @@ export class LongTermSpectrum {
       const k = this.windowIndex;
       const use = this.stride > 0 ? k % this.stride === 0 : k < DENSE_WINDOWS || k % SPECTRUM_STRIDE === 0;
       if (use) {
-        for (let c = 0; c < this.channels; c++) {
-          const src = channels[c];
-          const dst = this.buffers[c];
-          for (let j = 0, f = this.fill; j < take; j++) dst[f + j] = src[i + j];
-        }
+        // A native copy: no loop for the JIT to compile (this runs rarely, mostly while still cold).
+        for (let c = 0; c < this.channels; c++) this.buffers[c].set(channels[c].subarray(i, i + take), this.fill);
       }
       this.fill += take;
       i += take;
