@@ -198,6 +198,24 @@ describe('WAV writer: atomic output', () => {
     await expect(w.write(signal(2, 10), 10)).rejects.toThrow(/aborted/);
   });
 
+  it('a disk write failing in the background fails the next call and leaves no file', async () => {
+    // Small buffers, so writes are in flight while the next buffer fills; the third disk write fails.
+    const path = out();
+    const w = await createWavWriter(path, { sampleRate: 48000, channels: 2, format: 'float32', bufferBytes: 800 });
+    const handle = (w as unknown as { file: { handle: { write: (...a: unknown[]) => Promise<unknown> } } }).file.handle;
+    const real = handle.write.bind(handle);
+    let calls = 0;
+    handle.write = (...a: unknown[]) => (++calls === 3 ? Promise.reject(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })) : real(...a));
+    let err: unknown = null;
+    for (let k = 0; k < 20 && err === null; k++) err = await w.write(signal(2, 100), 100).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(AudioFileError);
+    expect((err as AudioFileError).file).toBe(path);
+    expect((err as Error).message).toMatch(/no space left on device/);
+    expect(existsSync(path)).toBe(false);
+    expect(tempLeftovers()).toEqual([]);
+    await expect(w.close()).rejects.toThrow(/aborted/);
+  });
+
   it('refuses an existing target without force, before writing anything', async () => {
     const path = out();
     writeFileSync(path, 'precious');
