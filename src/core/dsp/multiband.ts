@@ -49,6 +49,9 @@ export class Multiband implements Processor<MultibandParams, MultibandMeters> {
   private bandBuf: Float32Array[][] = [];
   /** chanBands[ch][b]: the same buffers, indexed by channel first (the crossover's view). */
   private chanBands: Float32Array[][] = [];
+  /** The spec of the last prepare() (null before), and how many compressors (the first ones) it prepared. */
+  private spec: ProcessSpec | null = null;
+  private preparedBands = 0;
   /** Scratch of fusedGains(). */
   private readonly kernels: LinkedGain[] = [];
   private readonly targets: Float64Array[] = [];
@@ -67,7 +70,11 @@ export class Multiband implements Processor<MultibandParams, MultibandMeters> {
     this.maxBlock = Math.max(1, spec.maxBlockFrames);
     this.xover.prepare(spec.channels, spec.sampleRate, MULTIBAND_MAX_BANDS);
     this.xover.setCrossovers(this.crossoversHz);
-    for (const c of this.comps) c.prepare({ ...spec, maxBlockFrames: this.maxBlock });
+    // Only the bands in use: each compressor allocates a dozen block buffers (a third of a cold start's
+    // chain construction); a later setParams() with more bands prepares the rest.
+    this.spec = { ...spec, maxBlockFrames: this.maxBlock };
+    this.preparedBands = 0;
+    this.prepareBands();
     this.bandBuf = [];
     for (let b = 0; b < MULTIBAND_MAX_BANDS; b++) {
       const chans: Float32Array[] = [];
@@ -81,7 +88,14 @@ export class Multiband implements Processor<MultibandParams, MultibandMeters> {
 
   reset(): void {
     this.xover.reset();
-    for (const c of this.comps) c.reset();
+    for (let b = 0; b < this.preparedBands; b++) this.comps[b].reset();
+  }
+
+  /** Prepares the compressors of the bands in use that are not prepared yet (after prepare()). */
+  private prepareBands(): void {
+    if (!this.spec) return;
+    for (let b = this.preparedBands; b < this.bandCount; b++) this.comps[b].prepare(this.spec);
+    this.preparedBands = Math.max(this.preparedBands, this.bandCount);
   }
 
   /**
@@ -102,6 +116,7 @@ export class Multiband implements Processor<MultibandParams, MultibandMeters> {
     if (patch.crossoversHz) {
       this.crossoversHz = [...xo];
       this.xover.setCrossovers(this.crossoversHz);
+      this.prepareBands();
     }
     if (patch.bands) {
       for (let b = 0; b < patch.bands.length; b++) {

@@ -111,6 +111,34 @@ describe('multiband', () => {
     for (let c = 0; c < 2; c++) expect(Array.from(got[c])).toEqual(Array.from(want[c]));
   });
 
+  it('takes more bands after prepare() (their compressors are prepared then)', () => {
+    const fs = 48000;
+    const p = new Multiband({ crossoversHz: [300], bands: [idle, idle] });
+    p.prepare({ sampleRate: fs, channels: 2, maxBlockFrames: 256 });
+    p.process([sine(256, -6, 1000, fs), sine(256, -6, 1000, fs)], [new Float32Array(256), new Float32Array(256)], 256);
+    // Four bands, the third compressing: a 2 kHz tone (in it) is reduced and metered there only.
+    p.setParams({ crossoversHz: [150, 1000, 5000], bands: [idle, idle, { thresholdDb: -40, ratio: 4, kneeDb: 0 }, idle] });
+    const x = sine(fs / 2, -10, 2000, fs);
+    const y = [new Float32Array(fs / 2), new Float32Array(fs / 2)];
+    for (let off = 0; off < fs / 2; off += 256) p.process([x.subarray(off, off + 256), x.subarray(off, off + 256)], y.map((c) => c.subarray(off, off + 256)), 256);
+    const gr = p.readMeters().gainReductionDb;
+    expect(gr).toHaveLength(4);
+    expect(gr[2]).toBeGreaterThan(15);
+    expect(gr[0] + gr[1] + gr[3]).toBe(0);
+    // All idle again: the four bands sum flat.
+    p.setParams({ crossoversHz: [150, 1000, 5000], bands: [idle, idle, idle, idle] });
+    p.reset();
+    const imp = new Float32Array(SIZE);
+    imp[0] = 0.5;
+    const z = [new Float32Array(SIZE), new Float32Array(SIZE)];
+    p.process([imp, imp], z, SIZE);
+    for (let i = 0; i < SIZE; i++) z[0][i] *= 2;
+    const m = magnitudeDb(z[0], SIZE);
+    let worst = 0;
+    for (let k = 1; k < SIZE / 2; k++) worst = Math.max(worst, Math.abs(m[k]));
+    expect(worst).toBeLessThan(0.1);
+  });
+
   it('refuses bands.length ≠ crossoversHz.length + 1 and unsorted crossovers', () => {
     expect(() => new Multiband({ crossoversHz: [100, 1000], bands: [{}, {}] })).toThrow(RangeError);
     expect(() => new Multiband({ crossoversHz: [1000, 100] })).toThrow(RangeError);
