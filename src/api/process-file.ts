@@ -1,6 +1,5 @@
 /** processFile(): the programmatic face of `mixmaster process <in> -o <out> --chain <file>`. */
 import type { AnalysisResult, AnalysisWarning } from '../core/analysis/analysis-result.js';
-import { Analyzer } from '../core/analysis/analyzer.js';
 import { createInsert, validateChain, type InsertSpec } from '../core/dsp/insert-catalog.js';
 import { ProcessorChain } from '../core/dsp/processor-chain.js';
 import { AudioFileError } from '../io/audio-reader.js';
@@ -53,6 +52,8 @@ export async function loadChain(chain: string | InsertSpec[]): Promise<InsertSpe
 /** Streams `input` through the chain into `output` (atomic write; latency removed, length kept). */
 export async function processFile(input: string, output: string, opts: ProcessOptions): Promise<ProcessResult> {
   const chain = await loadChain(opts.chain);
+  // The meters are loaded only when asked for: their modules are start-up time a plain render need not pay.
+  const Analyzer = opts.analyze ? (await import('../core/analysis/analyzer.js')).Analyzer : null;
   assertWritableFormat(output);
   await checkOutputPath(output, [input], opts.force ?? false);
   const source = await openAudio(input, { strict: opts.strict });
@@ -77,8 +78,8 @@ export async function processFile(input: string, output: string, opts: ProcessOp
     throw e;
   }
   const latency = pipeline ? pipeline.latencyFrames : chainProc!.latencyFrames;
-  const inAn = opts.analyze ? new Analyzer({ sampleRate, channels, channelMask: reader.info.channelMask, series: false }) : null;
-  const outAn = opts.analyze ? new Analyzer({ sampleRate, channels, channelMask: reader.info.channelMask, series: false }) : null;
+  const inAn = Analyzer ? new Analyzer({ sampleRate, channels, channelMask: reader.info.channelMask, series: false }) : null;
+  const outAn = Analyzer ? new Analyzer({ sampleRate, channels, channelMask: reader.info.channelMask, series: false }) : null;
   let writer: Awaited<ReturnType<typeof createWavWriter>>;
   try {
     writer = await createWavWriter(output, { sampleRate, channels, format: wavSampleFormat(bitDepth), channelMask: reader.info.channelMask, force: opts.force });
