@@ -28,6 +28,14 @@ function tiny(v: number): number {
   return v < DENORMAL && v > -DENORMAL ? 0 : v;
 }
 
+/** Stores a section's state x1, x2, y1, y2 at st[so..so+3], each flushed to 0 below DENORMAL (end of a run). */
+function storeState(st: Float64Array, so: number, x1: number, x2: number, y1: number, y2: number): void {
+  st[so] = tiny(x1);
+  st[so + 1] = tiny(x2);
+  st[so + 2] = tiny(y1);
+  st[so + 3] = tiny(y2);
+}
+
 /** Whether section s is the identity (an unused correction section: skipped, state kept exact). */
 function isIdentity(c: Float64Array, o: number): boolean {
   return c[o] === 1 && c[o + 1] === 0 && c[o + 2] === 0 && c[o + 3] === 0 && c[o + 4] === 0;
@@ -53,10 +61,7 @@ export function runSection(c: Float64Array, o: number, st: Float64Array, so: num
     y1 = y;
     buf[i] = y;
   }
-  st[so] = tiny(x1);
-  st[so + 1] = tiny(x2);
-  st[so + 2] = tiny(y1);
-  st[so + 3] = tiny(y2);
+  storeState(st, so, x1, x2, y1, y2);
   clearIfNonFinite(st, so, buf, n);
 }
 
@@ -68,10 +73,7 @@ export function runSection(c: Float64Array, o: number, st: Float64Array, so: num
 function skipIdentity(st: Float64Array, so: number, buf: Float64Array, n: number): void {
   const l1 = buf[n - 1];
   const l2 = n >= 2 ? buf[n - 2] : st[so];
-  st[so] = tiny(l1);
-  st[so + 1] = tiny(l2);
-  st[so + 2] = tiny(l1);
-  st[so + 3] = tiny(l2);
+  storeState(st, so, l1, l2, l1, l2);
 }
 
 /** A section whose state ended non-finite (overflow): clear its state and its output. */
@@ -111,10 +113,7 @@ function setSkipped(st: Float64Array, s1: number, s2: number): void {
   const l1 = st[s1 + 2];
   const l2 = st[s1 + 3];
   for (let so = s1 + 4; so < s2; so += 4) {
-    st[so] = tiny(l1);
-    st[so + 1] = tiny(l2);
-    st[so + 2] = tiny(l1);
-    st[so + 3] = tiny(l2);
+    storeState(st, so, l1, l2, l1, l2);
   }
 }
 
@@ -139,14 +138,8 @@ function runPair(c: Float64Array, o1: number, o2: number, st: Float64Array, s1: 
     v1 = v;
     buf[i] = v;
   }
-  st[s1] = tiny(x1);
-  st[s1 + 1] = tiny(x2);
-  st[s1 + 2] = tiny(y1);
-  st[s1 + 3] = tiny(y2);
-  st[s2] = tiny(u1);
-  st[s2 + 1] = tiny(u2);
-  st[s2 + 2] = tiny(v1);
-  st[s2 + 3] = tiny(v2);
+  storeState(st, s1, x1, x2, y1, y2);
+  storeState(st, s2, u1, u2, v1, v2);
   finishPair(c, o2, st, s1, s2, buf, n, 0);
   setSkipped(st, s1, s2);
 }
@@ -193,22 +186,10 @@ function runPairStereo(c: Float64Array, o1: number, o2: number, st: Float64Array
     w1 = w;
     bufB[i] = w;
   }
-  st[sa1] = tiny(x1);
-  st[sa1 + 1] = tiny(x2);
-  st[sa1 + 2] = tiny(y1);
-  st[sa1 + 3] = tiny(y2);
-  st[sa2] = tiny(u1);
-  st[sa2 + 1] = tiny(u2);
-  st[sa2 + 2] = tiny(v1);
-  st[sa2 + 3] = tiny(v2);
-  st[sb1] = tiny(p1);
-  st[sb1 + 1] = tiny(p2);
-  st[sb1 + 2] = tiny(q1);
-  st[sb1 + 3] = tiny(q2);
-  st[sb2] = tiny(r1);
-  st[sb2 + 1] = tiny(r2);
-  st[sb2 + 2] = tiny(w1);
-  st[sb2 + 3] = tiny(w2);
+  storeState(st, sa1, x1, x2, y1, y2);
+  storeState(st, sa2, u1, u2, v1, v2);
+  storeState(st, sb1, p1, p2, q1, q2);
+  storeState(st, sb2, r1, r2, w1, w2);
   finishPair(c, o2, st, sa1, sa2, bufA, n, 0);
   finishPair(c, o2, st, sb1, sb2, bufB, n, 4);
   setSkipped(st, sa1, sa2);
@@ -237,14 +218,8 @@ function runSectionStereo(c: Float64Array, o: number, st: Float64Array, sa: numb
     q1 = q;
     bufB[i] = q;
   }
-  st[sa] = tiny(x1);
-  st[sa + 1] = tiny(x2);
-  st[sa + 2] = tiny(y1);
-  st[sa + 3] = tiny(y2);
-  st[sb] = tiny(p1);
-  st[sb + 1] = tiny(p2);
-  st[sb + 2] = tiny(q1);
-  st[sb + 3] = tiny(q2);
+  storeState(st, sa, x1, x2, y1, y2);
+  storeState(st, sb, p1, p2, q1, q2);
   clearIfNonFinite(st, sa, bufA, n);
   clearIfNonFinite(st, sb, bufB, n);
 }

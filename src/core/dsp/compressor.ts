@@ -119,6 +119,8 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
   private readonly kneeRamp: LinearRamp;
   private readonly makeupRamp: LinearRamp;
   private readonly linkRamp: LinearRamp;
+  /** linkedBegin()'s verdict: whether any target may be nonzero. */
+  private linkedActive = false;
   /** The fused linked kernel (settings copied in per block, state synced with detector and smoother). */
   private readonly linked = new LinkedGain();
   private hp: BiquadCoefs | null = null;
@@ -228,6 +230,11 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
     }
   }
 
+  /** Whether any continuous parameter is still gliding (the block then takes the general path). */
+  private get ramping(): boolean {
+    return this.thrRamp.isRamping || this.slopeRamp.isRamping || this.kneeRamp.isRamping || this.makeupRamp.isRamping || this.linkRamp.isRamping;
+  }
+
   private snapRamps(): void {
     this.thrRamp.snap();
     this.slopeRamp.snap();
@@ -261,7 +268,7 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
   private processChunk(inputs: readonly Float32Array[], outputs: Float32Array[], off: number, n: number, sc?: readonly Float32Array[]): void {
     const chans = Math.min(this.channels, inputs.length, outputs.length);
     if (chans === 0) return;
-    const ramping = this.thrRamp.isRamping || this.slopeRamp.isRamping || this.kneeRamp.isRamping || this.makeupRamp.isRamping || this.linkRamp.isRamping;
+    const ramping = this.ramping;
     if (ramping) {
       this.thrRamp.fill(this.thr, n);
       this.slopeRamp.fill(this.slope, n);
@@ -383,9 +390,6 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
     this.linkedEnd(chans);
   }
 
-  /** linkedBegin()'s verdict: whether any target may be nonzero. */
-  private linkedActive = false;
-
   /** Loads the fused kernel's settings and state and computes the block's targets into gr[0]. */
   private linkedBegin(src: readonly Float32Array[], off: number, n: number, chans: number): LinkedGain {
     const k = this.linked;
@@ -423,11 +427,11 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
    * Multiband's fused gain stage, first half: when this stereo block of `n` ≤ maxBlock frames, processed
    * in place without a sidechain, would take the linked fast path with no lookahead, computes its
    * targets and returns the kernel (targets in linkedTargets()); else null, and nothing changed: the
-   * caller then runs process(). After applying the gain, the caller must call linkedFinish().
+   * caller then runs process(). The caller applies the gain and calls linkedFinish(), or calls
+   * linkedFinishAlone().
    */
   linkedStart(inputs: readonly Float32Array[], n: number): LinkedGain | null {
-    const ramping = this.thrRamp.isRamping || this.slopeRamp.isRamping || this.kneeRamp.isRamping || this.makeupRamp.isRamping || this.linkRamp.isRamping;
-    if (ramping || this.channels !== 2 || inputs.length < 2 || n > this.maxBlock || this.delay.delayFrames > 0 || !this.linkedReady(2)) return null;
+    if (this.ramping || this.channels !== 2 || inputs.length < 2 || n > this.maxBlock || this.delay.delayFrames > 0 || !this.linkedReady(2)) return null;
     return this.linkedBegin(inputs, 0, n, 2);
   }
 
@@ -438,6 +442,13 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
 
   /** Ends a block begun with linkedStart(). */
   linkedFinish(): void {
+    this.linkedEnd(2);
+  }
+
+  /** Ends a block begun with linkedStart() on its own: this kernel's gain applied to `band` in place. */
+  linkedFinishAlone(band: readonly Float32Array[], n: number): void {
+    const [l, r] = band;
+    this.linked.apply(this.gr[0], this.linkedActive, l, r, 0, l, r, 0, n);
     this.linkedEnd(2);
   }
 

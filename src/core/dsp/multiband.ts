@@ -144,8 +144,8 @@ export class Multiband implements Processor<MultibandParams, MultibandMeters> {
     const k2 = k1 && c[2].linkedStart(this.bandBuf[2], n);
     if (!k1 || !k2) {
       // Band 0 (and 1) already measured their targets: finish them one by one, as process() would.
-      this.finishAlone(0, k0, n);
-      if (k1) this.finishAlone(1, k1, n);
+      c[0].linkedFinishAlone(this.bandBuf[0], n);
+      if (k1) c[1].linkedFinishAlone(this.bandBuf[1], n);
       else c[1].process(this.bandBuf[1], this.bandBuf[1], n);
       c[2].process(this.bandBuf[2], this.bandBuf[2], n);
       return true;
@@ -157,13 +157,6 @@ export class Multiband implements Processor<MultibandParams, MultibandMeters> {
     applyLinked3(this.kernels, this.targets, this.bandBuf, n);
     for (let b = 0; b < 3; b++) c[b].linkedFinish();
     return true;
-  }
-
-  /** The gain stage of one band begun with linkedStart(), alone. */
-  private finishAlone(b: number, k: LinkedGain, n: number): void {
-    const [l, r] = this.bandBuf[b];
-    k.apply(this.comps[b].linkedTargets(), true, l, r, 0, l, r, 0, n);
-    this.comps[b].linkedFinish();
   }
 
   process(inputs: readonly Float32Array[], outputs: Float32Array[], frames: number): void {
