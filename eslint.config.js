@@ -8,7 +8,7 @@ const restrict = (patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'web/dist/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'web/dist/**', 'assembly/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -18,6 +18,7 @@ import { Worker } from 'node:worker_threads';
 import { createInsert, type InsertSpec } from '../core/dsp/insert-catalog.js';
 import { ProcessorChain } from '../core/dsp/processor-chain.js';
 import type { ProcessSpec } from '../core/dsp/processor.js';
+import { workerExecArgv } from './worker-exec-argv.js';
 
 /** Per ring: published blocks (END_FLAG once the stream is over), consumed blocks, then frames per slot. */
 export const RING_PUB = 0;
@@ -132,7 +133,7 @@ const waitAsync = (Atomics as unknown as { waitAsync: AsyncWait }).waitAsync;
 /** Starts a worker on the entry module: the compiled .js, or the .ts source through tsx (tests run sources). */
 function spawnWorker(data: ChainWorkerData): Worker {
   const here = import.meta.url;
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  const execArgv = workerExecArgv();
   if (here.endsWith('.ts')) {
     const entry = new URL('./chain-worker-entry.ts', here).href;
     return new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`,

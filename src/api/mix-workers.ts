@@ -23,6 +23,7 @@ import { AudioFileError, type AudioReader } from '../io/audio-reader.js';
 import { openAudio, type OpenAudioOptions } from '../io/open-audio.js';
 import { resampleReader } from '../io/resampling-reader.js';
 import type { WavReaderOptions } from '../io/wav-reader.js';
+import { workerExecArgv } from './worker-exec-argv.js';
 
 /**
  * Bytes a clip's WAV reader reads from disk at a time (it holds two: one converting, one reading ahead).
@@ -127,8 +128,7 @@ export const CTRL_PRODUCED = 2;
 /** Starts a worker on the entry module: the compiled .js, or the .ts source through tsx (tests run sources). */
 function spawnWorker(): Worker {
   const here = import.meta.url;
-  // The parent's flags, less those that only make sense for its own entry (`node --input-type=module -e`).
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  const execArgv = workerExecArgv();
   if (here.endsWith('.ts')) {
     const entry = new URL('./mix-worker-entry.ts', here).href;
     return new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, execArgv });

@@ -26,6 +26,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TruePeakMeter } from '../core/analysis/true-peak-meter.js';
+import { workerExecArgv } from './worker-exec-argv.js';
 
 /** Indices and bits of the control array. */
 export const RING = {
@@ -98,8 +99,7 @@ function workerEntry(): WorkerEntry | null {
   const fromSource = import.meta.url.endsWith('.ts');
   const url = new URL(fromSource ? './analysis-worker.ts' : './analysis-worker.js', import.meta.url);
   if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return null;
-  // Default execArgv: inherited from this thread (--cpu-prof and the like).
-  if (!fromSource) return { entry: url, options: {} };
+  if (!fromSource) return { entry: url, options: { execArgv: workerExecArgv() } };
   // tsx's ESM API (register()), located through its package.json: this thread's resolver may be
   // vitest's, and the worker's eval'd bootstrap has no module URL to resolve a bare name from.
   let tsxApi: string;
@@ -112,7 +112,7 @@ function workerEntry(): WorkerEntry | null {
     return null;
   }
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return { entry: bootstrap, options: { eval: true } };
+  return { entry: bootstrap, options: { eval: true, execArgv: workerExecArgv() } };
 }
 
 /**

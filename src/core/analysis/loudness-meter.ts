@@ -20,6 +20,7 @@ import { powerToLufs } from '../audio/db.js';
 import { channelWeights } from '../audio/channel-layout.js';
 import type { LoudnessSeries } from './analysis-result.js';
 import { designKWeighting } from './k-weighting.js';
+import { KW_MAX_FRAMES, KW_MAX_SEGMENTS, kWeightPairWasm, kWeightWasmAvailable, kwEnds, kwOut, kwSegments } from './k-weighting-wasm.js';
 import { gatedIntegratedLufs, loudnessRangeLu } from './loudness-gating.js';
 
 export interface LoudnessMeterOptions {
@@ -100,6 +101,8 @@ export class LoudnessMeter {
   private readonly sa2: number;
   private readonly ha1: number;
   private readonly ha2: number;
+  /** sb0, sb1, sb2, sa1, sa2, ha1, ha2 for the WebAssembly kernel (k-weighting-wasm.ts). */
+  private readonly kCoef: Float64Array;
   /** Per channel STATE_STRIDE values of direct-form-I history (see the hot loop). */
   private readonly state: Float64Array;
   /** Ring of the last 300 bin sums: Σ_i G_i Σ_n y_i[n]² over each 10 ms bin. */
@@ -152,6 +155,7 @@ export class LoudnessMeter {
     [this.sb0, this.sb1, this.sb2, this.sa1, this.sa2] = k.shelf;
     this.ha1 = k.highpass[3];
     this.ha2 = k.highpass[4];
+    this.kCoef = Float64Array.of(this.sb0, this.sb1, this.sb2, this.sa1, this.sa2, this.ha1, this.ha2);
     this.active = Int32Array.from(weights.flatMap((g, c) => (g > 0 ? [c] : [])));
     this.state = new Float64Array(channels * STATE_STRIDE);
     this.channelSums = new Float64Array(channels);
@@ -198,6 +202,10 @@ export class LoudnessMeter {
     this.raw = raw ?? this.rawScratch;
     const active = this.active;
     const nActive = active.length;
+    if (nActive === 2 && kWeightWasmAvailable()) {
+      this.pushPairWasm(channels[active[0]], active[0], channels[active[1]], active[1], frames);
+      return;
+    }
     let offset = 0;
     while (offset < frames) {
       const remaining = frames - offset;
@@ -227,6 +235,40 @@ export class LoudnessMeter {
    * The high-pass numerator is exactly (1, -2, 1) (BS.1770 Table 2). Once per bin, decayed state is
    * flushed to 0 before it can reach denormals (and a NaN that slipped in is dropped).
    */
+
+  /**
+   * push() for exactly two active channels through the WebAssembly kernel (k-weighting-wasm.ts): plans
+   * the segments push() would give filterPair (up to each bin's end), runs them, then closes the bins
+   * with the sums the kernel kept for each. The same bits as the loop below.
+   */
+  private pushPairWasm(xa: Float32Array, ca: number, xb: Float32Array, cb: number, frames: number): void {
+    const sums = this.channelSums;
+    let offset = 0;
+    while (offset < frames) {
+      let count = 0, total = 0, rem = this.binRemaining, bin = this.binCount;
+      while (offset + total < frames && count < KW_MAX_SEGMENTS) {
+        const n = Math.min(rem, frames - offset - total);
+        if (total + n > KW_MAX_FRAMES) break;
+        const closes = n === rem;
+        kwSegments[count] = n;
+        kwEnds[count] = closes ? 1 : 0;
+        count++;
+        total += n;
+        if (closes) { bin++; rem = this.binEnd(bin + 1) - this.binEnd(bin); } else rem -= n;
+      }
+      kWeightPairWasm(this.kCoef, this.state, ca * STATE_STRIDE, cb * STATE_STRIDE, sums, ca, cb, this.raw, ca === 0 && cb === 1, xa, xb, offset, total, count);
+      for (let j = 0; j < count; j++) {
+        this.binRemaining -= kwSegments[j];
+        if (kwEnds[j] === 0) continue;
+        sums[ca] = kwOut[2 * j];
+        sums[cb] = kwOut[2 * j + 1];
+        this.closeBin();
+      }
+      sums[ca] = kwOut[2 * count];
+      sums[cb] = kwOut[2 * count + 1];
+      offset += total;
+    }
+  }
 
   /** K-weights x[offset..end) of channel c, updating its state and adding Σ y² to its bin sum. */
   private filterOne(x: Float32Array, c: number, offset: number, end: number): void {

@@ -53,6 +53,7 @@
  * to 0 after each run of at most 256 frames (no denormals in the feedback path: biquad-kernels.ts); a
  * channel whose state becomes non-finite (overflow) is cleared.
  */
+import { runCascadeStereoWasm, WASM_MAX_FRAMES } from './biquad-wasm.js';
 import { COEFFS_PER_SECTION, bandOrder, bandTypeCode, designEqBandFastInto, designEqBandInto, eqSectionCountFor, MAX_BUTTERWORTH_ORDER, BAND_DEFAULT_Q, type BandSpec } from './biquad-design.js';
 import { runCascade, runCascadeStereo, runSection } from './biquad-kernels.js';
 import { ParamSmoother } from './param-smoother.js';
@@ -384,6 +385,16 @@ export class BiquadCascade {
       if (this.phase === 0 && !this.anyCrossfade && !this.isGliding) {
         // Steady state: nothing to redesign at the next grid points, so each section runs over a long
         // stretch in one call (the per-sample arithmetic is the same: bit-identical to 16-frame steps).
+        // Stereo takes the WebAssembly kernel when it can: the whole steady stretch in one call, in runs of
+        // STEADY_CHUNK inside (advanceGlides() between runs would change nothing: the state is steady).
+        if (this.channels === 2) {
+          const m = Math.min(WASM_MAX_FRAMES, frames - done);
+          if (runCascadeStereoWasm(this.coeffs, this.sectionCount, this.state, 0, this.maxSections * 4, inputs[0], inputs[1], outputs[0], outputs[1], done, m, STEADY_CHUNK)) {
+            done += m;
+            this.phase = m % SUB_BLOCK;
+            continue;
+          }
+        }
         const n = Math.min(STEADY_CHUNK, frames - done);
         if (this.channels === 2) this.runSteadyStereo(inputs, outputs, done, n);
         else for (let ch = 0; ch < this.channels; ch++) this.runSteady(inputs[ch], outputs[ch], done, n, ch);

@@ -15,10 +15,10 @@
 import { AMP_FLOOR, MS_FLOOR } from './envelope-follower.js';
 import { EXP_FRAC, EXP_POW2, fastExp, fastLog, LN2_BY_N, N_BY_LN2 } from './gain-computer.js';
 
-const NEPER_PER_DB = Math.LN10 / 20;
-const DB_PER_NEPER = 20 / Math.LN10;
+export const NEPER_PER_DB = Math.LN10 / 20;
+export const DB_PER_NEPER = 20 / Math.LN10;
 /** Smoother flush level in dB (GainSmoother.process's). */
-const FLUSH_DB = 1e-9;
+export const FLUSH_DB = 1e-9;
 
 /**
  * The larger of two non-negative levels without a branch (a compare of noisy levels mispredicts about
@@ -31,6 +31,17 @@ export function maxLevel(a: number, b: number): number {
 }
 
 /**
+ * The knee's lower edge (threshold − knee/2) as a linear detector level (an amplitude, or a mean square
+ * when `power`), at least the detector floor: levels at or below it give no reduction.
+ */
+export function kneeEdgeLevel(thresholdDb: number, kneeDb: number, power: boolean): number {
+  const floor = power ? MS_FLOOR : AMP_FLOOR;
+  // The edge is at least −92 dB (threshold >= −80, knee <= 24), above the detector floor.
+  const edge = Math.pow(10, ((power ? 2 : 1) * (thresholdDb - kneeDb / 2)) / 20);
+  return edge > floor ? edge : floor;
+}
+
+/**
  * The static gain computer over a block: gain reduction in dB (>= 0, compressorGainDb negated) for
  * linear detector levels (|x|, or mean squares when `power`), with steady parameters. Levels at or below
  * the knee's lower edge (a linear compare) give 0 without a logarithm. Shared by the fast path and the
@@ -40,10 +51,7 @@ export function maxLevel(a: number, b: number): number {
 export function reductionTargets(levels: Float64Array, out: Float64Array, n: number, thresholdDb: number, slope: number, kneeDb: number, power: boolean): boolean {
   const thr = thresholdDb, s = slope, w = kneeDb;
   const dbPerNeper = power ? DB_PER_NEPER / 2 : DB_PER_NEPER;
-  const floor = power ? MS_FLOOR : AMP_FLOOR;
-  // The edge is at least −92 dB (threshold >= −80, knee <= 24), above the detector floor.
-  const edge = Math.pow(10, ((power ? 2 : 1) * (thr - w / 2)) / 20);
-  const skip = edge > floor ? edge : floor;
+  const skip = kneeEdgeLevel(thr, w, power);
   const halfW = w / 2, inv2w = w > 0 ? 1 / (2 * w) : 0;
   let active = false;
   for (let i = 0; i < n; i++) {

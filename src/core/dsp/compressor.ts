@@ -34,6 +34,7 @@ import { LinkedGain, maxLevel, reductionTargets } from './compressor-linked.js';
 import { fastExp, fastLog, ratioToSlope } from './gain-computer.js';
 import type { ParamTable } from './param-table.js';
 import type { ProcessSpec, Processor } from './processor.js';
+import { linkedStereoWasm } from './compressor-wasm.js';
 
 export interface CompressorParams {
   thresholdDb: number;
@@ -375,6 +376,12 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
    * path's linked branch, so the same bits. Mono passes channel 0 as both channels.
    */
   private processLinked(inputs: readonly Float32Array[], outputs: Float32Array[], off: number, n: number, chans: number, sc?: readonly Float32Array[]): void {
+    // A stereo pair keyed by itself without lookahead: the WebAssembly kernel, when it runs here.
+    if (chans === 2 && sc === undefined && this.delay.delayFrames === 0 &&
+      linkedStereoWasm(this.linkedLoad(2), inputs[0], inputs[1], outputs[0], outputs[1], off, n)) {
+      this.linkedEnd(2);
+      return;
+    }
     const k = this.linkedBegin(sc ?? inputs, off, n, chans);
     const target = this.gr[0];
     const active = this.linkedActive;
@@ -392,6 +399,13 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
 
   /** Loads the fused kernel's settings and state and computes the block's targets into gr[0]. */
   private linkedBegin(src: readonly Float32Array[], off: number, n: number, chans: number): LinkedGain {
+    const k = this.linkedLoad(chans);
+    this.linkedActive = k.targets(src[0], chans > 1 ? src[1 % src.length] : src[0], off, this.gr[0], n);
+    return k;
+  }
+
+  /** Loads the fused kernel's settings and state. */
+  private linkedLoad(chans: number): LinkedGain {
     const k = this.linked;
     const det = this.detector, sm = this.smoother;
     k.thresholdDb = this.thrRamp.value;
@@ -406,7 +420,6 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
     k.ms0 = det.msState(0);
     k.ms1 = chans > 1 ? det.msState(1) : k.ms0;
     k.meterDb = this.meterGr;
-    this.linkedActive = k.targets(src[0], chans > 1 ? src[1 % src.length] : src[0], off, this.gr[0], n);
     return k;
   }
 

@@ -101,9 +101,9 @@ export function fastExp(x: number): number {
  */
 const LOG_BITS = 8;
 const LOG_N = 1 << LOG_BITS;
-/** ln(1 + j/256) and 2^-23/(1 + j/256) (f as an integer times it is r), j = 0..255. */
-const LOG_C = new Float64Array(LOG_N);
-const LOG_R_SCALE = new Float64Array(LOG_N);
+/** ln(1 + j/256) and 2^-23/(1 + j/256) (f as an integer times it is r), j = 0..255 (exported for the WebAssembly kernels' copy). */
+export const LOG_C = new Float64Array(LOG_N);
+export const LOG_R_SCALE = new Float64Array(LOG_N);
 for (let j = 0; j < LOG_N; j++) {
   LOG_C[j] = Math.log(1 + j / LOG_N);
   LOG_R_SCALE[j] = 2 ** -23 / (1 + j / LOG_N);

@@ -1,0 +1,336 @@
+/**
+ * WebAssembly kernels (AssemblyScript, 128-bit SIMD) for the hot loops that scalar JavaScript cannot
+ * vectorize. Built by assembly/build.mjs into src/core/wasm/kernels-binary.ts; loaded by
+ * src/core/wasm/kernels.ts, which keeps every caller's JavaScript path as the fallback and the oracle.
+ *
+ * Every kernel does the arithmetic of the JavaScript loop it replaces, in the same order, without fused
+ * multiply-adds (WebAssembly has none outside relaxed SIMD), so both give the same bits: a kernel is a
+ * speed-up, never a different filter. The tests compare the two paths sample for sample.
+ *
+ * Stereo is carried as f64x2 (lane 0 left, lane 1 right): one instruction does both channels.
+ */
+
+/** Start of the memory the JavaScript loader manages (after this module's own static data). */
+export function scratchBase(): usize {
+  return (__heap_base + 15) & ~15;
+}
+
+/** x, or 0 where x is NaN or ±Infinity (x − x is 0 only for finite x), per lane. */
+// @ts-ignore: decorator
+@inline function finiteOrZero(x: v128): v128 {
+  return v128.and(x, f64x2.eq(f64x2.sub(x, x), f64x2.splat(0)));
+}
+
+/** One DF-I section's output for input x: ((((b0·x + b1·x1) + b2·x2) − a1·y1) − a2·y2), biquad-kernels.ts's order. */
+// @ts-ignore: decorator
+@inline function df1(c: usize, x: v128, x1: v128, x2: v128, y1: v128, y2: v128): v128 {
+  return f64x2.sub(f64x2.sub(f64x2.add(f64x2.add(
+    f64x2.mul(v128.load(c), x), f64x2.mul(v128.load(c, 16), x1)), f64x2.mul(v128.load(c, 32), x2)),
+    f64x2.mul(v128.load(c, 48), y1)), f64x2.mul(v128.load(c, 64), y2));
+}
+
+/** Bytes per section: coefficients b0, b1, b2, a1, a2, each splatted to both lanes. */
+const COEF_BYTES: usize = 80;
+/** Bytes per section: state x1, x2, y1, y2 as [left, right]. */
+const STATE_BYTES: usize = 64;
+
+/** One section in place over the interleaved stereo work buffer (f64x2 per frame). */
+function pass1(c: usize, st: usize, w: usize, n: i32): void {
+  let x1 = v128.load(st), x2 = v128.load(st, 16), y1 = v128.load(st, 32), y2 = v128.load(st, 48);
+  for (let i = 0; i < n; i++) {
+    const p = w + (<usize>i << 4);
+    const x = v128.load(p);
+    const y = df1(c, x, x1, x2, y1, y2);
+    x2 = x1; x1 = x; y2 = y1; y1 = y;
+    v128.store(p, y);
+  }
+  v128.store(st, x1); v128.store(st, x2, 16); v128.store(st, y1, 32); v128.store(st, y2, 48);
+}
+
+/** Two consecutive sections in one pass (independent recursions the CPU overlaps). */
+function pass2(c: usize, st: usize, w: usize, n: i32): void {
+  const c2 = c + COEF_BYTES, s2 = st + STATE_BYTES;
+  let x1 = v128.load(st), x2 = v128.load(st, 16), y1 = v128.load(st, 32), y2 = v128.load(st, 48);
+  let u1 = v128.load(s2), u2 = v128.load(s2, 16), v1 = v128.load(s2, 32), v2 = v128.load(s2, 48);
+  for (let i = 0; i < n; i++) {
+    const p = w + (<usize>i << 4);
+    const x = v128.load(p);
+    const y = df1(c, x, x1, x2, y1, y2);
+    x2 = x1; x1 = x; y2 = y1; y1 = y;
+    const v = df1(c2, y, u1, u2, v1, v2);
+    u2 = u1; u1 = y; v2 = v1; v1 = v;
+    v128.store(p, v);
+  }
+  v128.store(st, x1); v128.store(st, x2, 16); v128.store(st, y1, 32); v128.store(st, y2, 48);
+  v128.store(s2, u1); v128.store(s2, u2, 16); v128.store(s2, v1, 32); v128.store(s2, v2, 48);
+}
+
+/** Four consecutive sections in one pass. */
+function pass4(c: usize, st: usize, w: usize, n: i32): void {
+  const c2 = c + COEF_BYTES, c3 = c2 + COEF_BYTES, c4 = c3 + COEF_BYTES;
+  const s2 = st + STATE_BYTES, s3 = s2 + STATE_BYTES, s4 = s3 + STATE_BYTES;
+  let x1 = v128.load(st), x2 = v128.load(st, 16), y1 = v128.load(st, 32), y2 = v128.load(st, 48);
+  let u1 = v128.load(s2), u2 = v128.load(s2, 16), v1 = v128.load(s2, 32), v2 = v128.load(s2, 48);
+  let p1 = v128.load(s3), p2 = v128.load(s3, 16), q1 = v128.load(s3, 32), q2 = v128.load(s3, 48);
+  let r1 = v128.load(s4), r2 = v128.load(s4, 16), t1 = v128.load(s4, 32), t2 = v128.load(s4, 48);
+  for (let i = 0; i < n; i++) {
+    const p = w + (<usize>i << 4);
+    const x = v128.load(p);
+    const y = df1(c, x, x1, x2, y1, y2);
+    x2 = x1; x1 = x; y2 = y1; y1 = y;
+    const v = df1(c2, y, u1, u2, v1, v2);
+    u2 = u1; u1 = y; v2 = v1; v1 = v;
+    const q = df1(c3, v, p1, p2, q1, q2);
+    p2 = p1; p1 = v; q2 = q1; q1 = q;
+    const t = df1(c4, q, r1, r2, t1, t2);
+    r2 = r1; r1 = q; t2 = t1; t1 = t;
+    v128.store(p, t);
+  }
+  v128.store(st, x1); v128.store(st, x2, 16); v128.store(st, y1, 32); v128.store(st, y2, 48);
+  v128.store(s2, u1); v128.store(s2, u2, 16); v128.store(s2, v1, 32); v128.store(s2, v2, 48);
+  v128.store(s3, p1); v128.store(s3, p2, 16); v128.store(s3, q1, 32); v128.store(s3, q2, 48);
+  v128.store(s4, r1); v128.store(s4, r2, 16); v128.store(s4, t1, 32); v128.store(s4, t2, 48);
+}
+
+/** State values below this magnitude are flushed to 0 at the end of each run (biquad-kernels.ts's DENORMAL). */
+const DENORMAL: f64 = 1e-30;
+
+/** The state of `count` sections after a run: values below DENORMAL flushed to 0; returns whether all are finite. */
+function flushState(st: usize, count: i32): bool {
+  const tiny = f64x2.splat(DENORMAL);
+  let finite = true;
+  for (let s = 0; s < count; s++) {
+    const p = st + <usize>s * STATE_BYTES;
+    for (let k: usize = 0; k < 64; k += 16) {
+      const v = v128.load(p + k);
+      v128.store(p + k, v128.andnot(v, f64x2.lt(f64x2.abs(v), tiny)));
+    }
+    // clearIfNonFinite's test, y1 + y2 + x1 + x2 per lane.
+    const sum = f64x2.add(f64x2.add(f64x2.add(v128.load(p, 32), v128.load(p, 48)), v128.load(p)), v128.load(p, 16));
+    if (!v128.all_true<i64>(f64x2.eq(f64x2.sub(sum, sum), f64x2.splat(0)))) finite = false;
+  }
+  return finite;
+}
+
+/**
+ * A stereo cascade of `count` sections (no identity sections: the caller leaves those out) over n frames,
+ * in runs of `run` frames as BiquadCascade's JavaScript path does them: float32 planar in (non-finite
+ * samples read as 0), float64 through every section, float32 planar out (may be the input); after each run
+ * the state is flushed below DENORMAL. `work` holds `run` frames of f64x2.
+ * @returns 1 when every run ended with finite state, 0 when some did not (the caller then discards the
+ *   result and lets the JavaScript path apply its overflow rules)
+ */
+export function cascadeStereo(coef: usize, st: usize, count: i32, inL: usize, inR: usize, outL: usize, outR: usize, work: usize, n: i32, run: i32): i32 {
+  let ok = true;
+  for (let done = 0; done < n; done += run) {
+    const m = min(run, n - done);
+    const off = <usize>done << 2;
+    for (let i = 0; i < m; i++) {
+      const o = off + (<usize>i << 2);
+      v128.store(work + (<usize>i << 4), finiteOrZero(f64x2(<f64>load<f32>(inL + o), <f64>load<f32>(inR + o))));
+    }
+    let s = 0;
+    while (s < count) {
+      const c = coef + <usize>s * COEF_BYTES, t = st + <usize>s * STATE_BYTES;
+      if (count - s >= 4) { pass4(c, t, work, m); s += 4; }
+      else if (count - s >= 2) { pass2(c, t, work, m); s += 2; }
+      else { pass1(c, t, work, m); s += 1; }
+    }
+    for (let i = 0; i < m; i++) {
+      const o = off + (<usize>i << 2);
+      const y = v128.load(work + (<usize>i << 4));
+      store<f32>(outL + o, <f32>f64x2.extract_lane(y, 0));
+      store<f32>(outR + o, <f32>f64x2.extract_lane(y, 1));
+    }
+    if (!flushState(st, count)) ok = false;
+  }
+  return ok ? 1 : 0;
+}
+
+/** v, or 0 when |v| <= 1e-30 or v is not finite (loudness-meter.ts's flush), per lane. */
+// @ts-ignore: decorator
+@inline function flushMeter(v: v128): v128 {
+  const a = f64x2.abs(v);
+  return v128.and(v, v128.and(f64x2.gt(a, f64x2.splat(1e-30)), f64x2.lt(a, f64x2.splat(Infinity))));
+}
+
+/**
+ * The loudness meter's K-weighting and raw statistics for a channel pair over consecutive segments
+ * (LoudnessMeter.push with its filterPair loop: the same expressions in the same order, so the same bits).
+ * Segment j has segs[j] frames of float32 planar input; the state is flushed after each (filterPair's
+ * flush, per call). A segment with ends[j] = 1 closes a 10 ms bin: its Σk² pair goes to out[j] (f64x2)
+ * and the sums restart at 0.
+ * Layout at `k` (f64x2 each, 16 bytes): 0..6 the coefficients sb0, sb1, sb2, sa1, sa2, ha1, ha2
+ * (splatted); 7..12 the state x1, x2, s1, s2, k1, k2; 13 Σk²; 14 max |x|; 15 Σx; 16 Σx²; then one f64,
+ * Σ x_a·x_b, which each segment adds its own sum to (filterPair's rounding).
+ */
+export function kWeightPair(k: usize, inA: usize, inB: usize, segs: usize, ends: usize, out: usize, count: i32): void {
+  const sb0 = v128.load(k), sb1 = v128.load(k, 16), sb2 = v128.load(k, 32), sa1 = v128.load(k, 48), sa2 = v128.load(k, 64);
+  const ha1 = v128.load(k, 80), ha2 = v128.load(k, 96);
+  let x1 = v128.load(k, 112), x2 = v128.load(k, 128), s1 = v128.load(k, 144), s2 = v128.load(k, 160), k1 = v128.load(k, 176), k2 = v128.load(k, 192);
+  let sum = v128.load(k, 208), peak = v128.load(k, 224), rs = v128.load(k, 240), rq = v128.load(k, 256);
+  let cross = load<f64>(k, 272);
+  const two = f64x2.splat(2);
+  let pa = inA, pb = inB;
+  for (let j = 0; j < count; j++) {
+    const n = load<i32>(segs + (<usize>j << 2));
+    let xab: f64 = 0;
+    for (let i = 0; i < n; i++) {
+      const o = <usize>i << 2;
+      const a = <f64>load<f32>(pa + o), b = <f64>load<f32>(pb + o);
+      const x0 = f64x2(a, b);
+      const s0 = f64x2.sub(f64x2.sub(f64x2.add(f64x2.add(f64x2.mul(sb0, x0), f64x2.mul(sb1, x1)), f64x2.mul(sb2, x2)), f64x2.mul(sa2, s2)), f64x2.mul(sa1, s1));
+      const k0 = f64x2.sub(f64x2.sub(f64x2.add(f64x2.sub(s0, f64x2.mul(two, s1)), s2), f64x2.mul(ha2, k2)), f64x2.mul(ha1, k1));
+      x2 = x1; x1 = x0; s2 = s1; s1 = s0; k2 = k1; k1 = k0;
+      sum = f64x2.add(sum, f64x2.mul(k0, k0));
+      const ax = f64x2.abs(x0);
+      peak = v128.bitselect(ax, peak, f64x2.gt(ax, peak)); // aa > pa ? aa : pa
+      rs = f64x2.add(rs, x0);
+      rq = f64x2.add(rq, f64x2.mul(x0, x0));
+      xab += a * b;
+    }
+    pa += <usize>n << 2;
+    pb += <usize>n << 2;
+    cross += xab;
+    x1 = flushMeter(x1); x2 = flushMeter(x2); s1 = flushMeter(s1); s2 = flushMeter(s2); k1 = flushMeter(k1); k2 = flushMeter(k2);
+    if (load<u8>(ends + <usize>j) !== 0) {
+      v128.store(out + (<usize>j << 4), sum);
+      sum = f64x2.splat(0);
+    }
+  }
+  v128.store(k, x1, 112); v128.store(k, x2, 128); v128.store(k, s1, 144); v128.store(k, s2, 160); v128.store(k, k1, 176); v128.store(k, k2, 192);
+  v128.store(k, sum, 208); v128.store(k, peak, 224); v128.store(k, rs, 240); v128.store(k, rq, 256);
+  store<f64>(k, cross, 272);
+}
+
+/** Math.log and Math.exp of the JavaScript engine, for the rare arguments the table paths leave to them. */
+declare function jsLog(x: f64): f64;
+declare function jsExp(x: f64): f64;
+
+/*
+ * The compressor's linked fast path for a stereo pair without lookahead (compressor-linked.ts: targets(),
+ * then apply()), with the tables of fastLog and fastExp (gain-computer.ts) copied into this memory.
+ * Table layout at `tab` (f64): EXP_POW2 [0, 2046), EXP_FRAC [2046, 2110), LOG_C [2110, 2366),
+ * LOG_R_SCALE [2366, 2622).
+ * Block at `blk` (f64): 0 thresholdDb, 1 slope, 2 kneeDb, 3 makeupDb, 4 power (0/1), 5 msGain, 6 up,
+ * 7 down, 8 reductionDb, 9 ms0, 10 ms1, 11 meterDb (state: 8-11), then constants from JavaScript:
+ * 12 skip level, 13 dB per neper of the level, 14 knee/2, 15 1/(2·knee) or 0, 16 makeup as a linear
+ * gain, 17 NEPER_PER_DB, 18 N_BY_LN2, 19 LN2_BY_N, 20 MS_FLOOR, 21 FLUSH_DB; 22-23 scratch.
+ */
+
+/** fastLog (gain-computer.ts). */
+// @ts-ignore: decorator
+@inline function fastLog(tab: usize, x: f64): f64 {
+  if (!(x >= 1.1754943508222875e-38 && x <= 3.4028234663852886e38)) return jsLog(x);
+  const b = reinterpret<i32>(<f32>x);
+  const j = <usize>((b >> 15) & 255);
+  const r = <f64>(b & 32767) * load<f64>(tab + ((2366 + j) << 3));
+  return <f64>((b >> 23) - 127) * Math.LN2 + load<f64>(tab + ((2110 + j) << 3)) + r * (1 - r * (1.0 / 2 - r * (1.0 / 3)));
+}
+
+/**
+ * Targets and gain of one block: out = x·gain for both channels (non-finite x read as 0), levels from
+ * the same input. `work` holds n + 1 f64 (the targets); the inputs are readable one frame past n. Returns 1 when some level passed the knee's lower
+ * edge (targets() true), else 0.
+ */
+export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize, outL: usize, outR: usize, work: usize, n: i32): i32 {
+  const thr = load<f64>(blk), s = load<f64>(blk, 8), w = load<f64>(blk, 16), mk = load<f64>(blk, 24);
+  const power = load<f64>(blk, 32) !== 0;
+  const skip = load<f64>(blk, 96), dbPerNeper = load<f64>(blk, 104), halfW = load<f64>(blk, 112), inv2w = load<f64>(blk, 120);
+  const mkLin = load<f64>(blk, 128), neperPerDb = load<f64>(blk, 136), nByLn2 = load<f64>(blk, 144), ln2ByN = load<f64>(blk, 152);
+  const msFloor = load<f64>(blk, 160), flushDb = load<f64>(blk, 168);
+  // Pass 1: levels (LinkedGain.peaks / meanSquares), peaks two frames at a time. For an odd n the pair
+  // passes handle frame n too (work holds n + 1 values): its level is set to 0 below, its target unused.
+  if (power) {
+    const k = load<f64>(blk, 40);
+    let ms0 = load<f64>(blk, 72), ms1 = load<f64>(blk, 80);
+    for (let i = 0; i < n; i++) {
+      const o = <usize>i << 2;
+      let x0 = <f64>load<f32>(inL + o), x1 = <f64>load<f32>(inR + o);
+      if (!(x0 - x0 == 0)) x0 = 0;
+      if (!(x1 - x1 == 0)) x1 = 0;
+      ms0 += k * (x0 * x0 - ms0);
+      if (ms0 < msFloor) ms0 = 0;
+      ms1 += k * (x1 * x1 - ms1);
+      if (ms1 < msFloor) ms1 = 0;
+      store<f64>(work + (<usize>i << 3), 0.5 * (ms0 + ms1 + Math.abs(ms0 - ms1)));
+    }
+    store<f64>(blk, ms0, 72);
+    store<f64>(blk, ms1, 80);
+  } else {
+    const inf = f64x2.splat(Infinity), half = f64x2.splat(0.5);
+    for (let i = 0; i < n; i += 2) {
+      const o = <usize>i << 2;
+      let a0 = f64x2.abs(f64x2.promote_low_f32x4(v128.load64_zero(inL + o)));
+      let a1 = f64x2.abs(f64x2.promote_low_f32x4(v128.load64_zero(inR + o)));
+      a0 = v128.and(a0, f64x2.lt(a0, inf)); // NaN or Inf: silence
+      a1 = v128.and(a1, f64x2.lt(a1, inf));
+      v128.store(work + (<usize>i << 3), f64x2.mul(half, f64x2.add(f64x2.add(a0, a1), f64x2.abs(f64x2.sub(a0, a1)))));
+    }
+  }
+  if (n & 1) store<f64>(work + (<usize>n << 3), 0); // the pair's unused half: below the knee
+  // Pass 2: the static curve (reductionTargets), two frames at a time and without data-dependent
+  // branches (noisy levels around the knee mispredict them): every candidate is computed, masks pick.
+  // The log's argument is at least the skip level (its result is dropped there), never 0.
+  let anyAbove = i64x2.splat(0);
+  {
+    const skipV = f64x2.splat(skip), dpn = f64x2.splat(dbPerNeper), thrV = f64x2.splat(thr), wV = f64x2.splat(w);
+    const negW = f64x2.splat(-w), sV = f64x2.splat(s), halfWV = f64x2.splat(halfW), inv2wV = f64x2.splat(inv2w), two = f64x2.splat(2);
+    for (let i = 0; i < n; i += 2) {
+      const p = work + (<usize>i << 3);
+      const a = v128.load(p);
+      const above = f64x2.gt(a, skipV);
+      anyAbove = v128.or(anyAbove, above);
+      const ac = f64x2.max(a, skipV);
+      const lg = f64x2(fastLog(tab, f64x2.extract_lane(ac, 0)), fastLog(tab, f64x2.extract_lane(ac, 1)));
+      const d = f64x2.sub(f64x2.mul(dpn, lg), thrV);
+      const d2 = f64x2.mul(two, d);
+      const t = f64x2.add(d, halfWV);
+      const knee = f64x2.mul(f64x2.mul(f64x2.mul(sV, t), t), inv2wV);
+      let c = v128.bitselect(f64x2.mul(sV, d), knee, f64x2.ge(d2, wV));
+      c = v128.andnot(c, f64x2.le(d2, negW));
+      v128.store(p, v128.and(c, above));
+    }
+  }
+  const active = v128.any_true(anyAbove);
+  // Pass 3: smoothing and gain (LinkedGain.apply).
+  let y = load<f64>(blk, 64);
+  if (!active && y == 0) {
+    for (let i = 0; i < n; i++) {
+      const o = <usize>i << 2;
+      const x0 = <f64>load<f32>(inL + o), x1 = <f64>load<f32>(inR + o);
+      store<f32>(outL + o, <f32>((x0 - x0 == 0 ? x0 : 0) * mkLin));
+      store<f32>(outR + o, <f32>((x1 - x1 == 0 ? x1 : 0) * mkLin));
+    }
+    return 0;
+  }
+  // The smoother's step [1 − down, 1 − up] indexed by (target > state): a load, not a branch (a float
+  // select compiles to one, and noisy targets mispredict it).
+  store<f64>(blk, 1 - load<f64>(blk, 56), 176);
+  store<f64>(blk, 1 - load<f64>(blk, 48), 184);
+  const steps = blk + 176;
+  let meter = load<f64>(blk, 88);
+  for (let i = 0; i < n; i++) {
+    const c = load<f64>(work + (<usize>i << 3));
+    y += (c - y) * load<f64>(steps + (<usize>(c > y) << 3));
+    if (y < flushDb) y = 0;
+    if (y > meter) meter = y;
+    const e = neperPerDb * (mk - y);
+    let g: f64;
+    if (e > -700 && e < 700) {
+      const en = Math.floor(e * nByLn2 + 0.5);
+      const r = e - en * ln2ByN;
+      const ei = <i32>en;
+      g = load<f64>(tab + (<usize>((ei >> 6) + 1022) << 3)) * load<f64>(tab + (<usize>(2046 + (ei & 63)) << 3)) * (1 + r * (1 + r * (1.0 / 2 + r * (1.0 / 6))));
+    } else {
+      g = jsExp(e);
+    }
+    const o = <usize>i << 2;
+    const x0 = <f64>load<f32>(inL + o), x1 = <f64>load<f32>(inR + o);
+    store<f32>(outL + o, <f32>((x0 - x0 == 0 ? x0 : 0) * g));
+    store<f32>(outR + o, <f32>((x1 - x1 == 0 ? x1 : 0) * g));
+  }
+  store<f64>(blk, y, 64);
+  store<f64>(blk, meter, 88);
+  return active ? 1 : 0;
+}

@@ -1,0 +1,67 @@
+/**
+ * The compressor's linked fast path for a stereo pair without lookahead or external sidechain
+ * (compressor-linked.ts LinkedGain: targets() then apply()) through the WebAssembly kernel
+ * (assembly/kernels.ts compressorLinked): the same arithmetic in the same order, with copies of
+ * fastLog's and fastExp's tables, so the same bits (tested), at about half the cost.
+ */
+import { wasmKernels, type WasmKernels } from '../wasm/kernels.js';
+import { DB_PER_NEPER, FLUSH_DB, kneeEdgeLevel, NEPER_PER_DB, type LinkedGain } from './compressor-linked.js';
+import { MS_FLOOR } from './envelope-follower.js';
+import { EXP_FRAC, EXP_POW2, fastExp, LN2_BY_N, LOG_C, LOG_R_SCALE, N_BY_LN2 } from './gain-computer.js';
+
+/** Most frames per call (the compressor's blocks are at most this long, or run in pieces). */
+const MAX_FRAMES = 4096;
+const BLOCK_VALUES = 24;
+
+interface Scratch { blk: number; tab: number; inL: number; inR: number; outL: number; outR: number; work: number }
+let scratch: Scratch | null = null;
+let scratchOf: WasmKernels | null = null;
+
+function regions(k: WasmKernels): Scratch {
+  if (scratchOf !== k || scratch === null) {
+    const tables = [EXP_POW2, EXP_FRAC, LOG_C, LOG_R_SCALE];
+    const tab = k.reserve(tables.reduce((a, t) => a + t.length * 8, 0));
+    let at = tab >> 3;
+    for (const t of tables) { k.f64.set(t, at); at += t.length; }
+    scratch = {
+      blk: k.reserve(BLOCK_VALUES * 8), tab, inL: k.reserve(MAX_FRAMES * 4 + 8), inR: k.reserve(MAX_FRAMES * 4 + 8),
+      outL: k.reserve(MAX_FRAMES * 4), outR: k.reserve(MAX_FRAMES * 4), work: k.reserve(MAX_FRAMES * 8 + 16),
+    };
+    scratchOf = k;
+  }
+  return scratch;
+}
+
+/**
+ * LinkedGain.targets(inL, inR, off, ·, n) then apply(·, ·, inL, inR, off, outL, outR, off, n) with the
+ * kernel `g`'s settings and state (updated). The outputs may be the inputs.
+ * @returns false when it did nothing (no kernels, too long a block): run the JavaScript kernel
+ */
+export function linkedStereoWasm(g: LinkedGain, inL: Float32Array, inR: Float32Array, outL: Float32Array, outR: Float32Array, off: number, n: number): boolean {
+  if (n > MAX_FRAMES) return false;
+  const k = wasmKernels();
+  if (k === null) return false;
+  const r = regions(k);
+  const f64 = k.f64;
+  const b = r.blk >> 3;
+  const w = g.kneeDb;
+  const power = g.power;
+  // reductionTargets()'s derived values, computed as it computes them.
+  f64[b] = g.thresholdDb; f64[b + 1] = g.slope; f64[b + 2] = w; f64[b + 3] = g.makeupDb;
+  f64[b + 4] = power ? 1 : 0; f64[b + 5] = g.msGain; f64[b + 6] = g.up; f64[b + 7] = g.down;
+  f64[b + 8] = g.reductionDb; f64[b + 9] = g.ms0; f64[b + 10] = g.ms1; f64[b + 11] = g.meterDb;
+  f64[b + 12] = kneeEdgeLevel(g.thresholdDb, w, power);
+  f64[b + 13] = power ? DB_PER_NEPER / 2 : DB_PER_NEPER;
+  f64[b + 14] = w / 2;
+  f64[b + 15] = w > 0 ? 1 / (2 * w) : 0;
+  f64[b + 16] = fastExp(NEPER_PER_DB * g.makeupDb);
+  f64[b + 17] = NEPER_PER_DB; f64[b + 18] = N_BY_LN2; f64[b + 19] = LN2_BY_N; f64[b + 20] = MS_FLOOR; f64[b + 21] = FLUSH_DB;
+  const f32 = k.f32;
+  f32.set(inL.subarray(off, off + n), r.inL >> 2);
+  f32.set(inR.subarray(off, off + n), r.inR >> 2);
+  k.exports.compressorLinked(r.blk, r.tab, r.inL, r.inR, r.outL, r.outR, r.work, n);
+  g.reductionDb = f64[b + 8]; g.ms0 = f64[b + 9]; g.ms1 = f64[b + 10]; g.meterDb = f64[b + 11];
+  outL.set(f32.subarray(r.outL >> 2, (r.outL >> 2) + n), off);
+  outR.set(f32.subarray(r.outR >> 2, (r.outR >> 2) + n), off);
+  return true;
+}

@@ -1,0 +1,89 @@
+/**
+ * The WebAssembly kernels (assembly/kernels.ts), instantiated once per thread on first use. Callers keep
+ * their JavaScript loop and use it whenever wasmKernels() returns null: no WebAssembly SIMD (an old
+ * engine), a browser main thread that refuses to compile synchronously, or setWasmKernels(false) (tests
+ * compare both paths; benchmarks measure both).
+ *
+ * Memory: callers reserve() fixed scratch regions once (offsets in bytes) and copy their data in and out
+ * around each call; nothing is freed, so only module-level scratch should be reserved, never per object.
+ */
+import { KERNELS_WASM_BASE64 } from './kernels-binary.js';
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  scratchBase(): number;
+  cascadeStereo(coef: number, st: number, count: number, inL: number, inR: number, outL: number, outR: number, work: number, n: number, run: number): number;
+  kWeightPair(k: number, inA: number, inB: number, segs: number, ends: number, out: number, count: number): void;
+  compressorLinked(blk: number, tab: number, inL: number, inR: number, outL: number, outR: number, work: number, n: number): number;
+}
+
+export class WasmKernels {
+  private next: number;
+  private buffer: ArrayBuffer;
+  private f32View: Float32Array;
+  private f64View: Float64Array;
+
+  constructor(readonly exports: Exports) {
+    this.next = exports.scratchBase();
+    this.buffer = exports.memory.buffer;
+    this.f32View = new Float32Array(this.buffer);
+    this.f64View = new Float64Array(this.buffer);
+  }
+
+  /** Reserves `bytes` of scratch (16-byte aligned); returns its byte offset. Grows the memory as needed. */
+  reserve(bytes: number): number {
+    const at = this.next;
+    this.next = (at + bytes + 15) & ~15;
+    const mem = this.exports.memory;
+    const need = this.next - mem.buffer.byteLength;
+    if (need > 0) mem.grow(Math.ceil(need / 65536));
+    return at;
+  }
+
+  /** The memory as float32 (index = byte offset / 4); a fresh view after the memory grew. */
+  get f32(): Float32Array {
+    if (this.exports.memory.buffer !== this.buffer) this.refresh();
+    return this.f32View;
+  }
+
+  /** The memory as float64 (index = byte offset / 8). */
+  get f64(): Float64Array {
+    if (this.exports.memory.buffer !== this.buffer) this.refresh();
+    return this.f64View;
+  }
+
+  private refresh(): void {
+    this.buffer = this.exports.memory.buffer;
+    this.f32View = new Float32Array(this.buffer);
+    this.f64View = new Float64Array(this.buffer);
+  }
+}
+
+let instance: WasmKernels | null | undefined;
+let enabled = true;
+
+/** The kernels, or null when WebAssembly SIMD is unavailable or they are switched off. */
+export function wasmKernels(): WasmKernels | null {
+  if (!enabled) return null;
+  if (instance === undefined) instance = instantiate();
+  return instance;
+}
+
+/** Switches the kernels on or off for this thread (off: every caller takes its JavaScript path). */
+export function setWasmKernels(on: boolean): void {
+  enabled = on;
+}
+
+function instantiate(): WasmKernels | null {
+  try {
+    const bytes = Uint8Array.from(atob(KERNELS_WASM_BASE64), (ch) => ch.charCodeAt(0));
+    if (!WebAssembly.validate(bytes)) return null; // no SIMD in this engine
+    const module = new WebAssembly.Module(bytes);
+    // The engine's own Math.log and Math.exp, so the kernels' rare fallbacks give the JavaScript paths' bits.
+    const imports = { kernels: { jsLog: Math.log, jsExp: Math.exp }, env: { abort: () => { throw new Error('wasm kernel abort'); } } };
+    const exports = new WebAssembly.Instance(module, imports).exports as unknown as Exports;
+    return new WasmKernels(exports);
+  } catch {
+    return null; // e.g. a browser main thread refusing synchronous compilation
+  }
+}

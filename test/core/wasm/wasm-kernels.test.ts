@@ -1,0 +1,212 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { LoudnessMeter } from '../../../src/core/analysis/loudness-meter.js';
+import { runCascadeStereoWasm } from '../../../src/core/dsp/biquad-wasm.js';
+import { runCascadeStereo } from '../../../src/core/dsp/biquad-kernels.js';
+import { Compressor, type CompressorParams } from '../../../src/core/dsp/compressor.js';
+import { Eq, type EqBand } from '../../../src/core/dsp/eq.js';
+import { setWasmKernels, wasmKernels } from '../../../src/core/wasm/kernels.js';
+
+/*
+ * The WebAssembly kernels (assembly/kernels.ts) promise the JavaScript paths' bits exactly: every test
+ * runs the same input through both (setWasmKernels on and off) and compares sample for sample, with
+ * Object.is (so -0 and NaN count too).
+ */
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+/** Index of the first element where a and b differ (Object.is), or -1. */
+function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return 0;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
+/** Stereo test signal: noise with a random envelope, a silent tail (denormal decay) and a few NaN/Inf. */
+function signal(frames: number, seed: number, amp = 1, specials = true): Float32Array[] {
+  const r = lcg(seed);
+  const out = [new Float32Array(frames), new Float32Array(frames)];
+  let env = 0.5;
+  const tail = Math.floor(frames * 0.75);
+  for (let i = 0; i < frames; i++) {
+    if (i % 997 === 0) env = r();
+    for (let c = 0; c < 2; c++) out[c][i] = i < tail ? amp * env * (2 * r() - 1) : 0;
+  }
+  if (specials && frames > 100) {
+    out[0][37] = NaN;
+    out[1][38] = Infinity;
+    out[0][frames >> 2] = -Infinity;
+  }
+  return out;
+}
+
+afterEach(() => setWasmKernels(true));
+
+it('the kernels load here (WebAssembly SIMD in Node 20)', () => {
+  expect(wasmKernels()).not.toBeNull();
+});
+
+describe('biquad cascade kernel', () => {
+  const IDENTITY = [1, 0, 0, 0, 0];
+  /** A stable resonant section: zeros at radius rz, poles at radius rp, angle w. */
+  const section = (w: number, rz: number, rp: number, g = 1) => [g, -2 * g * rz * Math.cos(w), g * rz * rz, -2 * rp * Math.cos(w), rp * rp];
+
+  /** The JavaScript path of BiquadCascade's stereo steady run: clean to float64, runs of `run`, back to float32. */
+  function jsPath(c: Float64Array, ns: number, st: Float64Array, x: Float32Array[], out: Float32Array[], n: number, run: number): void {
+    for (let d = 0; d < n; d += run) {
+      const m = Math.min(run, n - d);
+      const bufs = [0, 1].map((ch) => Float64Array.from(x[ch].subarray(d, d + m), (v) => (v - v === 0 ? v : 0)));
+      runCascadeStereo(c, ns, st, 0, ns * 4, bufs[0], bufs[1], m);
+      for (let ch = 0; ch < 2; ch++) out[ch].set(bufs[ch], d);
+    }
+  }
+
+  it('gives the JavaScript kernels\' output and state, identity sections and denormal flush included', () => {
+    const r = lcg(11);
+    for (let trial = 0; trial < 60; trial++) {
+      const ns = 1 + Math.floor(r() * 12);
+      const sections = Array.from({ length: ns }, () => (r() < 0.35 ? IDENTITY : section(r() * Math.PI, r() * 1.2, 0.3 + r() * 0.69, 0.2 + r() * 2)));
+      const c = Float64Array.from(sections.flat());
+      const stJs = new Float64Array(ns * 8);
+      const stW = new Float64Array(ns * 8);
+      const blocks = [2 + Math.floor(r() * 300), 1 + Math.floor(r() * 4096), 256, 4096, 3];
+      const run = r() < 0.5 ? 256 : 16;
+      const total = blocks.reduce((a, b) => a + b, 0);
+      const x = signal(total, 100 + trial, r() < 0.2 ? 1e30 : 1);
+      const outJs = [new Float32Array(total), new Float32Array(total)];
+      const outW = [new Float32Array(total), new Float32Array(total)];
+      let off = 0;
+      for (const n of blocks) {
+        const xs = x.map((ch) => ch.subarray(off, off + n));
+        jsPath(c, ns, stJs, xs, outJs.map((ch) => ch.subarray(off, off + n)), n, run);
+        const ow = outW.map((ch) => ch.subarray(off, off + n));
+        // false: n < 2, all sections identity, or overflow (the 1e30 trials): the caller's JavaScript path.
+        if (!runCascadeStereoWasm(c, ns, stW, 0, ns * 4, xs[0], xs[1], ow[0], ow[1], 0, n, run)) jsPath(c, ns, stW, xs, ow, n, run);
+        off += n;
+        expect(firstDiff(stW, stJs), `trial ${trial} state`).toBe(-1);
+      }
+      expect(firstDiff(outW[0], outJs[0]), `trial ${trial} left`).toBe(-1);
+      expect(firstDiff(outW[1], outJs[1]), `trial ${trial} right`).toBe(-1);
+    }
+  });
+
+  it('leaves state and output untouched when a section overflows (the JavaScript rules then apply)', () => {
+    const c = Float64Array.from([...section(0.1, 0.5, 0.9), 1, 0, 0, -2.5, 0]); // the second section is unstable
+    const st = new Float64Array(16).map((_, i) => i * 0.01);
+    const before = st.slice();
+    const x = signal(4096, 5, 1, false);
+    const out = [new Float32Array(4096).fill(7), new Float32Array(4096).fill(7)];
+    expect(runCascadeStereoWasm(c, 2, st, 0, 8, x[0], x[1], out[0], out[1], 0, 4096, 256)).toBe(false);
+    expect(firstDiff(st, before)).toBe(-1);
+    expect(out[0].every((v) => v === 7) && out[1].every((v) => v === 7)).toBe(true);
+  });
+
+  it('Eq: the same output with and without the kernel, through glides and structure changes', () => {
+    const r = lcg(3);
+    const types = ['bell', 'lowshelf', 'highshelf', 'highpass', 'lowpass', 'notch'] as const;
+    const randomBands = (): EqBand[] => Array.from({ length: 1 + Math.floor(r() * 6) }, () => {
+      const type = types[Math.floor(r() * types.length)];
+      const band: EqBand = { type, freqHz: 30 * 600 ** r() };
+      if (type === 'bell' || type === 'lowshelf' || type === 'highshelf') band.gainDb = -12 + 24 * r();
+      if (type === 'bell' || type === 'notch') band.q = 0.3 + 4 * r();
+      if (type === 'highpass' || type === 'lowpass') band.slopeDbPerOct = [12, 24, 48][Math.floor(r() * 3)];
+      return band;
+    });
+    for (const fs of [44100, 48000, 96000]) {
+      const script = Array.from({ length: 6 }, () => ({ bands: randomBands(), at: Math.floor(r() * 40000) })).sort((a, b) => a.at - b.at);
+      const x = signal(48000, fs);
+      const outs = [true, false].map((on) => {
+        setWasmKernels(on);
+        const eq = new Eq();
+        eq.prepare({ sampleRate: fs, channels: 2, maxBlockFrames: 2048 });
+        eq.setParams({ bands: script[0].bands });
+        const out = [new Float32Array(48000), new Float32Array(48000)];
+        let k = 1;
+        const rb = lcg(fs);
+        for (let off = 0; off < 48000;) {
+          const n = Math.min(48000 - off, 1 + Math.floor(rb() * 2048));
+          if (k < script.length && off >= script[k].at) {
+            // Odd steps change the structure (a crossfade), even ones glide the previous bands' frequencies.
+            eq.setParams({ bands: k % 2 ? script[k].bands : script[k - 1].bands.map((b) => ({ ...b, freqHz: b.freqHz * 1.5 })) });
+            k++;
+          }
+          eq.process(x.map((ch) => ch.subarray(off, off + n)), out.map((ch) => ch.subarray(off, off + n)), n);
+          off += n;
+        }
+        return out;
+      });
+      expect(firstDiff(outs[0][0], outs[1][0]), `${fs} left`).toBe(-1);
+      expect(firstDiff(outs[0][1], outs[1][1]), `${fs} right`).toBe(-1);
+    }
+  });
+});
+
+describe('compressor kernel', () => {
+  const cases: Partial<CompressorParams>[] = [
+    { thresholdDb: -18, ratio: 3, attackMs: 10, releaseMs: 120 },
+    { thresholdDb: -30, ratio: 8, attackMs: 1, releaseMs: 50, kneeDb: 6, makeupDb: 4 },
+    { thresholdDb: -24, ratio: 2, attackMs: 5, releaseMs: 200, detector: 'rms', kneeDb: 12 },
+    { thresholdDb: -10, ratio: 20, attackMs: 0.1, releaseMs: 10, kneeDb: 0, makeupDb: -3 },
+    { thresholdDb: -40, ratio: 1.5, attackMs: 30, releaseMs: 500, detector: 'rms', kneeDb: 0 },
+  ];
+  for (const params of cases) {
+    it(`gives the JavaScript path's output: ${JSON.stringify(params)}`, () => {
+      const frames = 30000;
+      const x = signal(frames, 9, 1.5);
+      const outs = [true, false].map((on) => {
+        setWasmKernels(on);
+        const p = new Compressor(params);
+        p.prepare({ sampleRate: 48000, channels: 2, maxBlockFrames: 4096 });
+        const out = [new Float32Array(frames), new Float32Array(frames)];
+        const rb = lcg(17);
+        for (let off = 0, k = 0; off < frames; k++) {
+          const n = Math.min(frames - off, [1, 333, 4096, 1024, 2, 777][k % 6] + Math.floor(rb() * 3));
+          // A threshold change mid-stream: the general (ramping) path, then back to the fast one.
+          if (k === 5) p.setParams({ ...params, thresholdDb: (params.thresholdDb ?? -20) - 6 });
+          p.process(x.map((ch) => ch.subarray(off, off + n)), out.map((ch) => ch.subarray(off, off + n)), n);
+          off += n;
+        }
+        return out;
+      });
+      expect(firstDiff(outs[0][0], outs[1][0]), 'left').toBe(-1);
+      expect(firstDiff(outs[0][1], outs[1][1]), 'right').toBe(-1);
+    });
+  }
+});
+
+describe('loudness meter kernel', () => {
+  for (const [fs, channels] of [[48000, 2], [44100, 2], [22050, 2], [8000, 2], [384000, 2], [48000, 1], [48000, 6]] as const) {
+    it(`gives the JavaScript path's sums at ${fs} Hz, ${channels} channel(s)`, () => {
+      const frames = Math.round(fs * 4.3);
+      const r = lcg(fs + channels);
+      const x = Array.from({ length: channels }, (_, c) => {
+        const ch = new Float32Array(frames);
+        for (let i = 0; i < frames; i++) ch[i] = (0.3 + 0.7 * Math.sin(i / 9000 + c)) * (2 * r() - 1) * 0.5;
+        return ch;
+      });
+      const results = [true, false].map((on) => {
+        setWasmKernels(on);
+        const m = new LoudnessMeter({ sampleRate: fs, channels });
+        const raw = new Float64Array(3 * channels + 1);
+        const rb = lcg(5);
+        for (let off = 0, k = 0; off < frames; k++) {
+          // Odd pushes, some past the kernel's 65536-frame call.
+          const n = Math.min(frames - off, k % 3 === 2 ? 70001 : 1 + Math.floor(rb() * 5000));
+          m.push(x.map((ch) => ch.subarray(off, off + n)), n, raw);
+          off += n;
+        }
+        return { result: m.result(), blocks: m.gatingBlockPowers(), shorts: m.shortTermPowers(), raw };
+      });
+      expect(results[0].result).toEqual(results[1].result);
+      expect(firstDiff(results[0].blocks, results[1].blocks)).toBe(-1);
+      expect(firstDiff(results[0].shorts, results[1].shorts)).toBe(-1);
+      expect(firstDiff(results[0].raw, results[1].raw)).toBe(-1);
+      expect(results[0].blocks.length).toBeGreaterThan(30);
+    });
+  }
+});
