@@ -125,9 +125,15 @@ export function cascadeStereo(coef: usize, st: usize, count: i32, inL: usize, in
   for (let done = 0; done < n; done += run) {
     const m = min(run, n - done);
     const off = <usize>done << 2;
-    for (let i = 0; i < m; i++) {
+    // Two frames per step: [L0 L1] and [R0 R1] become [L0 R0] and [L1 R1] (an odd last frame converts
+    // one more: work and the inputs have room for it).
+    for (let i = 0; i < m; i += 2) {
       const o = off + (<usize>i << 2);
-      v128.store(work + (<usize>i << 4), finiteOrZero(f64x2(<f64>load<f32>(inL + o), <f64>load<f32>(inR + o))));
+      const l = f64x2.promote_low_f32x4(v128.load64_zero(inL + o));
+      const r = f64x2.promote_low_f32x4(v128.load64_zero(inR + o));
+      const w = work + (<usize>i << 4);
+      v128.store(w, finiteOrZero(v128.shuffle<i64>(l, r, 0, 2)));
+      v128.store(w, finiteOrZero(v128.shuffle<i64>(l, r, 1, 3)), 16);
     }
     let s = 0;
     while (s < count) {
@@ -136,7 +142,15 @@ export function cascadeStereo(coef: usize, st: usize, count: i32, inL: usize, in
       else if (count - s >= 2) { pass2(c, t, work, m); s += 2; }
       else { pass1(c, t, work, m); s += 1; }
     }
-    for (let i = 0; i < m; i++) {
+    let i = 0;
+    for (; i + 1 < m; i += 2) {
+      const o = off + (<usize>i << 2);
+      const w = work + (<usize>i << 4);
+      const y0 = v128.load(w), y1 = v128.load(w, 16);
+      v128.store64_lane(outL + o, f32x4.demote_f64x2_zero(v128.shuffle<i64>(y0, y1, 0, 2)), 0);
+      v128.store64_lane(outR + o, f32x4.demote_f64x2_zero(v128.shuffle<i64>(y0, y1, 1, 3)), 0);
+    }
+    if (i < m) {
       const o = off + (<usize>i << 2);
       const y = v128.load(work + (<usize>i << 4));
       store<f32>(outL + o, <f32>f64x2.extract_lane(y, 0));
@@ -228,6 +242,35 @@ declare function jsExp(x: f64): f64;
   return <f64>((b >> 23) - 127) * Math.LN2 + load<f64>(tab + ((2110 + j) << 3)) + r * (1 - r * (1.0 / 2 - r * (1.0 / 3)));
 }
 
+/** fastExp (gain-computer.ts) with its tables at `tab`. */
+// @ts-ignore: decorator
+@inline function expGain(tab: usize, e: f64, nByLn2: f64, ln2ByN: f64): f64 {
+  if (!(e > -700 && e < 700)) return jsExp(e);
+  const en = Math.floor(e * nByLn2 + 0.5);
+  const r = e - en * ln2ByN;
+  const ei = <i32>en;
+  return load<f64>(tab + (<usize>((ei >> 6) + 1022) << 3)) * load<f64>(tab + (<usize>(2046 + (ei & 63)) << 3)) * (1 + r * (1 + r * (1.0 / 2 + r * (1.0 / 6))));
+}
+
+/**
+ * fastLog of both lanes: the bit manipulation and the polynomial as vectors, the table reads per lane.
+ * Lanes outside fastLog's table range take the scalar function (and so the engine's Math.log).
+ */
+// @ts-ignore: decorator
+@inline function fastLog2(tab: usize, x: v128): v128 {
+  const inRange = v128.and(f64x2.ge(x, f64x2.splat(1.1754943508222875e-38)), f64x2.le(x, f64x2.splat(3.4028234663852886e38)));
+  if (!v128.all_true<i64>(inRange)) return f64x2(fastLog(tab, f64x2.extract_lane(x, 0)), fastLog(tab, f64x2.extract_lane(x, 1)));
+  const b = f32x4.demote_f64x2_zero(x); // the float32 bits of both lanes, in i32 lanes 0 and 1
+  const j = v128.and(i32x4.shr_s(b, 15), i32x4.splat(255));
+  const j0 = <usize>i32x4.extract_lane(j, 0), j1 = <usize>i32x4.extract_lane(j, 1);
+  const f = f64x2.convert_low_i32x4_s(v128.and(b, i32x4.splat(32767)));
+  const e = f64x2.convert_low_i32x4_s(i32x4.sub(i32x4.shr_s(b, 23), i32x4.splat(127)));
+  const r = f64x2.mul(f, f64x2(load<f64>(tab + ((2366 + j0) << 3)), load<f64>(tab + ((2366 + j1) << 3))));
+  const c = f64x2(load<f64>(tab + ((2110 + j0) << 3)), load<f64>(tab + ((2110 + j1) << 3)));
+  const poly = f64x2.sub(f64x2.splat(1), f64x2.mul(r, f64x2.sub(f64x2.splat(1.0 / 2), f64x2.mul(r, f64x2.splat(1.0 / 3)))));
+  return f64x2.add(f64x2.add(f64x2.mul(e, f64x2.splat(Math.LN2)), c), f64x2.mul(r, poly));
+}
+
 /**
  * Targets and gain of one block: out = x·gain for both channels (non-finite x read as 0), levels from
  * the same input. `work` holds n + 1 f64 (the targets); the inputs are readable one frame past n. Returns 1 when some level passed the knee's lower
@@ -282,7 +325,7 @@ export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize,
       const above = f64x2.gt(a, skipV);
       anyAbove = v128.or(anyAbove, above);
       const ac = f64x2.max(a, skipV);
-      const lg = f64x2(fastLog(tab, f64x2.extract_lane(ac, 0)), fastLog(tab, f64x2.extract_lane(ac, 1)));
+      const lg = fastLog2(tab, ac);
       const d = f64x2.sub(f64x2.mul(dpn, lg), thrV);
       const d2 = f64x2.mul(two, d);
       const t = f64x2.add(d, halfWV);
@@ -310,21 +353,50 @@ export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize,
   store<f64>(blk, 1 - load<f64>(blk, 48), 184);
   const steps = blk + 176;
   let meter = load<f64>(blk, 88);
-  for (let i = 0; i < n; i++) {
+  // Two frames per step: the smoother runs frame by frame (its serial chain), the gains of both frames
+  // are computed and applied as one f64x2 (fastExp's arithmetic per lane).
+  const neperV = f64x2.splat(neperPerDb), mkV = f64x2.splat(mk), lo = f64x2.splat(-700), hi = f64x2.splat(700);
+  const nByLn2V = f64x2.splat(nByLn2), ln2ByNV = f64x2.splat(ln2ByN), halfV = f64x2.splat(0.5), magic = f64x2.splat(6755399441055744.0);
+  const one = f64x2.splat(1), c2 = f64x2.splat(1.0 / 2), c6 = f64x2.splat(1.0 / 6), zero = f64x2.splat(0);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const ca = load<f64>(work + (<usize>i << 3)), cb = load<f64>(work + (<usize>i << 3), 8);
+    y += (ca - y) * load<f64>(steps + (<usize>(ca > y) << 3));
+    if (y < flushDb) y = 0;
+    if (y > meter) meter = y;
+    const ya = y;
+    y += (cb - y) * load<f64>(steps + (<usize>(cb > y) << 3));
+    if (y < flushDb) y = 0;
+    if (y > meter) meter = y;
+    const e = f64x2.mul(neperV, f64x2.sub(mkV, f64x2(ya, y)));
+    let g: v128;
+    if (v128.all_true<i64>(v128.and(f64x2.gt(e, lo), f64x2.lt(e, hi)))) {
+      const en = f64x2.floor(f64x2.add(f64x2.mul(e, nByLn2V), halfV));
+      const r = f64x2.sub(e, f64x2.mul(en, ln2ByNV));
+      // The integers en in two's complement from the bits of en + 1.5·2^52 (exact: |en| < 2^31),
+      // cheaper than checked float-to-int conversions.
+      const bits = f64x2.add(en, magic);
+      const e0 = <i32>i64x2.extract_lane(bits, 0), e1 = <i32>i64x2.extract_lane(bits, 1);
+      const pow2 = f64x2(load<f64>(tab + (<usize>((e0 >> 6) + 1022) << 3)), load<f64>(tab + (<usize>((e1 >> 6) + 1022) << 3)));
+      const frac = f64x2(load<f64>(tab + (<usize>(2046 + (e0 & 63)) << 3)), load<f64>(tab + (<usize>(2046 + (e1 & 63)) << 3)));
+      const poly = f64x2.add(one, f64x2.mul(r, f64x2.add(one, f64x2.mul(r, f64x2.add(c2, f64x2.mul(r, c6))))));
+      g = f64x2.mul(f64x2.mul(pow2, frac), poly);
+    } else {
+      g = f64x2(expGain(tab, f64x2.extract_lane(e, 0), nByLn2, ln2ByN), expGain(tab, f64x2.extract_lane(e, 1), nByLn2, ln2ByN));
+    }
+    const o = <usize>i << 2;
+    const l = f64x2.promote_low_f32x4(v128.load64_zero(inL + o));
+    const rr = f64x2.promote_low_f32x4(v128.load64_zero(inR + o));
+    // (x − x = 0 ? x : 0)·g per lane
+    v128.store64_lane(outL + o, f32x4.demote_f64x2_zero(f64x2.mul(v128.and(l, f64x2.eq(f64x2.sub(l, l), zero)), g)), 0);
+    v128.store64_lane(outR + o, f32x4.demote_f64x2_zero(f64x2.mul(v128.and(rr, f64x2.eq(f64x2.sub(rr, rr), zero)), g)), 0);
+  }
+  if (i < n) {
     const c = load<f64>(work + (<usize>i << 3));
     y += (c - y) * load<f64>(steps + (<usize>(c > y) << 3));
     if (y < flushDb) y = 0;
     if (y > meter) meter = y;
-    const e = neperPerDb * (mk - y);
-    let g: f64;
-    if (e > -700 && e < 700) {
-      const en = Math.floor(e * nByLn2 + 0.5);
-      const r = e - en * ln2ByN;
-      const ei = <i32>en;
-      g = load<f64>(tab + (<usize>((ei >> 6) + 1022) << 3)) * load<f64>(tab + (<usize>(2046 + (ei & 63)) << 3)) * (1 + r * (1 + r * (1.0 / 2 + r * (1.0 / 6))));
-    } else {
-      g = jsExp(e);
-    }
+    const g = expGain(tab, neperPerDb * (mk - y), nByLn2, ln2ByN);
     const o = <usize>i << 2;
     const x0 = <f64>load<f32>(inL + o), x1 = <f64>load<f32>(inR + o);
     store<f32>(outL + o, <f32>((x0 - x0 == 0 ? x0 : 0) * g));
@@ -333,4 +405,30 @@ export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize,
   store<f64>(blk, y, 64);
   store<f64>(blk, meter, 88);
   return active ? 1 : 0;
+}
+
+/**
+ * A track's post-fader output and sends, added into its group's float64 partial sums (mix-renderer.ts
+ * sendConstant: per edge dest += (x·gain)·level, edges in order, the same products in the same order, so
+ * the same bits). Input: float32 planar x (left, right; mono passes the same pointer twice), n frames.
+ * Edges at `edges`, 4 f64 each: destination index, left gain, right gain, level. Partials at `partials`:
+ * destination d's left channel at d·2·stride frames, its right channel `stride` frames later (f64).
+ * Two frames per step: n may be odd (the frame after the last is read and its sum written; callers leave
+ * room for it and ignore it).
+ */
+export function sendAdd(xL: usize, xR: usize, n: i32, edges: usize, count: i32, partials: usize, stride: i32): void {
+  const rowBytes = <usize>stride << 3;
+  for (let i = 0; i < n; i += 2) {
+    const xl = f64x2.promote_low_f32x4(v128.load64_zero(xL + (<usize>i << 2)));
+    const xr = f64x2.promote_low_f32x4(v128.load64_zero(xR + (<usize>i << 2)));
+    const off = <usize>i << 3;
+    for (let e = 0; e < count; e++) {
+      const p = edges + (<usize>e << 5);
+      const dl = partials + <usize>(<i32>load<f64>(p)) * 2 * rowBytes + off;
+      const dr = dl + rowBytes;
+      const lv = v128.load64_splat(p, 24);
+      v128.store(dl, f64x2.add(v128.load(dl), f64x2.mul(f64x2.mul(xl, v128.load64_splat(p, 8)), lv)));
+      v128.store(dr, f64x2.add(v128.load(dr), f64x2.mul(f64x2.mul(xr, v128.load64_splat(p, 16)), lv)));
+    }
+  }
 }

@@ -29,7 +29,9 @@ function regions(k: WasmKernels): Scratch {
   if (scratchOf !== k || scratch === null) {
     scratch = {
       coef: k.reserve(MAX_SECTIONS * 80), state: k.reserve(MAX_SECTIONS * 64),
-      inL: k.reserve(WASM_MAX_FRAMES * 4), inR: k.reserve(WASM_MAX_FRAMES * 4), outL: k.reserve(WASM_MAX_FRAMES * 4), outR: k.reserve(WASM_MAX_FRAMES * 4),
+      // The inputs have room for one more frame: the kernel converts pairs of frames.
+      inL: k.reserve(WASM_MAX_FRAMES * 4 + 8), inR: k.reserve(WASM_MAX_FRAMES * 4 + 8),
+      outL: k.reserve(WASM_MAX_FRAMES * 4), outR: k.reserve(WASM_MAX_FRAMES * 4),
       work: k.reserve(MAX_RUN * 16),
     };
     scratchOf = k;

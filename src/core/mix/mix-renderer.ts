@@ -27,6 +27,7 @@
  */
 import { panGains } from '../dsp/pan.js';
 import type { PlanNode, PlanSource, RenderPlan, TrackClip } from './render-plan.js';
+import { GroupSendsWasm, MAX_SEND_EDGES } from './send-wasm.js';
 
 /**
  * Fills out[c][offset .. offset+frames) with the next frames of clip `source` (read sequentially from its
@@ -241,6 +242,12 @@ interface GroupState {
   destAcc: Float64Array[][];
   /** Accumulation sub-block (subFrames of the group's destinations). */
   sub: number;
+  /**
+   * Per track (tracks order): its edges for the WebAssembly sends kernel (send-wasm.ts), 4 values each:
+   * destination index in group.dests, left gain, right gain, level; null for the whole group when some
+   * track has automated gain or pan, an edge delay, an automated send level or too many edges.
+   */
+  sendTables: Float64Array[] | null;
 }
 
 /**
@@ -267,6 +274,7 @@ export class MixRenderer {
   private readonly allGroups: number[];
   private readonly allSources: Uint8Array;
   private readonly masks = new WeakMap<readonly number[], Uint8Array>();
+  private readonly sends = new GroupSendsWasm();
   private readonly remote: ((r: number, n: number) => Promise<number>) | null;
   private readonly release: (() => void) | null;
   private readonly isFinite: ((source: number) => boolean) | null;
@@ -370,7 +378,7 @@ export class MixRenderer {
         st.edgeDestSlots = partials[gi].map((p) => st.node.edges.map((e) => p[group.dests.indexOf(e.to)]));
         st.edgeDest = st.edgeDestSlots[0];
       }
-      return { group, tracks, partial: partials[gi], destAcc: group.dests.map((d) => this.stateById[d].acc!), sub: subFrames(group.dests.length) };
+      return { group, tracks, partial: partials[gi], destAcc: group.dests.map((d) => this.stateById[d].acc!), sub: subFrames(group.dests.length), sendTables: sendTables(group, tracks) };
     });
     if (!grouped) this.remote = null;
   }
@@ -438,6 +446,17 @@ export class MixRenderer {
         st.ran = this.runTrack(st, r, n, false);
       }
       const partial = gs.partial[slot];
+      const tables = gs.sendTables;
+      if (tables && this.sends.begin(partial.length, n)) {
+        for (let k = 0; k < tracks.length; k++) {
+          const st = tracks[k];
+          if (!st.ran) continue;
+          const w = st.work;
+          this.sends.add(w[0], w.length > 1 ? w[1] : w[0], tables[k], st.node.edges.length);
+        }
+        this.sends.end(partial);
+        continue;
+      }
       const sub = gs.sub;
       for (let s = 0; s < n; s += sub) {
         const e = Math.min(n, s + sub);
@@ -832,6 +851,29 @@ export class MixRenderer {
       if (delay) delay.run(dl, dr, dest[0], dest[1], from, to);
     }
   }
+}
+
+/**
+ * The group's per-track edge tables for the WebAssembly sends kernel (GroupState.sendTables), or null
+ * when some track does not send at constant gains straight into its destinations (then sendOut runs).
+ */
+function sendTables(group: TrackGroup, tracks: readonly NodeState[]): Float64Array[] | null {
+  const tables: Float64Array[] = [];
+  for (const st of tracks) {
+    const edges = st.node.edges;
+    if (!st.constGains || edges.length > MAX_SEND_EDGES || st.work.length > 2) return null;
+    const t = new Float64Array(4 * edges.length);
+    for (let e = 0; e < edges.length; e++) {
+      if (!isPlain(st, e)) return null;
+      const edge = edges[e];
+      t[4 * e] = group.dests.indexOf(edge.to);
+      t[4 * e + 1] = edge.preFader ? st.preGL : st.postGL;
+      t[4 * e + 2] = edge.preFader ? st.preGR : st.postGR;
+      t[4 * e + 3] = edge.level;
+    }
+    tables.push(t);
+  }
+  return tables;
 }
 
 /** Whether edge e of a node adds straight into its destination at a constant level. */

@@ -15,6 +15,7 @@ interface Exports {
   cascadeStereo(coef: number, st: number, count: number, inL: number, inR: number, outL: number, outR: number, work: number, n: number, run: number): number;
   kWeightPair(k: number, inA: number, inB: number, segs: number, ends: number, out: number, count: number): void;
   compressorLinked(blk: number, tab: number, inL: number, inR: number, outL: number, outR: number, work: number, n: number): number;
+  sendAdd(xL: number, xR: number, n: number, edges: number, count: number, partials: number, stride: number): void;
 }
 
 export class WasmKernels {
