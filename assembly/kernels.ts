@@ -418,17 +418,55 @@ export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize,
  */
 export function sendAdd(xL: usize, xR: usize, n: i32, edges: usize, count: i32, partials: usize, stride: i32): void {
   const rowBytes = <usize>stride << 3;
-  for (let i = 0; i < n; i += 2) {
-    const xl = f64x2.promote_low_f32x4(v128.load64_zero(xL + (<usize>i << 2)));
-    const xr = f64x2.promote_low_f32x4(v128.load64_zero(xR + (<usize>i << 2)));
-    const off = <usize>i << 3;
-    for (let e = 0; e < count; e++) {
-      const p = edges + (<usize>e << 5);
-      const dl = partials + <usize>(<i32>load<f64>(p)) * 2 * rowBytes + off;
-      const dr = dl + rowBytes;
-      const lv = v128.load64_splat(p, 24);
-      v128.store(dl, f64x2.add(v128.load(dl), f64x2.mul(f64x2.mul(xl, v128.load64_splat(p, 8)), lv)));
-      v128.store(dr, f64x2.add(v128.load(dr), f64x2.mul(f64x2.mul(xr, v128.load64_splat(p, 16)), lv)));
+  // Edge by edge (each destination element still gets its adds in track and edge order): the edge's
+  // constants stay in registers, and x (a few KiB) is re-read from cache.
+  for (let e = 0; e < count; e++) {
+    const p = edges + (<usize>e << 5);
+    const dl = partials + <usize>(<i32>load<f64>(p)) * 2 * rowBytes;
+    const dr = dl + rowBytes;
+    const gl = v128.load64_splat(p, 8), gr = v128.load64_splat(p, 16), lv = v128.load64_splat(p, 24);
+    for (let i = 0; i < n; i += 2) {
+      const xl = f64x2.promote_low_f32x4(v128.load64_zero(xL + (<usize>i << 2)));
+      const xr = f64x2.promote_low_f32x4(v128.load64_zero(xR + (<usize>i << 2)));
+      const off = <usize>i << 3;
+      v128.store(dl + off, f64x2.add(v128.load(dl + off), f64x2.mul(f64x2.mul(xl, gl), lv)));
+      v128.store(dr + off, f64x2.add(v128.load(dr + off), f64x2.mul(f64x2.mul(xr, gr), lv)));
     }
+  }
+}
+
+/**
+ * 24-bit little-endian PCM, mono or stereo, to float32 planar (wav-reader.ts convertInt24: the three
+ * bytes go to bits 8..31 of an int32, then × 2^−31; exact in float32, so the same bits). Four samples
+ * (12 bytes) per 16-byte load: the source needs 4 bytes of slack after its last sample.
+ */
+export function int24Planar(src: usize, frames: i32, stereo: i32, outL: usize, outR: usize): void {
+  // Byte k of each sample to byte k + 1 of its int32 lane; index 16+ (out of range) gives 0.
+  const spread = i8x16(-1, 0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11);
+  const scale = f32x4.splat(1.0 / 2147483648.0);
+  let i = 0;
+  if (stereo) {
+    // Four frames (24 bytes) per step: [L0 R0 L1 R1] and [L2 R2 L3 R3], then split into L and R.
+    for (; i + 4 <= frames; i += 4) {
+      const p = src + <usize>i * 6;
+      const a = i8x16.swizzle(v128.load(p), spread);
+      const b = i8x16.swizzle(v128.load(p, 12), spread);
+      const o = <usize>i << 2;
+      v128.store(outL + o, f32x4.mul(f32x4.convert_i32x4_s(v128.shuffle<i32>(a, b, 0, 2, 4, 6)), scale));
+      v128.store(outR + o, f32x4.mul(f32x4.convert_i32x4_s(v128.shuffle<i32>(a, b, 1, 3, 5, 7)), scale));
+    }
+    for (; i < frames; i++) {
+      const p = src + <usize>i * 6;
+      store<f32>(outL + (<usize>i << 2), <f32>(<f64>((<i32>load<u8>(p) << 8) | (<i32>load<u8>(p, 1) << 16) | (<i32>load<u8>(p, 2) << 24)) * (1.0 / 2147483648.0)));
+      store<f32>(outR + (<usize>i << 2), <f32>(<f64>((<i32>load<u8>(p, 3) << 8) | (<i32>load<u8>(p, 4) << 16) | (<i32>load<u8>(p, 5) << 24)) * (1.0 / 2147483648.0)));
+    }
+    return;
+  }
+  for (; i + 4 <= frames; i += 4) {
+    v128.store(outL + (<usize>i << 2), f32x4.mul(f32x4.convert_i32x4_s(i8x16.swizzle(v128.load(src + <usize>i * 3), spread)), scale));
+  }
+  for (; i < frames; i++) {
+    const p = src + <usize>i * 3;
+    store<f32>(outL + (<usize>i << 2), <f32>(<f64>((<i32>load<u8>(p) << 8) | (<i32>load<u8>(p, 1) << 16) | (<i32>load<u8>(p, 2) << 24)) * (1.0 / 2147483648.0)));
   }
 }

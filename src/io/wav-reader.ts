@@ -9,6 +9,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { AudioFileError, blockViews, type AudioInfo, type AudioReader } from './audio-reader.js';
 import { parseWavHeader, swapBytes, type WavHeader, type WavSampleFormat } from './wav-format.js';
+import { int24PlanarWasm } from './pcm24-wasm.js';
 
 /** Bytes read from disk per request (rounded down to whole frames). */
 export const WAV_CHUNK_BYTES = 1 << 20;
@@ -173,6 +174,7 @@ function convertInt24Words(w: Int32Array, start: number, groups: number, nch: nu
 }
 
 function convertInt24(ch: Chunk, start: number, n: number, nch: number, out: readonly Float32Array[], off: number): void {
+  if (n >= 64 && int24PlanarWasm(ch.bytes, start * nch * 3, n, nch, out, off)) return;
   if (nch > 2 || !IS_LITTLE_ENDIAN) {
     convertInt24Bytes(ch, start, n, nch, out, off);
     return;

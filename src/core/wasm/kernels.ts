@@ -16,6 +16,7 @@ interface Exports {
   kWeightPair(k: number, inA: number, inB: number, segs: number, ends: number, out: number, count: number): void;
   compressorLinked(blk: number, tab: number, inL: number, inR: number, outL: number, outR: number, work: number, n: number): number;
   sendAdd(xL: number, xR: number, n: number, edges: number, count: number, partials: number, stride: number): void;
+  int24Planar(src: number, frames: number, stereo: number, outL: number, outR: number): void;
 }
 
 export class WasmKernels {
@@ -23,12 +24,14 @@ export class WasmKernels {
   private buffer: ArrayBuffer;
   private f32View: Float32Array;
   private f64View: Float64Array;
+  private u8View: Uint8Array;
 
   constructor(readonly exports: Exports) {
     this.next = exports.scratchBase();
     this.buffer = exports.memory.buffer;
     this.f32View = new Float32Array(this.buffer);
     this.f64View = new Float64Array(this.buffer);
+    this.u8View = new Uint8Array(this.buffer);
   }
 
   /** Reserves `bytes` of scratch (16-byte aligned); returns its byte offset. Grows the memory as needed. */
@@ -53,10 +56,17 @@ export class WasmKernels {
     return this.f64View;
   }
 
+  /** The memory as bytes. */
+  get u8(): Uint8Array {
+    if (this.exports.memory.buffer !== this.buffer) this.refresh();
+    return this.u8View;
+  }
+
   private refresh(): void {
     this.buffer = this.exports.memory.buffer;
     this.f32View = new Float32Array(this.buffer);
     this.f64View = new Float64Array(this.buffer);
+    this.u8View = new Uint8Array(this.buffer);
   }
 }
 

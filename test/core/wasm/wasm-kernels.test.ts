@@ -7,6 +7,7 @@ import { Eq, type EqBand } from '../../../src/core/dsp/eq.js';
 import { GroupSendsWasm } from '../../../src/core/mix/send-wasm.js';
 import type { Session } from '../../../src/core/mix/session-schema.js';
 import { setWasmKernels, wasmKernels } from '../../../src/core/wasm/kernels.js';
+import { int24PlanarWasm } from '../../../src/io/pcm24-wasm.js';
 import { mixInMemory, noise } from '../mix/mix-harness.js';
 
 /*
@@ -273,5 +274,29 @@ describe('mix sends kernel', () => {
     expect(firstDiff(outs[0][0], outs[1][0]), 'left').toBe(-1);
     expect(firstDiff(outs[0][1], outs[1][1]), 'right').toBe(-1);
     expect(outs[0][0].some((v) => v !== 0)).toBe(true);
+  });
+});
+
+describe('24-bit PCM kernel', () => {
+  it('decodes mono and stereo exactly: (b0·2^8 + b1·2^16 + b2·2^24 as int32)·2^-31', () => {
+    const r = lcg(8);
+    for (const channels of [1, 2]) {
+      for (const frames of [1, 3, 4, 5, 8191, 8192, 8193, 20000]) {
+        const start = Math.floor(r() * 7);
+        const bytes = Uint8Array.from({ length: start * 3 + frames * channels * 3 + 5 }, () => Math.floor(r() * 256));
+        // Extremes: full-scale negative and positive, zero.
+        if (frames * channels >= 3) bytes.set([0, 0, 0x80, 0xff, 0xff, 0x7f, 0, 0, 0], start * 3);
+        const out = Array.from({ length: channels }, () => new Float32Array(frames + 3).fill(9));
+        expect(int24PlanarWasm(bytes, start * 3, frames, channels, out, 3)).toBe(true);
+        for (let c = 0; c < channels; c++) {
+          const want = new Float32Array(frames + 3).fill(9);
+          for (let i = 0; i < frames; i++) {
+            const j = start * 3 + (i * channels + c) * 3;
+            want[3 + i] = ((bytes[j] << 8) | (bytes[j + 1] << 16) | (bytes[j + 2] << 24)) / 2147483648;
+          }
+          expect(firstDiff(out[c], want), `${channels} ch, ${frames} frames, channel ${c}`).toBe(-1);
+        }
+      }
+    }
   });
 });
