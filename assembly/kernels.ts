@@ -408,29 +408,37 @@ export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize,
 }
 
 /**
- * A track's post-fader output and sends, added into its group's float64 partial sums (mix-renderer.ts
- * sendConstant: per edge dest += (x·gain)·level, edges in order, the same products in the same order, so
- * the same bits). Input: float32 planar x (left, right; mono passes the same pointer twice), n frames.
- * Edges at `edges`, 4 f64 each: destination index, left gain, right gain, level. Partials at `partials`:
- * destination d's left channel at d·2·stride frames, its right channel `stride` frames later (f64).
- * Two frames per step: n may be odd (the frame after the last is read and its sum written; callers leave
- * room for it and ignore it).
+ * A track group's post-fader outputs and sends, added into its float64 partial sums (mix-renderer.ts
+ * sendConstant: per edge dest += (x·gain)·level, tracks in order, each track's edges in order: the same
+ * products and the same order of additions per element, so the same bits).
+ * Tracks: float32 planar x at xs, track t's left channel at t·2·xStride floats, its right xStride later
+ * (mono: a copy of the left); counts[t] (i32) edges each, at `edges` one after another, 4 f64 per edge:
+ * destination index, left gain, right gain, level. Partials: destination d's left channel at d·2·stride
+ * floats (f64), its right `stride` later. Runs in sub-blocks of `sub` frames (a multiple of 2), so the
+ * partials being added into stay in the L1 cache; two frames per step (for an odd n the frame after the
+ * last is read and written too: callers leave room for it and ignore it).
  */
-export function sendAdd(xL: usize, xR: usize, n: i32, edges: usize, count: i32, partials: usize, stride: i32): void {
+export function sendGroup(xs: usize, xStride: i32, tracks: i32, counts: usize, edges: usize, partials: usize, stride: i32, n: i32, sub: i32): void {
   const rowBytes = <usize>stride << 3;
-  // Edge by edge (each destination element still gets its adds in track and edge order): the edge's
-  // constants stay in registers, and x (a few KiB) is re-read from cache.
-  for (let e = 0; e < count; e++) {
-    const p = edges + (<usize>e << 5);
-    const dl = partials + <usize>(<i32>load<f64>(p)) * 2 * rowBytes;
-    const dr = dl + rowBytes;
-    const gl = v128.load64_splat(p, 8), gr = v128.load64_splat(p, 16), lv = v128.load64_splat(p, 24);
-    for (let i = 0; i < n; i += 2) {
-      const xl = f64x2.promote_low_f32x4(v128.load64_zero(xL + (<usize>i << 2)));
-      const xr = f64x2.promote_low_f32x4(v128.load64_zero(xR + (<usize>i << 2)));
-      const off = <usize>i << 3;
-      v128.store(dl + off, f64x2.add(v128.load(dl + off), f64x2.mul(f64x2.mul(xl, gl), lv)));
-      v128.store(dr + off, f64x2.add(v128.load(dr + off), f64x2.mul(f64x2.mul(xr, gr), lv)));
+  const xRow = <usize>xStride << 2;
+  for (let s = 0; s < n; s += sub) {
+    const end = min(n, s + sub);
+    let p = edges;
+    for (let t = 0; t < tracks; t++) {
+      const xL = xs + <usize>t * 2 * xRow, xR = xL + xRow;
+      const count = load<i32>(counts + (<usize>t << 2));
+      for (let e = 0; e < count; e++, p += 32) {
+        const dl = partials + <usize>(<i32>load<f64>(p)) * 2 * rowBytes;
+        const dr = dl + rowBytes;
+        const gl = v128.load64_splat(p, 8), gr = v128.load64_splat(p, 16), lv = v128.load64_splat(p, 24);
+        for (let i = s; i < end; i += 2) {
+          const xl = f64x2.promote_low_f32x4(v128.load64_zero(xL + (<usize>i << 2)));
+          const xr = f64x2.promote_low_f32x4(v128.load64_zero(xR + (<usize>i << 2)));
+          const off = <usize>i << 3;
+          v128.store(dl + off, f64x2.add(v128.load(dl + off), f64x2.mul(f64x2.mul(xl, gl), lv)));
+          v128.store(dr + off, f64x2.add(v128.load(dr + off), f64x2.mul(f64x2.mul(xr, gr), lv)));
+        }
+      }
     }
   }
 }

@@ -447,14 +447,14 @@ export class MixRenderer {
       }
       const partial = gs.partial[slot];
       const tables = gs.sendTables;
-      if (tables && this.sends.begin(partial.length, n)) {
+      if (tables && this.sends.begin(partial.length, tracks.length, n)) {
         for (let k = 0; k < tracks.length; k++) {
           const st = tracks[k];
           if (!st.ran) continue;
           const w = st.work;
           this.sends.add(w[0], w.length > 1 ? w[1] : w[0], tables[k], st.node.edges.length);
         }
-        this.sends.end(partial);
+        this.sends.end(partial, gs.sub);
         continue;
       }
       const sub = gs.sub;

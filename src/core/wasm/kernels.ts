@@ -15,7 +15,7 @@ interface Exports {
   cascadeStereo(coef: number, st: number, count: number, inL: number, inR: number, outL: number, outR: number, work: number, n: number, run: number): number;
   kWeightPair(k: number, inA: number, inB: number, segs: number, ends: number, out: number, count: number): void;
   compressorLinked(blk: number, tab: number, inL: number, inR: number, outL: number, outR: number, work: number, n: number): number;
-  sendAdd(xL: number, xR: number, n: number, edges: number, count: number, partials: number, stride: number): void;
+  sendGroup(xs: number, xStride: number, tracks: number, counts: number, edges: number, partials: number, stride: number, n: number, sub: number): void;
   int24Planar(src: number, frames: number, stereo: number, outL: number, outR: number): void;
 }
 
@@ -25,6 +25,7 @@ export class WasmKernels {
   private f32View: Float32Array;
   private f64View: Float64Array;
   private u8View: Uint8Array;
+  private i32View: Int32Array;
 
   constructor(readonly exports: Exports) {
     this.next = exports.scratchBase();
@@ -32,6 +33,7 @@ export class WasmKernels {
     this.f32View = new Float32Array(this.buffer);
     this.f64View = new Float64Array(this.buffer);
     this.u8View = new Uint8Array(this.buffer);
+    this.i32View = new Int32Array(this.buffer);
   }
 
   /** Reserves `bytes` of scratch (16-byte aligned); returns its byte offset. Grows the memory as needed. */
@@ -56,6 +58,12 @@ export class WasmKernels {
     return this.f64View;
   }
 
+  /** The memory as int32 (index = byte offset / 4). */
+  get i32(): Int32Array {
+    if (this.exports.memory.buffer !== this.buffer) this.refresh();
+    return this.i32View;
+  }
+
   /** The memory as bytes. */
   get u8(): Uint8Array {
     if (this.exports.memory.buffer !== this.buffer) this.refresh();
@@ -67,6 +75,7 @@ export class WasmKernels {
     this.f32View = new Float32Array(this.buffer);
     this.f64View = new Float64Array(this.buffer);
     this.u8View = new Uint8Array(this.buffer);
+    this.i32View = new Int32Array(this.buffer);
   }
 }
 

@@ -237,9 +237,9 @@ describe('mix sends kernel', () => {
       }
       const got = Array.from({ length: dests }, () => [new Float64Array(n).fill(9), new Float64Array(n).fill(9)]);
       const sends = new GroupSendsWasm();
-      expect(sends.begin(dests, n)).toBe(true);
-      for (const t of tracks) expect(sends.add(t.xl, t.xr, t.table, t.count)).toBe(true);
-      sends.end(got);
+      expect(sends.begin(dests, tracks.length, n)).toBe(true);
+      for (const t of tracks) sends.add(t.xl, t.xr, t.table, t.count);
+      sends.end(got, 64);
       for (let d = 0; d < dests; d++) for (let c = 0; c < 2; c++) expect(firstDiff(got[d][c], ref[d][c]), `n ${n} dest ${d}`).toBe(-1);
     }
   });
