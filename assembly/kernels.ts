@@ -229,7 +229,7 @@ declare function jsExp(x: f64): f64;
  * Block at `blk` (f64): 0 thresholdDb, 1 slope, 2 kneeDb, 3 makeupDb, 4 power (0/1), 5 msGain, 6 up,
  * 7 down, 8 reductionDb, 9 ms0, 10 ms1, 11 meterDb (state: 8-11), then constants from JavaScript:
  * 12 skip level, 13 dB per neper of the level, 14 knee/2, 15 1/(2·knee) or 0, 16 makeup as a linear
- * gain, 17 NEPER_PER_DB, 18 N_BY_LN2, 19 LN2_BY_N, 20 MS_FLOOR, 21 FLUSH_DB; 22-23 scratch.
+ * gain, 17 NEPER_PER_DB, 18 N_BY_LN2, 19 LN2_BY_N, 20 MS_FLOOR, 21 FLUSH_DB.
  */
 
 /** fastLog (gain-computer.ts). */
@@ -240,6 +240,13 @@ declare function jsExp(x: f64): f64;
   const j = <usize>((b >> 15) & 255);
   const r = <f64>(b & 32767) * load<f64>(tab + ((2366 + j) << 3));
   return <f64>((b >> 23) - 127) * Math.LN2 + load<f64>(tab + ((2110 + j) << 3)) + r * (1 - r * (1.0 / 2 - r * (1.0 / 3)));
+}
+
+/** One smoother step, y + (c − y)·step (GainSmoother's), the step by a vector bit select (see the caller). */
+// @ts-ignore: decorator
+@inline function smooth(y: f64, c: f64, upV: v128, downV: v128): f64 {
+  const yv = f64x2.splat(y), cv = f64x2.splat(c);
+  return f64x2.extract_lane(f64x2.add(yv, f64x2.mul(f64x2.sub(cv, yv), v128.bitselect(upV, downV, f64x2.gt(cv, yv)))), 0);
 }
 
 /** fastExp (gain-computer.ts) with its tables at `tab`. */
@@ -347,11 +354,10 @@ export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize,
     }
     return 0;
   }
-  // The smoother's step [1 − down, 1 − up] indexed by (target > state): a load, not a branch (a float
-  // select compiles to one, and noisy targets mispredict it).
-  store<f64>(blk, 1 - load<f64>(blk, 56), 176);
-  store<f64>(blk, 1 - load<f64>(blk, 48), 184);
-  const steps = blk + 176;
+  // The smoother's step, 1 − up while the target is above the state, else 1 − down: picked by a vector
+  // compare and bit select (a scalar float select compiles to a branch, which noisy targets mispredict;
+  // this is also shorter on the serial chain than a table load).
+  const upV = f64x2.splat(1 - load<f64>(blk, 48)), downV = f64x2.splat(1 - load<f64>(blk, 56));
   let meter = load<f64>(blk, 88);
   // Two frames per step: the smoother runs frame by frame (its serial chain), the gains of both frames
   // are computed and applied as one f64x2 (fastExp's arithmetic per lane).
@@ -361,11 +367,11 @@ export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize,
   let i = 0;
   for (; i + 1 < n; i += 2) {
     const ca = load<f64>(work + (<usize>i << 3)), cb = load<f64>(work + (<usize>i << 3), 8);
-    y += (ca - y) * load<f64>(steps + (<usize>(ca > y) << 3));
+    y = smooth(y, ca, upV, downV);
     if (y < flushDb) y = 0;
     if (y > meter) meter = y;
     const ya = y;
-    y += (cb - y) * load<f64>(steps + (<usize>(cb > y) << 3));
+    y = smooth(y, cb, upV, downV);
     if (y < flushDb) y = 0;
     if (y > meter) meter = y;
     const e = f64x2.mul(neperV, f64x2.sub(mkV, f64x2(ya, y)));
@@ -393,7 +399,7 @@ export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize,
   }
   if (i < n) {
     const c = load<f64>(work + (<usize>i << 3));
-    y += (c - y) * load<f64>(steps + (<usize>(c > y) << 3));
+    y = smooth(y, c, upV, downV);
     if (y < flushDb) y = 0;
     if (y > meter) meter = y;
     const g = expGain(tab, neperPerDb * (mk - y), nByLn2, ln2ByN);

@@ -71,8 +71,11 @@ export function session(tracks, withDsp) {
   };
 }
 
-/** Runs a mix in a child process; resolves to { seconds, maxRssKiB, threads, cpuSeconds, code, stderr }. */
-function runMix(sessionPath, out) {
+/**
+ * Runs a mix in a child process; resolves to { seconds, maxRssKiB, threads, cpuSeconds, code, stderr }.
+ * `env` adds environment variables (MIXMASTER_NO_WASM=1: the JavaScript kernels, the baseline).
+ */
+function runMix(sessionPath, out, env = {}) {
   const script = `
     const dist = ${JSON.stringify(DIST)};
     const { main } = await import(dist + '/cli/main.js');
@@ -91,7 +94,7 @@ function runMix(sessionPath, out) {
     process.exitCode = code;`;
   return new Promise((resolveRun) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, MIXMASTER_REPORT_RSS: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env, MIXMASTER_REPORT_RSS: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => { stderr += d; });
     child.on('close', (code) => {
@@ -152,6 +155,13 @@ export async function run(report) {
         cpuSeconds: res.cpuSeconds === null ? null : +res.cpuSeconds.toFixed(2),
         peakRssMiB: res.maxRssKiB === null ? null : +(res.maxRssKiB / 1024).toFixed(1),
       });
+      // The same mix with the JavaScript kernels (MIXMASTER_NO_WASM=1), side by side: what the WebAssembly
+      // kernels buy. The 64-track case only by default (MIX_BENCH_JS_BASELINE=all: both, =none: neither).
+      const jsBase = process.env.MIX_BENCH_JS_BASELINE ?? '64';
+      if (res.code === 0 && (jsBase === 'all' || jsBase === String(c.tracks))) {
+        const js = await runMix(join(dir, `session-${c.tracks}.json`), join(dir, `out-${c.tracks}-js.wav`), { MIXMASTER_NO_WASM: '1' });
+        report(`${c.name} (JavaScript kernels)`, { ok: js.code === 0, seconds: +js.seconds.toFixed(2), xRealTime: +(c.seconds / js.seconds).toFixed(2), cpuSeconds: js.cpuSeconds === null ? null : +js.cpuSeconds.toFixed(2), wasmSpeedup: +(js.seconds / res.seconds).toFixed(2) });
+      }
       const ff = process.env.MIX_BENCH_NO_PEER ? null : ffmpegPeer(dir, c.tracks, c.seconds);
       if (ff) report(`${c.name} (ffmpeg filtergraph peer)`, { ok: ff.ok, seconds: +ff.seconds.toFixed(2), xRealTime: +(c.seconds / ff.seconds).toFixed(2), ratioMixmasterOverFfmpeg: +(ff.seconds / res.seconds).toFixed(2), error: ff.ok ? undefined : ff.stderr });
     }

@@ -7,6 +7,9 @@ import { workerData } from 'node:worker_threads';
 import { createInsert } from '../core/dsp/insert-catalog.js';
 import { ProcessorChain } from '../core/dsp/processor-chain.js';
 import { COUNT_MASK, END_FLAG, RING_CONS, RING_FRAMES, RING_PUB, ringViews, ringWord, type ChainWorkerData } from './chain-pipeline.js';
+import { applyWasmEnv } from './wasm-env.js';
+
+applyWasmEnv();
 
 const data = workerData as ChainWorkerData;
 const { spec, slots, ring } = data;

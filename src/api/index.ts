@@ -10,3 +10,4 @@ export type { BitDepth } from './output-format.js';
 // HTML reports from result objects (what --report writes), for callers that render their own.
 export { renderAnalyzeReport, renderMasterReport, renderMixReport, type AnalyzeReportInput, type MasterReportItem, type MixReportInput } from '../report/index.js';
 export { importDawProject, type ImportDawProjectOptions, type ImportDawProjectResult } from './import-dawproject.js';
+export { setWasmKernels } from './wasm-env.js';

@@ -8,6 +8,9 @@ import type { RenderPlan } from '../core/mix/render-plan.js';
 import { compileSession } from '../core/mix/render-plan.js';
 import type { AudioReader } from '../io/audio-reader.js';
 import { closeReaders, CTRL_ABORT, CTRL_CONSUMED, CTRL_PRODUCED, finiteSources, openClipReaders, pullFrom, readerWarnings, type MixWorkerInit } from './mix-workers.js';
+import { applyWasmEnv } from './wasm-env.js';
+
+applyWasmEnv();
 
 const port = parentPort!;
 let renderer: MixRenderer | null = null;

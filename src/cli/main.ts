@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { describeError, EXIT_USAGE, UsageError } from './cli-error.js';
 import { processIO, type CommandIO } from './command-io.js';
+import { applyWasmEnv } from '../api/wasm-env.js';
 
 const VERSION = '0.1.0';
 
@@ -125,6 +126,7 @@ function buildProgram(io: CommandIO, run: (p: Promise<number>) => Promise<void>)
 /** Runs the CLI; resolves to the process exit code. Never throws. */
 export async function main(argv: string[], io: CommandIO = processIO): Promise<number> {
   const debug = argv.includes('--debug');
+  applyWasmEnv();
   if (argv[0] === 'analyze') {
     // Boot the true-peak worker while this thread loads the analyze command and opens the files.
     await import('../api/parallel-analyzer.js').then((m) => m.prewarmTruePeakWorker(), () => undefined);

@@ -11,7 +11,7 @@ import { EXP_FRAC, EXP_POW2, fastExp, LN2_BY_N, LOG_C, LOG_R_SCALE, N_BY_LN2 } f
 
 /** Most frames per call (the compressor's blocks are at most this long, or run in pieces). */
 const MAX_FRAMES = 4096;
-const BLOCK_VALUES = 24;
+const BLOCK_VALUES = 22;
 
 interface Scratch { blk: number; tab: number; inL: number; inR: number; outL: number; outR: number; work: number }
 let scratch: Scratch | null = null;
