@@ -107,6 +107,16 @@ export function pullFrom(readers: readonly (AudioReader | null)[]): SourcePull {
   return async (s, out, offset, frames) => {
     const r = readers[s]!;
     let got = 0;
+    if (r.readInto && out.length === r.info.channels) {
+      // Decoded straight into the clip buffers (no copy through the reader's own).
+      while (got < frames) {
+        const at = offset + got;
+        const n = await r.readInto(out.map((c) => c.subarray(at)), frames - got);
+        if (n === 0) break;
+        got += n;
+      }
+      return got;
+    }
     while (got < frames) {
       const b = await r.read(frames - got);
       if (!b) break;
