@@ -94,16 +94,39 @@ export function setWasmKernels(on: boolean): void {
   enabled = on;
 }
 
+/** The module's bytes (the generated base64). */
+function moduleBytes(): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(atob(KERNELS_WASM_BASE64), (ch) => ch.charCodeAt(0));
+}
+
+function fromModule(module: WebAssembly.Module): WasmKernels {
+  // The engine's own Math.log and Math.exp, so the kernels' rare fallbacks give the JavaScript paths' bits.
+  const imports = { kernels: { jsLog: Math.log, jsExp: Math.exp }, env: { abort: () => { throw new Error('wasm kernel abort'); } } };
+  return new WasmKernels(new WebAssembly.Instance(module, imports).exports as unknown as Exports);
+}
+
 function instantiate(): WasmKernels | null {
   try {
-    const bytes = Uint8Array.from(atob(KERNELS_WASM_BASE64), (ch) => ch.charCodeAt(0));
+    const bytes = moduleBytes();
     if (!WebAssembly.validate(bytes)) return null; // no SIMD in this engine
-    const module = new WebAssembly.Module(bytes);
-    // The engine's own Math.log and Math.exp, so the kernels' rare fallbacks give the JavaScript paths' bits.
-    const imports = { kernels: { jsLog: Math.log, jsExp: Math.exp }, env: { abort: () => { throw new Error('wasm kernel abort'); } } };
-    const exports = new WebAssembly.Instance(module, imports).exports as unknown as Exports;
-    return new WasmKernels(exports);
+    return fromModule(new WebAssembly.Module(bytes));
   } catch {
-    return null; // e.g. a browser main thread refusing synchronous compilation
+    return null; // e.g. a browser main thread refusing synchronous compilation (modules over 4 KiB)
   }
+}
+
+/**
+ * Compiles the kernels asynchronously, for a browser main thread (which refuses to compile modules over
+ * 4 KiB synchronously, so wasmKernels() alone would leave it on the JavaScript paths). Node and workers
+ * need no call. Resolves to whether the kernels are available.
+ */
+export async function loadWasmKernels(): Promise<boolean> {
+  if (instance) return true;
+  try {
+    const bytes = moduleBytes();
+    instance = WebAssembly.validate(bytes) ? fromModule(await WebAssembly.compile(bytes)) : null;
+  } catch {
+    instance = null;
+  }
+  return instance !== null;
 }

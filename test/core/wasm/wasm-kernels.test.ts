@@ -6,7 +6,7 @@ import { Compressor, type CompressorParams } from '../../../src/core/dsp/compres
 import { Eq, type EqBand } from '../../../src/core/dsp/eq.js';
 import { GroupSendsWasm } from '../../../src/core/mix/send-wasm.js';
 import type { Session } from '../../../src/core/mix/session-schema.js';
-import { setWasmKernels, wasmKernels } from '../../../src/core/wasm/kernels.js';
+import { loadWasmKernels, setWasmKernels, wasmKernels } from '../../../src/core/wasm/kernels.js';
 import { int24PlanarWasm } from '../../../src/io/pcm24-wasm.js';
 import { mixInMemory, noise } from '../mix/mix-harness.js';
 
@@ -51,8 +51,11 @@ function signal(frames: number, seed: number, amp = 1, specials = true): Float32
 
 afterEach(() => setWasmKernels(true));
 
-it('the kernels load here (WebAssembly SIMD in Node 20)', () => {
+it('the kernels load here (WebAssembly SIMD in Node 20), synchronously and asynchronously', async () => {
   expect(wasmKernels()).not.toBeNull();
+  expect(await loadWasmKernels()).toBe(true);
+  setWasmKernels(false);
+  expect(wasmKernels()).toBeNull();
 });
 
 describe('biquad cascade kernel', () => {
