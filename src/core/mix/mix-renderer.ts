@@ -260,8 +260,6 @@ function subFrames(dests: number): number {
   return Math.max(64, Math.min(512, Math.floor(1536 / Math.max(1, dests)) & ~63));
 }
 
-/** Sub-block of the bus stage's partial merge (its accumulators are the destinations). */
-const MERGE_FRAMES = 256;
 
 /** Renders a plan to stereo float32 blocks. */
 export class MixRenderer {
@@ -275,6 +273,8 @@ export class MixRenderer {
   private readonly allSources: Uint8Array;
   private readonly masks = new WeakMap<readonly number[], Uint8Array>();
   private readonly sends = new GroupSendsWasm();
+  /** Per accumulating node (bus, master): its accumulators and the partials adding into them, [group, dest index], in group order. */
+  private readonly merges: { acc: Float64Array[]; parts: [number, number][] }[];
   private readonly remote: ((r: number, n: number) => Promise<number>) | null;
   private readonly release: (() => void) | null;
   private readonly isFinite: ((source: number) => boolean) | null;
@@ -380,6 +380,10 @@ export class MixRenderer {
       }
       return { group, tracks, partial: partials[gi], destAcc: group.dests.map((d) => this.stateById[d].acc!), sub: subFrames(group.dests.length), sendTables: sendTables(group, tracks) };
     });
+    this.merges = this.states.filter((st) => st.acc).map((st) => ({
+      acc: st.acc!,
+      parts: this.groups.flatMap((gs, gi) => gs.group.dests.flatMap((d, di) => (d === st.node.id ? [[gi, di] as [number, number]] : []))),
+    }));
     if (!grouped) this.remote = null;
   }
 
@@ -499,21 +503,21 @@ export class MixRenderer {
       if (this.remote) slot = await this.remote(r, n);
       else await this.renderTrackGroups(r, n, this.allGroups, 0);
       for (const gs of this.groups) for (const st of gs.tracks) if (st.tap) st.tap = st.tapSlots[slot];
-      // Partials into the destinations in group order (the one fixed summation order), sub-block by
-      // sub-block so the accumulators stay in cache.
-      for (let s = 0; s < n; s += MERGE_FRAMES) {
-        const e = Math.min(n, s + MERGE_FRAMES);
-        for (const st of this.states) if (st.acc) { st.acc[0].fill(0, s, e); st.acc[1].fill(0, s, e); }
-        for (const gs of this.groups) {
-          const partial = gs.partial[slot];
-          for (let d = 0; d < partial.length; d++) {
-            const p = partial[d];
-            const a = gs.destAcc[d];
-            for (let c = 0; c < 2; c++) {
-              const pc = p[c];
-              const ac = a[c];
-              for (let i = s; i < e; i++) ac[i] += pc[i];
-            }
+      // Partials into the destinations in group order (the one fixed summation order): each accumulator
+      // element is (((0 + p0) + p1) + ...), the partials of up to four groups added in one pass.
+      for (const m of this.merges) {
+        const parts = m.parts;
+        for (let c = 0; c < 2; c++) {
+          const ac = m.acc[c];
+          ac.fill(0, 0, n);
+          for (let k = 0; k < parts.length;) {
+            const take = parts.length - k >= 4 ? 4 : parts.length - k >= 2 ? 2 : 1;
+            const p = (j: number) => this.groups[parts[k + Math.min(j, take - 1)][0]].partial[slot][parts[k + Math.min(j, take - 1)][1]][c];
+            const p0 = p(0), p1 = p(1), p2 = p(2), p3 = p(3);
+            if (take === 4) for (let i = 0; i < n; i++) ac[i] = ac[i] + p0[i] + p1[i] + p2[i] + p3[i];
+            else if (take === 2) for (let i = 0; i < n; i++) ac[i] = ac[i] + p0[i] + p1[i];
+            else for (let i = 0; i < n; i++) ac[i] += p0[i];
+            k += take;
           }
         }
       }
