@@ -171,20 +171,11 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
     this.detector.prepare(spec.channels, spec.sampleRate);
     this.smoother.prepare(spec.channels);
     this.hpState = new Float64Array(2 * spec.channels);
-    this.det = new Float64Array(n);
     this.gr = [];
-    this.lvl = [];
-    for (let c = 0; c < spec.channels; c++) {
-      this.gr.push(new Float64Array(n));
-      this.lvl.push(new Float64Array(n));
-    }
-    this.gain = new Float64Array(n);
-    this.maxGr = new Float64Array(n);
-    this.thr = new Float64Array(n);
-    this.slope = new Float64Array(n);
-    this.knee = new Float64Array(n);
-    this.makeup = new Float64Array(n);
-    this.link = new Float64Array(n);
+    for (let c = 0; c < spec.channels; c++) this.gr.push(new Float64Array(n));
+    // The general path's scratch waits for its first block (generalScratch()): most compressors only
+    // ever take the linked path, and hundreds of unused block buffers cost start-up time and GC.
+    this.det = new Float64Array(0);
     const rampFrames = (20 * spec.sampleRate) / 1000; // all continuous parameters use rampMs 20
     for (const r of [this.thrRamp, this.slopeRamp, this.kneeRamp, this.makeupRamp, this.linkRamp]) r.setRampFrames(rampFrames);
     this.updateDerived();
@@ -271,6 +262,7 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
     if (chans === 0) return;
     const ramping = this.ramping;
     if (ramping) {
+      this.generalScratch();
       this.thrRamp.fill(this.thr, n);
       this.slopeRamp.fill(this.slope, n);
       this.kneeRamp.fill(this.knee, n);
@@ -284,6 +276,7 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
       this.processLinked(inputs, outputs, off, n, chans, hasSc ? sc : undefined);
       return;
     }
+    this.generalScratch();
 
     // 1. Linear detector level per channel.
     const det = this.det;
@@ -362,6 +355,21 @@ export class Compressor implements Processor<CompressorParams, CompressorMeters>
       }
     }
     this.meterGr = meter;
+  }
+
+  /** Allocates the general path's per-block scratch (once per prepare()). */
+  private generalScratch(): void {
+    const n = this.maxBlock;
+    if (this.det.length === n) return;
+    this.det = new Float64Array(n);
+    this.lvl = Array.from({ length: this.channels }, () => new Float64Array(n));
+    this.gain = new Float64Array(n);
+    this.maxGr = new Float64Array(n);
+    this.thr = new Float64Array(n);
+    this.slope = new Float64Array(n);
+    this.knee = new Float64Array(n);
+    this.makeup = new Float64Array(n);
+    this.link = new Float64Array(n);
   }
 
   /** Whether a block of `chans` channels takes the linked fast path (parameters steady: checked by the caller). */
