@@ -3,20 +3,14 @@
  * int24Planar: four samples per 16-byte load, split into channels by shuffles): the same values as the
  * JavaScript conversion (exact in float32; tested), several times faster.
  */
-import { wasmKernels, type WasmKernels } from '../core/wasm/kernels.js';
+import { scratchRegions, wasmKernels } from '../core/wasm/kernels.js';
 
 /** Frames per kernel call. */
 const CALL_FRAMES = 8192;
 
-interface Scratch { kernels: WasmKernels; src: number; outL: number; outR: number }
-let scratch: Scratch | null = null;
-
-function regions(k: WasmKernels): Scratch {
-  if (scratch === null || scratch.kernels !== k) {
-    scratch = { kernels: k, src: k.reserve(CALL_FRAMES * 6 + 16), outL: k.reserve(CALL_FRAMES * 4), outR: k.reserve(CALL_FRAMES * 4) };
-  }
-  return scratch;
-}
+const regions = scratchRegions((k) => ({
+  src: k.reserve(CALL_FRAMES * 6 + 16), outL: k.reserve(CALL_FRAMES * 4), outR: k.reserve(CALL_FRAMES * 4),
+}));
 
 /**
  * Converts `frames` frames of `channels` (1 or 2) interleaved 24-bit samples starting at bytes[byteStart]

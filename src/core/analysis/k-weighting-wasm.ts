@@ -4,7 +4,7 @@
  * same order as filterPair, segment by segment as push() would call it, so the same bits (tested), at
  * about a third of the cost. The meter plans the segments (kwPlan) and closes its bins from kwOut.
  */
-import { wasmKernels, type WasmKernels } from '../wasm/kernels.js';
+import { scratchRegions, wasmKernels } from '../wasm/kernels.js';
 
 /** Most frames per kernel call. */
 export const KW_MAX_FRAMES = 1 << 16;
@@ -18,20 +18,10 @@ export const kwOut = new Float64Array(2 * KW_MAX_SEGMENTS + 2);
 /** The kernel's block: 17 f64x2 slots and one f64 (see kWeightPair). */
 const BLOCK_BYTES = 17 * 16 + 8;
 
-interface Scratch { block: number; inA: number; inB: number; segs: number; ends: number; out: number }
-let scratch: Scratch | null = null;
-let scratchOf: WasmKernels | null = null;
-
-function regions(k: WasmKernels): Scratch {
-  if (scratchOf !== k || scratch === null) {
-    scratch = {
-      block: k.reserve(BLOCK_BYTES), inA: k.reserve(KW_MAX_FRAMES * 4), inB: k.reserve(KW_MAX_FRAMES * 4),
-      segs: k.reserve(KW_MAX_SEGMENTS * 4), ends: k.reserve(KW_MAX_SEGMENTS), out: k.reserve(KW_MAX_SEGMENTS * 16),
-    };
-    scratchOf = k;
-  }
-  return scratch;
-}
+const regions = scratchRegions((k) => ({
+  block: k.reserve(BLOCK_BYTES), inA: k.reserve(KW_MAX_FRAMES * 4), inB: k.reserve(KW_MAX_FRAMES * 4),
+  segs: k.reserve(KW_MAX_SEGMENTS * 4), ends: k.reserve(KW_MAX_SEGMENTS), out: k.reserve(KW_MAX_SEGMENTS * 16),
+}));
 
 /** Whether the kernel can run on this thread. */
 export function kWeightWasmAvailable(): boolean {
@@ -67,8 +57,8 @@ export function kWeightPairWasm(coef: Float64Array, st: Float64Array, sa: number
   const f32 = k.f32;
   f32.set(xa.subarray(offset, offset + frames), r.inA >> 2);
   f32.set(xb.subarray(offset, offset + frames), r.inB >> 2);
-  new Int32Array(f32.buffer, r.segs, count).set(kwSegments.subarray(0, count));
-  new Uint8Array(f32.buffer, r.ends, count).set(kwEnds.subarray(0, count));
+  k.i32.set(kwSegments.subarray(0, count), r.segs >> 2);
+  k.u8.set(kwEnds.subarray(0, count), r.ends);
   k.exports.kWeightPair(r.block, r.inA, r.inB, r.segs, r.ends, r.out, count);
   for (let m = 0; m < 6; m++) {
     st[sa + m] = f64[b + 14 + 2 * m];

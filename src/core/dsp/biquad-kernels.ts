@@ -24,7 +24,7 @@
 const DENORMAL = 1e-30;
 
 /** v, or 0 when |v| < DENORMAL (NaN and ±Infinity pass: clearIfNonFinite sees them). */
-function tiny(v: number): number {
+export function tiny(v: number): number {
   return v < DENORMAL && v > -DENORMAL ? 0 : v;
 }
 
@@ -37,7 +37,7 @@ function storeState(st: Float64Array, so: number, x1: number, x2: number, y1: nu
 }
 
 /** Whether section s is the identity (an unused correction section: skipped, state kept exact). */
-function isIdentity(c: Float64Array, o: number): boolean {
+export function isIdentity(c: Float64Array, o: number): boolean {
   return c[o] === 1 && c[o + 1] === 0 && c[o + 2] === 0 && c[o + 3] === 0 && c[o + 4] === 0;
 }
 

@@ -3,13 +3,14 @@
  * in one f64x2 lane pair, four sections per pass): about twice as fast as runCascadeStereo plus its
  * float32 conversions, and bit-identical to them (same arithmetic, same order; tested).
  *
- * The kernel runs only the non-identity sections. This wrapper then does what biquad-kernels.ts does at
- * the end of a run: flushes state below DENORMAL, and sets each identity section's state from the signal
- * it saw (the last two samples of the preceding section's output, or of the input). When any section's
+ * The kernel runs only the non-identity sections and flushes their state below DENORMAL after each run,
+ * as biquad-kernels.ts does. This wrapper then sets each identity section's state from the signal it saw
+ * (the last two samples of the preceding section's output, or of the input). When any section's
  * state ends non-finite (overflow), it writes nothing and returns false: the JavaScript kernels then run
  * the block from the untouched state and apply their overflow rules.
  */
-import { wasmKernels, type WasmKernels } from '../wasm/kernels.js';
+import { scratchRegions, wasmKernels } from '../wasm/kernels.js';
+import { isIdentity, tiny } from './biquad-kernels.js';
 
 /** Most frames per call: the kernel runs them in runs of `run` frames, as the JavaScript path would. */
 export const WASM_MAX_FRAMES = 4096;
@@ -17,31 +18,17 @@ export const WASM_MAX_FRAMES = 4096;
 const MAX_SECTIONS = 64;
 /** Longest run (BiquadCascade's STEADY_CHUNK at most). */
 const MAX_RUN = 256;
-const DENORMAL = 1e-30;
 
-interface Scratch { coef: number; state: number; inL: number; inR: number; outL: number; outR: number; work: number }
-let scratch: Scratch | null = null;
-let scratchOf: WasmKernels | null = null;
 /** Per call: the non-identity sections' indices. */
 const active = new Int32Array(MAX_SECTIONS);
 
-function regions(k: WasmKernels): Scratch {
-  if (scratchOf !== k || scratch === null) {
-    scratch = {
-      coef: k.reserve(MAX_SECTIONS * 80), state: k.reserve(MAX_SECTIONS * 64),
-      // The inputs have room for one more frame: the kernel converts pairs of frames.
-      inL: k.reserve(WASM_MAX_FRAMES * 4 + 8), inR: k.reserve(WASM_MAX_FRAMES * 4 + 8),
-      outL: k.reserve(WASM_MAX_FRAMES * 4), outR: k.reserve(WASM_MAX_FRAMES * 4),
-      work: k.reserve(MAX_RUN * 16),
-    };
-    scratchOf = k;
-  }
-  return scratch;
-}
-
-function tiny(v: number): number {
-  return v < DENORMAL && v > -DENORMAL ? 0 : v;
-}
+const regions = scratchRegions((k) => ({
+  coef: k.reserve(MAX_SECTIONS * 80), state: k.reserve(MAX_SECTIONS * 64),
+  // The inputs have room for one more frame: the kernel converts pairs of frames.
+  inL: k.reserve(WASM_MAX_FRAMES * 4 + 8), inR: k.reserve(WASM_MAX_FRAMES * 4 + 8),
+  outL: k.reserve(WASM_MAX_FRAMES * 4), outR: k.reserve(WASM_MAX_FRAMES * 4),
+  work: k.reserve(MAX_RUN * 16),
+}));
 
 /**
  * Runs sections 0..ns−1 (coefficients c, 5 per section) over frames [start, start+n) of inL/inR into
@@ -56,8 +43,7 @@ export function runCascadeStereoWasm(c: Float64Array, ns: number, st: Float64Arr
   if (k === null) return false;
   let count = 0;
   for (let s = 0; s < ns; s++) {
-    const o = s * 5;
-    if (c[o] === 1 && c[o + 1] === 0 && c[o + 2] === 0 && c[o + 3] === 0 && c[o + 4] === 0) continue;
+    if (isIdentity(c, s * 5)) continue;
     if (count === MAX_SECTIONS) return false;
     active[count++] = s;
   }

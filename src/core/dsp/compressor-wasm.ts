@@ -4,7 +4,7 @@
  * (assembly/kernels.ts compressorLinked): the same arithmetic in the same order, with copies of
  * fastLog's and fastExp's tables, so the same bits (tested), at about half the cost.
  */
-import { wasmKernels, type WasmKernels } from '../wasm/kernels.js';
+import { scratchRegions, wasmKernels } from '../wasm/kernels.js';
 import { DB_PER_NEPER, FLUSH_DB, kneeEdgeLevel, NEPER_PER_DB, type LinkedGain } from './compressor-linked.js';
 import { MS_FLOOR } from './envelope-follower.js';
 import { EXP_FRAC, EXP_POW2, fastExp, LN2_BY_N, LOG_C, LOG_R_SCALE, N_BY_LN2 } from './gain-computer.js';
@@ -13,24 +13,17 @@ import { EXP_FRAC, EXP_POW2, fastExp, LN2_BY_N, LOG_C, LOG_R_SCALE, N_BY_LN2 } f
 const MAX_FRAMES = 4096;
 const BLOCK_VALUES = 22;
 
-interface Scratch { blk: number; tab: number; inL: number; inR: number; outL: number; outR: number; work: number }
-let scratch: Scratch | null = null;
-let scratchOf: WasmKernels | null = null;
-
-function regions(k: WasmKernels): Scratch {
-  if (scratchOf !== k || scratch === null) {
-    const tables = [EXP_POW2, EXP_FRAC, LOG_C, LOG_R_SCALE];
-    const tab = k.reserve(tables.reduce((a, t) => a + t.length * 8, 0));
-    let at = tab >> 3;
-    for (const t of tables) { k.f64.set(t, at); at += t.length; }
-    scratch = {
-      blk: k.reserve(BLOCK_VALUES * 8), tab, inL: k.reserve(MAX_FRAMES * 4 + 8), inR: k.reserve(MAX_FRAMES * 4 + 8),
-      outL: k.reserve(MAX_FRAMES * 4), outR: k.reserve(MAX_FRAMES * 4), work: k.reserve(MAX_FRAMES * 8 + 16),
-    };
-    scratchOf = k;
-  }
-  return scratch;
-}
+const regions = scratchRegions((k) => {
+  const tables = [EXP_POW2, EXP_FRAC, LOG_C, LOG_R_SCALE];
+  const tab = k.reserve(tables.reduce((a, t) => a + t.length * 8, 0));
+  const r = {
+    blk: k.reserve(BLOCK_VALUES * 8), tab, inL: k.reserve(MAX_FRAMES * 4 + 8), inR: k.reserve(MAX_FRAMES * 4 + 8),
+    outL: k.reserve(MAX_FRAMES * 4), outR: k.reserve(MAX_FRAMES * 4), work: k.reserve(MAX_FRAMES * 8 + 16),
+  };
+  let at = tab >> 3;
+  for (const t of tables) { k.f64.set(t, at); at += t.length; }
+  return r;
+});
 
 /**
  * LinkedGain.targets(inL, inR, off, ·, n) then apply(·, ·, inL, inR, off, outL, outR, off, n) with the

@@ -239,7 +239,6 @@ interface GroupState {
   tracks: NodeState[];
   /** Per slot, per destination (group.dests order): [L, R] partial sums. */
   partial: Float64Array[][][];
-  destAcc: Float64Array[][];
   /** Accumulation sub-block (subFrames of the group's destinations). */
   sub: number;
   /**
@@ -273,8 +272,8 @@ export class MixRenderer {
   private readonly allSources: Uint8Array;
   private readonly masks = new WeakMap<readonly number[], Uint8Array>();
   private readonly sends = new GroupSendsWasm();
-  /** Per accumulating node (bus, master): its accumulators and the partials adding into them, [group, dest index], in group order. */
-  private readonly merges: { acc: Float64Array[]; parts: [number, number][] }[];
+  /** Per accumulating node (bus, master): its accumulators and, per slot and channel, the partials adding into them in group order. */
+  private readonly merges: { acc: Float64Array[]; rows: Float64Array[][][] }[];
   private readonly remote: ((r: number, n: number) => Promise<number>) | null;
   private readonly release: (() => void) | null;
   private readonly isFinite: ((source: number) => boolean) | null;
@@ -378,12 +377,14 @@ export class MixRenderer {
         st.edgeDestSlots = partials[gi].map((p) => st.node.edges.map((e) => p[group.dests.indexOf(e.to)]));
         st.edgeDest = st.edgeDestSlots[0];
       }
-      return { group, tracks, partial: partials[gi], destAcc: group.dests.map((d) => this.stateById[d].acc!), sub: subFrames(group.dests.length), sendTables: sendTables(group, tracks) };
+      return { group, tracks, partial: partials[gi], sub: subFrames(group.dests.length), sendTables: sendTables(group, tracks) };
     });
-    this.merges = this.states.filter((st) => st.acc).map((st) => ({
-      acc: st.acc!,
-      parts: this.groups.flatMap((gs, gi) => gs.group.dests.flatMap((d, di) => (d === st.node.id ? [[gi, di] as [number, number]] : []))),
-    }));
+    this.merges = this.states.filter((st) => st.acc).map((st) => {
+      const parts = this.groups.flatMap((gs) => gs.group.dests.flatMap((d, di) => (d === st.node.id ? [{ gs, di }] : [])));
+      const slotCount = this.groups.length > 0 ? this.groups[0].partial.length : 0;
+      const rows = Array.from({ length: slotCount }, (_, slot) => [0, 1].map((c) => parts.map(({ gs, di }) => gs.partial[slot][di][c])));
+      return { acc: st.acc!, rows };
+    });
     if (!grouped) this.remote = null;
   }
 
@@ -506,18 +507,25 @@ export class MixRenderer {
       // Partials into the destinations in group order (the one fixed summation order): each accumulator
       // element is (((0 + p0) + p1) + ...), the partials of up to four groups added in one pass.
       for (const m of this.merges) {
-        const parts = m.parts;
         for (let c = 0; c < 2; c++) {
           const ac = m.acc[c];
+          const rows = m.rows[slot][c];
           ac.fill(0, 0, n);
-          for (let k = 0; k < parts.length;) {
-            const take = parts.length - k >= 4 ? 4 : parts.length - k >= 2 ? 2 : 1;
-            const p = (j: number) => this.groups[parts[k + Math.min(j, take - 1)][0]].partial[slot][parts[k + Math.min(j, take - 1)][1]][c];
-            const p0 = p(0), p1 = p(1), p2 = p(2), p3 = p(3);
-            if (take === 4) for (let i = 0; i < n; i++) ac[i] = ac[i] + p0[i] + p1[i] + p2[i] + p3[i];
-            else if (take === 2) for (let i = 0; i < n; i++) ac[i] = ac[i] + p0[i] + p1[i];
-            else for (let i = 0; i < n; i++) ac[i] += p0[i];
-            k += take;
+          for (let k = 0; k < rows.length;) {
+            const left = rows.length - k;
+            const p0 = rows[k];
+            if (left >= 4) {
+              const p1 = rows[k + 1], p2 = rows[k + 2], p3 = rows[k + 3];
+              for (let i = 0; i < n; i++) ac[i] = ac[i] + p0[i] + p1[i] + p2[i] + p3[i];
+              k += 4;
+            } else if (left >= 2) {
+              const p1 = rows[k + 1];
+              for (let i = 0; i < n; i++) ac[i] = ac[i] + p0[i] + p1[i];
+              k += 2;
+            } else {
+              for (let i = 0; i < n; i++) ac[i] += p0[i];
+              k += 1;
+            }
           }
         }
       }

@@ -21,19 +21,18 @@ interface Exports {
 
 export class WasmKernels {
   private next: number;
-  private buffer: ArrayBuffer;
-  private f32View: Float32Array;
-  private f64View: Float64Array;
-  private u8View: Uint8Array;
-  private i32View: Int32Array;
+  /*
+   * Views of the memory (index = byte offset / element size). Only reserve() grows the memory (the
+   * kernels allocate nothing), so it is the one place that renews them; read them after reserving.
+   */
+  f32!: Float32Array;
+  f64!: Float64Array;
+  i32!: Int32Array;
+  u8!: Uint8Array;
 
   constructor(readonly exports: Exports) {
     this.next = exports.scratchBase();
-    this.buffer = exports.memory.buffer;
-    this.f32View = new Float32Array(this.buffer);
-    this.f64View = new Float64Array(this.buffer);
-    this.u8View = new Uint8Array(this.buffer);
-    this.i32View = new Int32Array(this.buffer);
+    this.views();
   }
 
   /** Reserves `bytes` of scratch (16-byte aligned); returns its byte offset. Grows the memory as needed. */
@@ -42,41 +41,36 @@ export class WasmKernels {
     this.next = (at + bytes + 15) & ~15;
     const mem = this.exports.memory;
     const need = this.next - mem.buffer.byteLength;
-    if (need > 0) mem.grow(Math.ceil(need / 65536));
+    if (need > 0) {
+      mem.grow(Math.ceil(need / 65536));
+      this.views(); // growing detached the old ones
+    }
     return at;
   }
 
-  /** The memory as float32 (index = byte offset / 4); a fresh view after the memory grew. */
-  get f32(): Float32Array {
-    if (this.exports.memory.buffer !== this.buffer) this.refresh();
-    return this.f32View;
+  private views(): void {
+    const b = this.exports.memory.buffer;
+    this.f32 = new Float32Array(b);
+    this.f64 = new Float64Array(b);
+    this.i32 = new Int32Array(b);
+    this.u8 = new Uint8Array(b);
   }
+}
 
-  /** The memory as float64 (index = byte offset / 8). */
-  get f64(): Float64Array {
-    if (this.exports.memory.buffer !== this.buffer) this.refresh();
-    return this.f64View;
-  }
-
-  /** The memory as int32 (index = byte offset / 4). */
-  get i32(): Int32Array {
-    if (this.exports.memory.buffer !== this.buffer) this.refresh();
-    return this.i32View;
-  }
-
-  /** The memory as bytes. */
-  get u8(): Uint8Array {
-    if (this.exports.memory.buffer !== this.buffer) this.refresh();
-    return this.u8View;
-  }
-
-  private refresh(): void {
-    this.buffer = this.exports.memory.buffer;
-    this.f32View = new Float32Array(this.buffer);
-    this.f64View = new Float64Array(this.buffer);
-    this.u8View = new Uint8Array(this.buffer);
-    this.i32View = new Int32Array(this.buffer);
-  }
+/**
+ * A module's scratch regions: `reserveAll` reserves them on first use with a kernels instance, and the
+ * same offsets come back afterwards (module-level, so reserved once per thread).
+ */
+export function scratchRegions<T>(reserveAll: (k: WasmKernels) => T): (k: WasmKernels) => T {
+  let owner: WasmKernels | null = null;
+  let regions: T | null = null;
+  return (k) => {
+    if (owner !== k || regions === null) {
+      regions = reserveAll(k);
+      owner = k;
+    }
+    return regions;
+  };
 }
 
 let instance: WasmKernels | null | undefined;
@@ -101,7 +95,7 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
 
 function fromModule(module: WebAssembly.Module): WasmKernels {
   // The engine's own Math.log and Math.exp, so the kernels' rare fallbacks give the JavaScript paths' bits.
-  const imports = { kernels: { jsLog: Math.log, jsExp: Math.exp }, env: { abort: () => { throw new Error('wasm kernel abort'); } } };
+  const imports = { kernels: { jsLog: Math.log, jsExp: Math.exp } };
   return new WasmKernels(new WebAssembly.Instance(module, imports).exports as unknown as Exports);
 }
 
