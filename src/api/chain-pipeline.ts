@@ -14,11 +14,11 @@
  * and processors are deterministic, so the output is bit for bit that of the one-thread path (tested).
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { createInsert, type InsertSpec } from '../core/dsp/insert-catalog.js';
 import { ProcessorChain } from '../core/dsp/processor-chain.js';
 import type { ProcessSpec } from '../core/dsp/processor.js';
-import { workerExecArgv } from './worker-exec-argv.js';
+import { startWorker, workerBootstrap } from './module-worker.js';
 
 /** Per ring: published blocks (END_FLAG once the stream is over), consumed blocks, then frames per slot. */
 export const RING_PUB = 0;
@@ -130,16 +130,11 @@ export function canPipeline(): boolean {
 type AsyncWait = (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string };
 const waitAsync = (Atomics as unknown as { waitAsync: AsyncWait }).waitAsync;
 
-/** Starts a worker on the entry module: the compiled .js, or the .ts source through tsx (tests run sources). */
+/** Starts a worker on the entry module (module-worker.ts). */
 function spawnWorker(data: ChainWorkerData): Worker {
-  const here = import.meta.url;
-  const execArgv = workerExecArgv();
-  if (here.endsWith('.ts')) {
-    const entry = new URL('./chain-worker-entry.ts', here).href;
-    return new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`,
-      { eval: true, execArgv, workerData: data });
-  }
-  return new Worker(new URL('./chain-worker-entry.js', here), { execArgv, workerData: data });
+  const entry = workerBootstrap(import.meta.url, 'chain-worker-entry');
+  if (entry === null) throw new Error('the chain worker entry module is missing');
+  return startWorker(entry, { workerData: data });
 }
 
 /** Planar views of every slot of a ring. */

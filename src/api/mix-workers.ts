@@ -15,7 +15,7 @@
  *     the main thread waits for every worker's count to pass b, sums, then bumps CTRL_CONSUMED.
  *   main → worker  { type: 'close' }              worker → main { type: 'closed', nonFiniteSamples, warnings }
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { groupMemoryBytes, renderBlocks, type SourcePull, type TrackGroup } from '../core/mix/mix-renderer.js';
 import type { RenderPlan, SourceInfo } from '../core/mix/render-plan.js';
 import type { Session } from '../core/mix/session-schema.js';
@@ -23,7 +23,7 @@ import { AudioFileError, type AudioReader } from '../io/audio-reader.js';
 import { openAudio, type OpenAudioOptions } from '../io/open-audio.js';
 import { resampleReader } from '../io/resampling-reader.js';
 import type { WavReaderOptions } from '../io/wav-reader.js';
-import { workerExecArgv } from './worker-exec-argv.js';
+import { startWorker, workerBootstrap } from './module-worker.js';
 
 /**
  * Bytes a clip's WAV reader reads from disk at a time (it holds two: one converting, one reading ahead).
@@ -135,15 +135,11 @@ export const CTRL_CONSUMED = 0;
 export const CTRL_ABORT = 1;
 export const CTRL_PRODUCED = 2;
 
-/** Starts a worker on the entry module: the compiled .js, or the .ts source through tsx (tests run sources). */
+/** Starts a worker on the entry module (module-worker.ts). */
 function spawnWorker(): Worker {
-  const here = import.meta.url;
-  const execArgv = workerExecArgv();
-  if (here.endsWith('.ts')) {
-    const entry = new URL('./mix-worker-entry.ts', here).href;
-    return new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, execArgv });
-  }
-  return new Worker(new URL('./mix-worker-entry.js', here), { execArgv });
+  const entry = workerBootstrap(import.meta.url, 'mix-worker-entry');
+  if (entry === null) throw new Error('the mix worker entry module is missing');
+  return startWorker(entry);
 }
 
 type AsyncWait = (a: Int32Array, i: number, v: number, t: number) => { async: boolean; value: Promise<string> | string };

@@ -19,14 +19,10 @@
  * Memory: slots · channels · (blockFrames + T − 1) · 4 bytes (≈ 1 MiB per slot for 65 536 stereo
  * frames), whatever the file length.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { TruePeakMeter } from '../core/analysis/true-peak-meter.js';
-import { workerExecArgv } from './worker-exec-argv.js';
+import { startWorker, workerBootstrap } from './module-worker.js';
 
 /** Indices and bits of the control array. */
 export const RING = {
@@ -83,36 +79,10 @@ export interface ParallelTruePeakOptions {
 type WaitAsync = (ta: Int32Array, index: number, value: number) => { async: boolean; value: Promise<string> | string };
 const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
-/** How to start a worker: a file URL, or (from sources) a small ES module evaluated as the entry. */
-interface WorkerEntry {
-  entry: URL | string;
-  options: { eval?: boolean; execArgv?: string[] };
-}
-
-/**
- * The worker entry next to this module: the compiled .js under dist/; or, when running from the .ts
- * sources (vitest), a bootstrap that registers tsx's loader in the worker and then imports the .ts entry
- * (`--import tsx` in a worker's execArgv is not honoured by Node 20). null when neither can run here.
- */
-function workerEntry(): WorkerEntry | null {
+/** The analysis worker's bootstrap (module-worker.ts), null when workers cannot run here. */
+function workerEntry(): string | null {
   if (typeof waitAsync !== 'function') return null;
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? './analysis-worker.ts' : './analysis-worker.js', import.meta.url);
-  if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return null;
-  if (!fromSource) return { entry: url, options: { execArgv: workerExecArgv() } };
-  // tsx's ESM API (register()), located through its package.json: this thread's resolver may be
-  // vitest's, and the worker's eval'd bootstrap has no module URL to resolve a bare name from.
-  let tsxApi: string;
-  try {
-    const require = createRequire(import.meta.url);
-    const pkgPath = require.resolve('tsx/package.json');
-    const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-    tsxApi = pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api'].import.default)).href;
-  } catch {
-    return null;
-  }
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return { entry: bootstrap, options: { eval: true, execArgv: workerExecArgv() } };
+  return workerBootstrap(import.meta.url, 'analysis-worker');
 }
 
 /**
@@ -154,14 +124,14 @@ export function prewarmTruePeakWorker(): void {
   if (spareWorker || availableParallelism() < 2) return;
   const entry = workerEntry();
   if (!entry) return;
-  spareWorker = new Worker(entry.entry, { ...entry.options, workerData: null });
+  spareWorker = startWorker(entry, { workerData: null });
   spareWorker.unref();
   // An unused spare that fails has nobody to tell; a taken one reports through its stream.
   spareWorker.on('error', () => { spareWorker = null; });
 }
 
 /** The prewarmed worker, handed its stream, or a new one. */
-function takeWorker(entry: WorkerEntry, data: TruePeakWorkerData): Worker {
+function takeWorker(entry: string, data: TruePeakWorkerData): Worker {
   const spare = spareWorker;
   if (spare) {
     spareWorker = null;
@@ -169,7 +139,7 @@ function takeWorker(entry: WorkerEntry, data: TruePeakWorkerData): Worker {
     spare.postMessage(data);
     return spare;
   }
-  return new Worker(entry.entry, { ...entry.options, workerData: data });
+  return startWorker(entry, { workerData: data });
 }
 
 /** True-peak meter of a stream, run in worker threads; bit-identical to TruePeakMeter on this thread. */
@@ -203,7 +173,7 @@ export class ParallelTruePeak {
   private published = 0;
   private ended = false;
 
-  private constructor(opts: ParallelTruePeakOptions, entry: WorkerEntry) {
+  private constructor(opts: ParallelTruePeakOptions, entry: string) {
     const slots = opts.slots ?? 4;
     const { channels, blockFrames } = opts;
     const nWorkers = Math.max(1, Math.min(opts.workers, channels));
