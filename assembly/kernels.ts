@@ -506,3 +506,94 @@ export function int24Planar(src: usize, frames: i32, stereo: i32, outL: usize, o
     store<f32>(outL + (<usize>i << 2), <f32>(<f64>((<i32>load<u8>(p) << 8) | (<i32>load<u8>(p, 1) << 16) | (<i32>load<u8>(p, 2) << 24)) * (1.0 / 2147483648.0)));
   }
 }
+
+/*
+ * True-peak meter (src/core/analysis/true-peak-meter.ts): the per-sample passes of one chunk. The meter's
+ * bounds only decide which outputs to skip; every output it reports is still computed in JavaScript.
+ */
+
+/** |x| per lane, then the larger per lane. */
+// @ts-ignore: decorator
+@inline function absMaxInto(m: v128, x: v128): v128 {
+  return f64x2.max(m, f64x2.abs(x));
+}
+
+/**
+ * buf[hist + i] = x[i] widened to float64, i < n (the chunk after the history); returns max |buf[i]| over
+ * buf[0 .. hist + n) (the chunk-level bound's input).
+ */
+export function tpLoad(buf: usize, x: usize, hist: i32, n: i32): f64 {
+  const dst = buf + (<usize>hist << 3);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) v128.store(dst + (<usize>i << 3), f64x2.promote_low_f32x4(v128.load64_zero(x + (<usize>i << 2))));
+  for (; i < n; i++) store<f64>(dst + (<usize>i << 3), <f64>load<f32>(x + (<usize>i << 2)));
+  const len = hist + n;
+  let m0 = f64x2.splat(0);
+  let m1 = f64x2.splat(0);
+  let j = 0;
+  for (; j + 4 <= len; j += 4) {
+    const p = buf + (<usize>j << 3);
+    m0 = absMaxInto(m0, v128.load(p));
+    m1 = absMaxInto(m1, v128.load(p, 16));
+  }
+  for (; j + 2 <= len; j += 2) m0 = absMaxInto(m0, v128.load(buf + (<usize>j << 3)));
+  const m = f64x2.max(m0, m1);
+  let r = max<f64>(f64x2.extract_lane(m, 0), f64x2.extract_lane(m, 1));
+  if (j < len) r = max<f64>(r, abs<f64>(load<f64>(buf + (<usize>j << 3))));
+  return r;
+}
+
+/** max |Δ²x| over buf[8b .. 8b + 7], Δ² = x[i−1] − 2·x[i] + x[i+1] counted as 0 outside [1, last). */
+function blockAbsD2(buf: usize, b: i32, last: i32): f64 {
+  let m: f64 = 0;
+  for (let i = b << 3; i < (b + 1) << 3; i++) {
+    if (i >= 1 && i < last) {
+      const p = buf + (<usize>i << 3);
+      m = max<f64>(m, abs<f64>(load<f64>(p - 8) - 2 * load<f64>(p) + load<f64>(p, 8)));
+    }
+  }
+  return m;
+}
+
+/**
+ * The meter's computeFeatures over buf[0 .. len): bd2[b] = max |Δ²x| over 8-block b, b < blocks (Δ² as 0
+ * outside [1, len − 1)); bx[g] = max |buf[from + 8g .. from + 8g + 7]|, g < groups.
+ */
+export function tpFeatures(buf: usize, len: i32, bd2: usize, blocks: i32, bx: usize, from: i32, groups: i32): void {
+  const last = len - 1;
+  // Blocks 1 .. inner − 1 lie inside [1, last): two frames per step, no edge tests.
+  const inner = min<i32>(blocks, max<i32>(1, (last - 8) / 8 + 1));
+  const two = f64x2.splat(2);
+  store<f64>(bd2, blockAbsD2(buf, 0, last));
+  for (let b = 1; b < inner; b++) {
+    const p = buf + (<usize>b << 6);
+    let m = f64x2.splat(0);
+    for (let k: usize = 0; k < 64; k += 16) {
+      const c = v128.load(p + k);
+      m = absMaxInto(m, f64x2.add(f64x2.sub(v128.load(p + k - 8), f64x2.mul(two, c)), v128.load(p + k + 8)));
+    }
+    store<f64>(bd2 + (<usize>b << 3), max<f64>(f64x2.extract_lane(m, 0), f64x2.extract_lane(m, 1)));
+  }
+  for (let b = inner; b < blocks; b++) store<f64>(bd2 + (<usize>b << 3), blockAbsD2(buf, b, last));
+  // The JavaScript blockAbsMax8's tree (max(a, b) as a + b + |a − b|, which can round an ulp away from
+  // the maximum), two of its pairs per vector: these values also seed the peak.
+  for (let g = 0; g < groups; g++) {
+    const p = buf + (<usize>(from + (g << 3)) << 3);
+    const a01 = f64x2.abs(v128.load(p));
+    const a23 = f64x2.abs(v128.load(p, 16));
+    const a45 = f64x2.abs(v128.load(p, 32));
+    const a67 = f64x2.abs(v128.load(p, 48));
+    const b01 = max2x(v128.shuffle<f64>(a01, a23, 0, 2), v128.shuffle<f64>(a01, a23, 1, 3));
+    const b23 = max2x(v128.shuffle<f64>(a45, a67, 0, 2), v128.shuffle<f64>(a45, a67, 1, 3));
+    const c01 = max2x(v128.shuffle<f64>(b01, b23, 0, 2), v128.shuffle<f64>(b01, b23, 1, 3));
+    const c0 = f64x2.extract_lane(c01, 0);
+    const c1 = f64x2.extract_lane(c01, 1);
+    store<f64>(bx + (<usize>g << 3), 0.125 * (c0 + c1 + abs<f64>(c0 - c1)));
+  }
+}
+
+/** 2·max per lane as (a + b) + |a − b|. */
+// @ts-ignore: decorator
+@inline function max2x(a: v128, b: v128): v128 {
+  return f64x2.add(f64x2.add(a, b), f64x2.abs(f64x2.sub(a, b)));
+}

@@ -1,5 +1,7 @@
 import { Oversampler } from '../dsp/oversampler.js';
 import { differenceSplit } from '../dsp/oversampler-design.js';
+import { wasmKernels, type WasmKernels } from '../wasm/kernels.js';
+import { truePeakChunk } from './true-peak-wasm.js';
 
 /**
  * Meter filter: 32 taps per branch, Kaiser β = 5.25. Measured from its frequency response
@@ -185,6 +187,11 @@ export class TruePeakMeter {
    * @param channels one Float32Array per channel, at least `frames` long
    */
   push(channels: readonly Float32Array[], frames: number): void {
+    const kernels = wasmKernels();
+    if (kernels !== null) {
+      this.pushWasm(kernels, channels, frames);
+      return;
+    }
     const hist = this.taps - 1;
     for (let c = 0; c < this.channels; c++) {
       const x = channels[c];
@@ -197,6 +204,37 @@ export class TruePeakMeter {
         buf.copyWithin(0, n, n + hist);
         done += n;
       }
+      this.os.advance(c, x, frames, 0);
+      this.peak[c] = peak;
+    }
+  }
+
+  /**
+   * push() through the WebAssembly kernels (true-peak-wasm.ts): the widening copy, the chunk-level bound
+   * and the per-sample features run there, over a chunk buffer in kernel memory that this meter's history
+   * is copied into and back out of; the group scan and every output it evaluates stay in scanGroups, so
+   * the peaks are those of the JavaScript path bit for bit.
+   */
+  private pushWasm(k: WasmKernels, channels: readonly Float32Array[], frames: number): void {
+    const hist = this.taps - 1;
+    const chunk = truePeakChunk(k, hist + CHUNK, CHUNK, this.bxEnds.length);
+    for (let c = 0; c < this.channels; c++) {
+      const x = channels[c];
+      let peak = this.peak[c];
+      chunk.buf.set(this.buf[c].subarray(0, hist));
+      for (let done = 0; done < frames; ) {
+        const n = Math.min(CHUNK, frames - done);
+        const m = chunk.load(x, done, hist, n);
+        if (!(peak > 0 && m * this.l1 * MARGIN <= peak)) {
+          const groups = Math.ceil(n / GROUP);
+          this.last = hist + n - 1;
+          chunk.features(hist + n, groups + GROUP_SPAN, this.bd[0], this.taps / 2 - 1, groups, this.bxEnds);
+          peak = this.scanGroups(chunk.buf, n, peak);
+        }
+        chunk.buf.copyWithin(0, n, n + hist);
+        done += n;
+      }
+      this.buf[c].set(chunk.buf.subarray(0, hist));
       this.os.advance(c, x, frames, 0);
       this.peak[c] = peak;
     }
@@ -222,9 +260,18 @@ export class TruePeakMeter {
       if (i < len) m0 = Math.max(m0, Math.abs(buf[i]));
       if (Math.max(m0, m1) * this.l1 * MARGIN <= peak) return peak;
     }
-    const c = this.taps / 2 - 1;
     const groups = Math.ceil(n / GROUP);
     this.computeFeatures(buf, this.taps - 1 + n, groups + GROUP_SPAN, groups);
+    return this.scanGroups(buf, n, peak);
+  }
+
+  /**
+   * scanChunk after its features (bd[0], bxEnds, last): seeds the peak with the chunk's samples and scans
+   * the groups that bound 0 does not rule out.
+   */
+  private scanGroups(buf: Float64Array, n: number, peak: number): number {
+    const c = this.taps / 2 - 1;
+    const groups = Math.ceil(n / GROUP);
     const be = this.bxEnds;
     // Seed: the phase-0 outputs of these intervals are the samples x[s + c], s < n, themselves, exactly
     // (be[g] for the full groups; the last group's ends directly, as it may be partial).

@@ -17,6 +17,8 @@ interface Exports {
   compressorLinked(blk: number, tab: number, inL: number, inR: number, outL: number, outR: number, work: number, n: number): number;
   sendGroup(xs: number, xStride: number, tracks: number, counts: number, edges: number, partials: number, stride: number, n: number, sub: number): void;
   int24Planar(src: number, frames: number, stereo: number, outL: number, outR: number): void;
+  tpLoad(buf: number, x: number, hist: number, n: number): number;
+  tpFeatures(buf: number, len: number, bd2: number, blocks: number, bx: number, from: number, groups: number): void;
 }
 
 export class WasmKernels {
@@ -59,14 +61,15 @@ export class WasmKernels {
 
 /**
  * A module's scratch regions: `reserveAll` reserves them on first use with a kernels instance, and the
- * same offsets come back afterwards (module-level, so reserved once per thread).
+ * same offsets come back afterwards (module-level, so reserved once per thread). Extra arguments (sizes)
+ * reach `reserveAll` on that first use only.
  */
-export function scratchRegions<T>(reserveAll: (k: WasmKernels) => T): (k: WasmKernels) => T {
+export function scratchRegions<T, A extends unknown[] = []>(reserveAll: (k: WasmKernels, ...args: A) => T): (k: WasmKernels, ...args: A) => T {
   let owner: WasmKernels | null = null;
   let regions: T | null = null;
-  return (k) => {
+  return (k, ...args) => {
     if (owner !== k || regions === null) {
-      regions = reserveAll(k);
+      regions = reserveAll(k, ...args);
       owner = k;
     }
     return regions;

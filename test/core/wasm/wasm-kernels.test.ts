@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoudnessMeter } from '../../../src/core/analysis/loudness-meter.js';
+import { TruePeakMeter } from '../../../src/core/analysis/true-peak-meter.js';
+import { truePeakChunk } from '../../../src/core/analysis/true-peak-wasm.js';
 import { runCascadeStereoWasm } from '../../../src/core/dsp/biquad-wasm.js';
 import { runCascadeStereo } from '../../../src/core/dsp/biquad-kernels.js';
 import { Compressor, type CompressorParams } from '../../../src/core/dsp/compressor.js';
@@ -302,4 +304,79 @@ describe('24-bit PCM kernel', () => {
       }
     }
   });
+});
+
+describe('true-peak meter kernels', () => {
+  /** The JavaScript meter's 8-block maximum: max(a, b) as a + b + |a − b| in a tree, then / 8. */
+  function treeMax8(x: Float64Array, i: number): number {
+    const a = Array.from({ length: 8 }, (_, j) => Math.abs(x[i + j]));
+    const m = (p: number, q: number): number => p + q + Math.abs(p - q);
+    const c0 = m(m(a[0], a[1]), m(a[2], a[3]));
+    const c1 = m(m(a[4], a[5]), m(a[6], a[7]));
+    return 0.125 * (c0 + c1 + Math.abs(c0 - c1));
+  }
+
+  it('copy, chunk maximum and block features equal the JavaScript loops\' values', () => {
+    const k = wasmKernels()!;
+    const hist = 31;
+    const chunk = truePeakChunk(k, hist + 4096, 4096, 525);
+    const r = lcg(77);
+    for (const n of [1, 2, 3, 7, 8, 9, 63, 64, 65, 1000, 4095, 4096]) {
+      const x = new Float32Array(n + 5);
+      for (let i = 0; i < x.length; i++) x[i] = (2 * r() - 1) * (i % 5 === 0 ? 1e-3 : 0.9);
+      for (let i = 0; i < hist; i++) chunk.buf[i] = (2 * r() - 1) * 0.5;
+      const m = chunk.load(x, 5, hist, n);
+      const len = hist + n;
+      const ref = Float64Array.from(chunk.buf.subarray(0, len));
+      for (let i = 0; i < n; i++) expect(ref[hist + i]).toBe(x[5 + i]);
+      expect(m).toBe(ref.reduce((a, v) => Math.max(a, Math.abs(v)), 0));
+      const groups = Math.ceil(n / 8);
+      const blocks = groups + 5;
+      const bd2 = new Float64Array(525).fill(NaN);
+      const bx = new Float64Array(525).fill(NaN);
+      const buf = chunk.buf; // zero beyond len is not assumed: the features must not read there
+      buf.fill(123, len);
+      chunk.features(len, blocks, bd2, 15, groups, bx);
+      for (let b = 0; b < blocks; b++) {
+        let d = 0;
+        for (let i = 8 * b; i < 8 * b + 8; i++) if (i >= 1 && i < len - 1) d = Math.max(d, Math.abs(ref[i - 1] - 2 * ref[i] + ref[i + 1]));
+        expect(bd2[b], `n ${n} block ${b}`).toBe(d);
+      }
+      for (let g = 0; g < groups; g++) if (15 + 8 * g + 8 <= len) expect(bx[g], `n ${n} group ${g}`).toBe(treeMax8(ref, 15 + 8 * g));
+    }
+  });
+
+  for (const factor of [4, 8] as const) {
+    it(`TruePeakMeter (${factor}x): the same peaks with and without the kernels`, () => {
+      const fs = 48000;
+      const frames = 3 * fs + 777;
+      const r = lcg(factor);
+      // Per channel: quiet noise, then a sine near fs/2 (true peaks between samples), a loud burst, smooth sine.
+      const x = [0, 1, 2].map((c) => {
+        const ch = new Float32Array(frames);
+        for (let i = 0; i < frames; i++) {
+          const t = i / frames;
+          ch[i] = t < 0.25 ? 0.01 * (2 * r() - 1)
+            : t < 0.5 ? 0.7 * Math.sin(i * Math.PI * 0.93 + c)
+              : t < 0.55 ? (2 * r() - 1) * 0.95
+                : 0.8 * Math.sin(i * 2 * Math.PI * 997 / fs + c);
+        }
+        return ch;
+      });
+      const peaks = [true, false].map((on) => {
+        setWasmKernels(on);
+        const m = new TruePeakMeter({ sampleRate: fs, channels: 3, factor });
+        const rb = lcg(9);
+        for (let off = 0, k = 0; off < frames; k++) {
+          const n = Math.min(frames - off, k % 4 === 3 ? 20000 : 1 + Math.floor(rb() * 6000));
+          m.push(x.map((ch) => ch.subarray(off, off + n)), n);
+          off += n;
+        }
+        return Array.from(m.peaks());
+      });
+      expect(peaks[0]).toEqual(peaks[1]);
+      // The inter-sample peaks were found: above every sample.
+      for (let c = 0; c < 3; c++) expect(peaks[0][c]).toBeGreaterThan(x[c].reduce((a, v) => Math.max(a, Math.abs(v)), 0));
+    });
+  }
 });
