@@ -597,3 +597,37 @@ export function tpFeatures(buf: usize, len: i32, bd2: usize, blocks: i32, bx: us
 @inline function max2x(a: v128, b: v128): v128 {
   return f64x2.add(f64x2.add(a, b), f64x2.abs(f64x2.sub(a, b)));
 }
+
+/** Interleaved float32 stereo to planar: lanes moved by shuffles, bits unchanged. */
+export function f32StereoPlanar(src: usize, frames: i32, outL: usize, outR: usize): void {
+  let i = 0;
+  for (; i + 4 <= frames; i += 4) {
+    const p = src + (<usize>i << 3);
+    const a = v128.load(p);
+    const b = v128.load(p, 16);
+    const o = <usize>i << 2;
+    v128.store(outL + o, v128.shuffle<f32>(a, b, 0, 2, 4, 6));
+    v128.store(outR + o, v128.shuffle<f32>(a, b, 1, 3, 5, 7));
+  }
+  for (; i < frames; i++) {
+    store<f32>(outL + (<usize>i << 2), load<f32>(src + (<usize>i << 3)));
+    store<f32>(outR + (<usize>i << 2), load<f32>(src + (<usize>i << 3), 4));
+  }
+}
+
+/** Interleaved int16 stereo to planar float32, x · 2^-15 (exact in float32, as the JavaScript loop). */
+export function int16StereoPlanar(src: usize, frames: i32, outL: usize, outR: usize): void {
+  const scale = f32x4.splat(1.0 / 32768.0);
+  let i = 0;
+  for (; i + 4 <= frames; i += 4) {
+    const v = v128.load(src + (<usize>i << 2)); // L0 R0 L1 R1 L2 R2 L3 R3
+    const lr = v128.shuffle<i16>(v, v, 0, 2, 4, 6, 1, 3, 5, 7);
+    const o = <usize>i << 2;
+    v128.store(outL + o, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(lr)), scale));
+    v128.store(outR + o, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(lr)), scale));
+  }
+  for (; i < frames; i++) {
+    store<f32>(outL + (<usize>i << 2), <f32>(<f64>load<i16>(src + (<usize>i << 2)) * (1.0 / 32768.0)));
+    store<f32>(outR + (<usize>i << 2), <f32>(<f64>load<i16>(src + (<usize>i << 2), 2) * (1.0 / 32768.0)));
+  }
+}

@@ -9,7 +9,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { AudioFileError, blockViews, type AudioInfo, type AudioReader } from './audio-reader.js';
 import { parseWavHeader, swapBytes, type WavHeader, type WavSampleFormat } from './wav-format.js';
-import { int24PlanarWasm } from './pcm24-wasm.js';
+import { f32StereoPlanarWasm, int16StereoPlanarWasm, int24PlanarWasm } from './pcm-wasm.js';
 
 /** Bytes read from disk per request (rounded down to whole frames). */
 export const WAV_CHUNK_BYTES = 1 << 20;
@@ -58,6 +58,8 @@ function convertFloat32(ch: Chunk, start: number, n: number, nch: number, out: r
   const src = ch.f32;
   if (nch === 1) {
     out[0].set(src.subarray(start, start + n), off);
+  } else if (nch === 2 && n >= 64 && f32StereoPlanarWasm(ch.bytes, start * 8, n, out, off)) {
+    return;
   } else if (nch === 2) {
     const l = out[0];
     const r = out[1];
@@ -93,6 +95,7 @@ function convertFloat64(ch: Chunk, start: number, n: number, nch: number, out: r
 function convertInt16(ch: Chunk, start: number, n: number, nch: number, out: readonly Float32Array[], off: number): void {
   const src = ch.i16;
   const k = 1 / 32768;
+  if (nch === 2 && n >= 64 && int16StereoPlanarWasm(ch.bytes, start * 4, n, out, off)) return;
   if (nch === 2) {
     const l = out[0];
     const r = out[1];

@@ -17,6 +17,8 @@ interface Exports {
   compressorLinked(blk: number, tab: number, inL: number, inR: number, outL: number, outR: number, work: number, n: number): number;
   sendGroup(xs: number, xStride: number, tracks: number, counts: number, edges: number, partials: number, stride: number, n: number, sub: number): void;
   int24Planar(src: number, frames: number, stereo: number, outL: number, outR: number): void;
+  f32StereoPlanar(src: number, frames: number, outL: number, outR: number): void;
+  int16StereoPlanar(src: number, frames: number, outL: number, outR: number): void;
   tpLoad(buf: number, x: number, hist: number, n: number): number;
   tpFeatures(buf: number, len: number, bd2: number, blocks: number, bx: number, from: number, groups: number): void;
 }

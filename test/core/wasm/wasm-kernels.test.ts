@@ -9,7 +9,7 @@ import { Eq, type EqBand } from '../../../src/core/dsp/eq.js';
 import { GroupSendsWasm } from '../../../src/core/mix/send-wasm.js';
 import type { Session } from '../../../src/core/mix/session-schema.js';
 import { loadWasmKernels, setWasmKernels, wasmKernels } from '../../../src/core/wasm/kernels.js';
-import { int24PlanarWasm } from '../../../src/io/pcm24-wasm.js';
+import { f32StereoPlanarWasm, int16StereoPlanarWasm, int24PlanarWasm } from '../../../src/io/pcm-wasm.js';
 import { mixInMemory, noise } from '../mix/mix-harness.js';
 
 /*
@@ -301,6 +301,43 @@ describe('24-bit PCM kernel', () => {
           }
           expect(firstDiff(out[c], want), `${channels} ch, ${frames} frames, channel ${c}`).toBe(-1);
         }
+      }
+    }
+  });
+});
+
+describe('16-bit and float32 stereo PCM kernels', () => {
+  const frameCounts = [1, 3, 4, 5, 8191, 8192, 8193, 20000];
+  it('decode 16-bit stereo exactly: x · 2^-15', () => {
+    const r = lcg(16);
+    for (const frames of frameCounts) {
+      const start = Math.floor(r() * 7);
+      const bytes = Uint8Array.from({ length: (start + frames) * 4 + 6 }, () => Math.floor(r() * 256));
+      if (frames >= 2) bytes.set([0, 0x80, 0xff, 0x7f, 0, 0], start * 4); // -32768, 32767, 0
+      const out = [0, 1].map(() => new Float32Array(frames + 3).fill(9));
+      expect(int16StereoPlanarWasm(bytes, start * 4, frames, out, 3)).toBe(true);
+      const dv = new DataView(bytes.buffer);
+      for (let c = 0; c < 2; c++) {
+        const want = new Float32Array(frames + 3).fill(9);
+        for (let i = 0; i < frames; i++) want[3 + i] = dv.getInt16((start + i) * 4 + 2 * c, true) / 32768;
+        expect(firstDiff(out[c], want), `${frames} frames, channel ${c}`).toBe(-1);
+      }
+    }
+  });
+
+  it('split float32 stereo bit for bit (NaN, ±Inf, -0 and denormals included)', () => {
+    const r = lcg(32);
+    for (const frames of frameCounts) {
+      const start = Math.floor(r() * 7);
+      const f = Float32Array.from({ length: (start + frames) * 2 + 2 }, () => (2 * r() - 1) * 10 ** (8 * r() - 40));
+      const specials = [NaN, Infinity, -Infinity, -0, 1e-45];
+      for (let i = 0; i < specials.length && i < frames * 2; i++) f[start * 2 + 3 * i] = specials[i];
+      const out = [0, 1].map(() => new Float32Array(frames + 3).fill(9));
+      expect(f32StereoPlanarWasm(new Uint8Array(f.buffer), start * 8, frames, out, 3)).toBe(true);
+      for (let c = 0; c < 2; c++) {
+        const want = new Float32Array(frames + 3).fill(9);
+        for (let i = 0; i < frames; i++) want[3 + i] = f[(start + i) * 2 + c];
+        expect(firstDiff(out[c], want), `${frames} frames, channel ${c}`).toBe(-1);
       }
     }
   });

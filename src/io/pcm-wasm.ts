@@ -1,0 +1,56 @@
+/**
+ * Interleaved PCM to float32 planar through the WebAssembly kernels (assembly/kernels.ts): 24-bit mono
+ * and stereo (int24Planar: four samples per 16-byte load, split into channels by shuffles), float32 and
+ * 16-bit stereo (f32StereoPlanar, int16StereoPlanar). The same values as the JavaScript conversions
+ * (exact in float32; tested), several times faster. Data goes in and out through one scratch region,
+ * CALL_FRAMES at a time.
+ */
+import { scratchRegions, wasmKernels, type WasmKernels } from '../core/wasm/kernels.js';
+
+/** Frames per kernel call. */
+const CALL_FRAMES = 8192;
+
+const regions = scratchRegions((k) => ({
+  src: k.reserve(CALL_FRAMES * 8 + 16), outL: k.reserve(CALL_FRAMES * 4), outR: k.reserve(CALL_FRAMES * 4),
+}));
+
+type Kernel = (k: WasmKernels, src: number, n: number, outL: number, outR: number) => void;
+
+/**
+ * Runs `kernel` over `frames` frames of `bytesPerFrame` interleaved bytes from bytes[byteStart], into
+ * out[0] (and out[1] when `stereo`) from `off`.
+ * @returns false when the kernels are unavailable (nothing written)
+ */
+function convert(kernel: Kernel, bytesPerFrame: number, stereo: boolean, bytes: Uint8Array, byteStart: number, frames: number, out: readonly Float32Array[], off: number): boolean {
+  const k = wasmKernels();
+  if (k === null) return false;
+  const r = regions(k);
+  for (let done = 0; done < frames;) {
+    const n = Math.min(CALL_FRAMES, frames - done);
+    const from = byteStart + done * bytesPerFrame;
+    k.u8.set(bytes.subarray(from, from + n * bytesPerFrame), r.src);
+    kernel(k, r.src, n, r.outL, r.outR);
+    const f32 = k.f32;
+    out[0].set(f32.subarray(r.outL >> 2, (r.outL >> 2) + n), off + done);
+    if (stereo) out[1].set(f32.subarray(r.outR >> 2, (r.outR >> 2) + n), off + done);
+    done += n;
+  }
+  return true;
+}
+
+/** 24-bit, `channels` 1 or 2 (else false). */
+export function int24PlanarWasm(bytes: Uint8Array, byteStart: number, frames: number, channels: number, out: readonly Float32Array[], off: number): boolean {
+  if (channels > 2) return false;
+  const stereo = channels === 2 ? 1 : 0;
+  return convert((k, s, n, l, r) => k.exports.int24Planar(s, n, stereo, l, r), 3 * channels, stereo === 1, bytes, byteStart, frames, out, off);
+}
+
+/** Float32 stereo. */
+export function f32StereoPlanarWasm(bytes: Uint8Array, byteStart: number, frames: number, out: readonly Float32Array[], off: number): boolean {
+  return convert((k, s, n, l, r) => k.exports.f32StereoPlanar(s, n, l, r), 8, true, bytes, byteStart, frames, out, off);
+}
+
+/** 16-bit stereo. */
+export function int16StereoPlanarWasm(bytes: Uint8Array, byteStart: number, frames: number, out: readonly Float32Array[], off: number): boolean {
+  return convert((k, s, n, l, r) => k.exports.int16StereoPlanar(s, n, l, r), 4, true, bytes, byteStart, frames, out, off);
+}
