@@ -12,6 +12,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { TruePeakMeter } from '../core/analysis/true-peak-meter.js';
 import { TruePeakWarmup } from '../core/analysis/true-peak-warmup.js';
 import { consumedIndex, RING, seqIndex, type TruePeakWorkerData } from './parallel-analyzer.js';
+import { applyWasmEnv } from './wasm-env.js';
+
+applyWasmEnv();
 
 /** Warm-up slices at most (≈ 100k frames): enough for V8 to compile every tier of the meter. */
 const MAX_WARMUP_SLICES = 48;
