@@ -138,13 +138,12 @@ export class TruePeakMeter {
     this.os.prepare(opts.channels, CHUNK);
     this.br = this.os.branches;
     this.l1 = this.os.maxBranchL1;
-    checkMirrorSymmetry(this.br, this.factor, t);
-    const rings = linearRingWeights(this.br, this.factor, t);
-    this.g2 = rings.total;
-    this.ring1 = rings.ring1;
-    this.ring2 = rings.ring2;
-    this.ringRest = rings.rest;
-    this.kernels = ORDERS.map((m) => pairKernels(this.br, this.factor, t, m));
+    const bounds = meterBounds(this.br, this.factor, t);
+    this.g2 = bounds.rings.total;
+    this.ring1 = bounds.rings.ring1;
+    this.ring2 = bounds.rings.ring2;
+    this.ringRest = bounds.rings.rest;
+    this.kernels = bounds.kernels;
     this.peak = new Float64Array(opts.channels);
     this.buf = [];
     for (let ch = 0; ch < opts.channels; ch++) this.buf.push(new Float64Array(t - 1 + CHUNK));
@@ -478,6 +477,23 @@ function blockAbsMax8(src: Float64Array, from: number, dst: Float64Array, blocks
     const c1 = b2 + b3 + Math.abs(b2 - b3);
     dst[b] = 0.125 * (c0 + c1 + Math.abs(c0 - c1));
   }
+}
+
+/** The bounds' weights and kernels of one filter (read-only), per factor: the filter is fixed. */
+const boundsByFactor = new Map<number, { rings: ReturnType<typeof linearRingWeights>; kernels: PairKernels[] }>();
+
+/**
+ * Memoized per factor like the filter itself (Oversampler): a meter built in a warm thread (a worker
+ * that warmed up, a second file) skips the splits' linear solves.
+ */
+function meterBounds(br: Float64Array, l: number, t: number): { rings: ReturnType<typeof linearRingWeights>; kernels: PairKernels[] } {
+  let b = boundsByFactor.get(l);
+  if (b === undefined) {
+    checkMirrorSymmetry(br, l, t);
+    b = { rings: linearRingWeights(br, l, t), kernels: ORDERS.map((m) => pairKernels(br, l, t, m)) };
+    boundsByFactor.set(l, b);
+  }
+  return b;
 }
 
 /**

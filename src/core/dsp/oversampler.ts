@@ -8,6 +8,38 @@ import {
   polyphaseBranches,
 } from './oversampler-design.js';
 
+/** The filter of one (factor, taps, β): read-only, shared by every Oversampler built with them. */
+interface FilterDesign {
+  coefficients: Float64Array;
+  branches: Float64Array;
+  maxBranchL1: number;
+  down: Float64Array;
+}
+
+/**
+ * Designs are memoized: the true-peak meters, limiters and saturators of a session or an analysis use a
+ * few filters many times, and a design costs milliseconds (more while the code is still cold, at
+ * start-up, where the analysis waits for it).
+ */
+const designs = new Map<string, FilterDesign>();
+
+function filterDesign(factor: number, taps: number, beta: number): FilterDesign {
+  const key = `${factor}/${taps}/${beta}`;
+  let d = designs.get(key);
+  if (d === undefined) {
+    const coefficients = designInterpolationFilter(factor, taps, beta);
+    const branches = polyphaseBranches(coefficients, factor, taps);
+    const norms = branchL1Norms(branches, factor, taps);
+    let maxBranchL1 = 0;
+    for (let p = 0; p < factor; p++) maxBranchL1 = Math.max(maxBranchL1, norms[p]);
+    const down = new Float64Array(coefficients.length);
+    for (let i = 0; i < down.length; i++) down[i] = coefficients[i] / factor;
+    d = { coefficients, branches, maxBranchL1, down };
+    designs.set(key, d);
+  }
+  return d;
+}
+
 /** Options of the Oversampler. */
 export interface OversamplerOptions {
   /** Oversampling factor L. */
@@ -70,14 +102,11 @@ export class Oversampler {
     this.tapsPerPhase = taps;
     this.upsampleDelayFrames = taps / 2;
     this.latencyFrames = taps;
-    this.coefficients = designInterpolationFilter(factor, taps, beta);
-    this.branches = polyphaseBranches(this.coefficients, factor, taps);
-    const norms = branchL1Norms(this.branches, factor, taps);
-    let m = 0;
-    for (let p = 0; p < factor; p++) m = Math.max(m, norms[p]);
-    this.maxBranchL1 = m;
-    this.down = new Float64Array(this.coefficients.length);
-    for (let i = 0; i < this.down.length; i++) this.down[i] = this.coefficients[i] / factor;
+    const d = filterDesign(factor, taps, beta);
+    this.coefficients = d.coefficients;
+    this.branches = d.branches;
+    this.maxBranchL1 = d.maxBranchL1;
+    this.down = d.down;
   }
 
   /**
