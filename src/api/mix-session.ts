@@ -17,7 +17,7 @@ import { dirname, resolve } from 'node:path';
 import type { AnalysisResult, AnalysisWarning } from '../core/analysis/analysis-result.js';
 import { Analyzer } from '../core/analysis/analyzer.js';
 import { MixRenderer, trackGroups } from '../core/mix/mix-renderer.js';
-import { compileSession, type InsertFactory, type SourceInfo } from '../core/mix/render-plan.js';
+import { compileSession, type InsertFactory, type RenderPlan, type SourceInfo } from '../core/mix/render-plan.js';
 import { parseSession, sessionSchema, type Session } from '../core/mix/session-schema.js';
 import { toJsonSchema } from '@valibot/to-json-schema';
 import type { AudioReader } from '../io/audio-reader.js';
@@ -27,7 +27,7 @@ import { checkOutputPath } from '../io/output-path.js';
 import { createWavWriter } from '../io/wav-writer.js';
 import { assertWritableFormat, wavSampleFormat, type RenderOptions } from './output-format.js';
 import { renderMixReport } from '../report/mix-report.js';
-import { closeReaders, finiteSources, MixWorkerPool, openClipReaders, pullFrom, readerWarnings } from './mix-workers.js';
+import { closeReaders, finiteSources, MixWorkerPool, openClipReaders, pullFrom, readerWarnings, spawnMixWorkers } from './mix-workers.js';
 import { checkReportPath, writeReport } from './write-report.js';
 
 /** Frames per render block: large enough to amortize per-node overhead, small enough to stay in cache. */
@@ -122,37 +122,50 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
     return { channels: i.channels, frames: Math.round((i.frames * sampleRate) / i.sampleRate), channelMask: i.channelMask };
   });
   const blockFrames = opts.blockFrames ?? MIX_BLOCK_FRAMES;
-  const plan = compileSession({ ...session, tracks: session.tracks.map((t, i) => ({ ...t, file: files[i] })) }, infos,
-    { sampleRate, maxBlockFrames: blockFrames, file: sessionPath, createInsert: opts.createInsert });
-
-  const allPcm16 = [...infoByFile.values()].every((i) => i.pcmBits !== null && i.pcmBits <= 16);
-  const format = wavSampleFormat(opts.bitDepth ?? (allPcm16 ? '16' : '24'));
-  const resampled = [...infoByFile.entries()].filter(([, i]) => i.sampleRate !== sampleRate).map(([file, i]) => ({ file, fromHz: i.sampleRate }));
-
-  // Threads: the track groups go to workers, which open their own readers; else one reader per clip here.
-  const groups = trackGroups(plan);
+  // Threads, decided before the plan is compiled so the workers start now: their start-up overlaps the
+  // compiling (the output's length is bounded by the latest track end; trims only shorten it).
   const envThreads = process.env.MIXMASTER_MIX_THREADS;
-  const trackSeconds = (session.tracks.length * plan.outputFrames) / sampleRate;
+  const endSeconds = Math.max(0, ...session.tracks.map((t, i) => (t.startSeconds ?? 0) + infos[i].frames / sampleRate));
+  const trackSeconds = session.tracks.length * endSeconds;
   let threads = opts.threads ?? (envThreads !== undefined && envThreads !== '' ? Number(envThreads) : trackSeconds >= MIN_THREADED_TRACK_SECONDS ? availableParallelism() : 0);
   if (!Number.isInteger(threads) || threads < 0) threads = 0;
-  if (opts.createInsert || groups.length === 0) threads = 0; // test fakes live in this thread; ungroupable plans run in plan order
-  threads = Math.min(threads, groups.length);
-
+  if (opts.createInsert) threads = 0; // test fakes live in this thread
+  const booting = spawnMixWorkers(Math.min(threads, session.tracks.length));
+  let plan: RenderPlan;
+  let format: ReturnType<typeof wavSampleFormat>;
+  let resampled: { file: string; fromHz: number }[];
   const warnings: AnalysisWarning[] = [];
   let readers: Awaited<ReturnType<typeof openClipReaders>> = [];
   let pool: MixWorkerPool | null = null;
   let renderer: MixRenderer;
-  if (threads > 0) {
-    pool = await MixWorkerPool.start({
-      session: { ...session, tracks: session.tracks.map((t, i) => ({ ...t, file: files[i] })) }, infos, sampleRate, blockFrames,
-      strict: opts.strict === true, file: sessionPath,
-    }, groups, threads, plan);
-    const p = pool;
-    renderer = new MixRenderer(plan, () => 0, { groupMemory: p.memory, slots: p.slots, renderGroups: (r, n) => p.render(r, n), releaseGroups: () => p.release() });
-    threads = p.threads;
-  } else {
-    readers = await openClipReaders(plan, () => true, sampleRate, opts.strict === true);
-    renderer = new MixRenderer(plan, pullFrom(readers), { isFiniteSource: finiteSources(readers) });
+  try {
+    plan = compileSession({ ...session, tracks: session.tracks.map((t, i) => ({ ...t, file: files[i] })) }, infos,
+      { sampleRate, maxBlockFrames: blockFrames, file: sessionPath, createInsert: opts.createInsert });
+    const allPcm16 = [...infoByFile.values()].every((i) => i.pcmBits !== null && i.pcmBits <= 16);
+    format = wavSampleFormat(opts.bitDepth ?? (allPcm16 ? '16' : '24'));
+    resampled = [...infoByFile.entries()].filter(([, i]) => i.sampleRate !== sampleRate).map(([file, i]) => ({ file, fromHz: i.sampleRate }));
+
+    // The track groups go to workers, which open their own readers; else one reader per clip here.
+    const groups = trackGroups(plan);
+    if (groups.length === 0) threads = 0; // ungroupable plans run in plan order
+    threads = Math.min(threads, groups.length);
+    for (const w of booting.slice(threads)) void w.terminate();
+    if (threads > 0) {
+      pool = await MixWorkerPool.start({
+        session: { ...session, tracks: session.tracks.map((t, i) => ({ ...t, file: files[i] })) }, infos, sampleRate, blockFrames,
+        strict: opts.strict === true, file: sessionPath,
+      }, groups, threads, plan, booting.slice(0, threads));
+      const p = pool;
+      renderer = new MixRenderer(plan, () => 0, { groupMemory: p.memory, slots: p.slots, renderGroups: (r, n) => p.render(r, n), releaseGroups: () => p.release() });
+      threads = p.threads;
+    } else {
+      readers = await openClipReaders(plan, () => true, sampleRate, opts.strict === true);
+      renderer = new MixRenderer(plan, pullFrom(readers), { isFiniteSource: finiteSources(readers) });
+    }
+  } catch (e) {
+    // Nothing was written; the workers started ahead must not keep the process alive.
+    await Promise.all(booting.map((w) => w.terminate()));
+    throw e;
   }
   const report = opts.report;
   const analyzer = opts.analyze || report !== undefined ? new Analyzer({ sampleRate, channels: 2, series: report !== undefined }) : null;

@@ -3,6 +3,7 @@
  * track groups it owns, and renders those groups block by block into the shared group memory.
  */
 import { parentPort } from 'node:worker_threads';
+import { addEqDesigns } from '../core/dsp/biquad-design.js';
 import { MixRenderer, renderBlocks, trackGroups } from '../core/mix/mix-renderer.js';
 import type { RenderPlan } from '../core/mix/render-plan.js';
 import { compileSession } from '../core/mix/render-plan.js';
@@ -47,6 +48,7 @@ async function handle(m: { type: string; init?: MixWorkerInit }): Promise<unknow
     case 'init': {
       const init = m.init!;
       setup = init;
+      addEqDesigns(init.eqDesigns);
       // Processors only for this worker's tracks (the groups are a function of the plan's structure, which
       // placeholders keep): a full compile per worker would cost every worker every track's prepare().
       const mine = new Set<number>();

@@ -16,6 +16,7 @@
  *   main → worker  { type: 'close' }              worker → main { type: 'closed', nonFiniteSamples, warnings }
  */
 import type { Worker } from 'node:worker_threads';
+import { eqDesignEntries } from '../core/dsp/biquad-design.js';
 import { groupMemoryBytes, renderBlocks, type SourcePull, type TrackGroup } from '../core/mix/mix-renderer.js';
 import type { RenderPlan, SourceInfo } from '../core/mix/render-plan.js';
 import type { Session } from '../core/mix/session-schema.js';
@@ -54,6 +55,8 @@ export interface MixWorkerInit {
   worker: number;
   /** Per node id, per insert: the latency of the main thread's processors (see CompileOptions.only). */
   latencies: number[][];
+  /** The EQ designs the main thread made compiling the plan (biquad-design.ts eqDesignEntries): not redone here. */
+  eqDesigns: [string, Float64Array][];
 }
 
 export interface WorkerWarning { code: string; message: string }
@@ -135,6 +138,14 @@ export const CTRL_CONSUMED = 0;
 export const CTRL_ABORT = 1;
 export const CTRL_PRODUCED = 2;
 
+/**
+ * Starts `count` mix workers ahead of MixWorkerPool.start(), so that their start-up (a Node isolate and
+ * our modules: ≈ 0.1-0.2 s) overlaps the main thread's compiling of the plan. They wait for their work.
+ */
+export function spawnMixWorkers(count: number): Worker[] {
+  return Array.from({ length: count }, () => spawnWorker());
+}
+
 /** Starts a worker on the entry module (module-worker.ts). */
 function spawnWorker(): Worker {
   const entry = workerBootstrap(import.meta.url, 'mix-worker-entry');
@@ -184,7 +195,7 @@ export class MixWorkerPool {
    * Starts `threads` workers (at most one per group), hands out the groups round-robin, waits until each has
    * compiled the plan and opened its readers, and sets them rendering.
    */
-  static async start(init: Omit<MixWorkerInit, 'groups' | 'memory' | 'slots' | 'control' | 'worker' | 'latencies'>, groups: readonly TrackGroup[], threads: number, plan: RenderPlan): Promise<MixWorkerPool> {
+  static async start(init: Omit<MixWorkerInit, 'groups' | 'memory' | 'slots' | 'control' | 'worker' | 'latencies' | 'eqDesigns'>, groups: readonly TrackGroup[], threads: number, plan: RenderPlan, booting: Worker[] = []): Promise<MixWorkerPool> {
     // About half a second of audio in flight: enough to ride out scheduling delays, small in memory.
     const slots = Math.max(2, Math.ceil(init.sampleRate / 2 / init.blockFrames));
     const memory = groups.map((g) => new SharedArrayBuffer(slots * groupMemoryBytes(g, init.blockFrames)));
@@ -194,10 +205,13 @@ export class MixWorkerPool {
     groups.forEach((_, g) => own[g % count].push(g));
     const latencies: number[][] = [];
     for (const n of plan.nodes) latencies[n.id] = n.inserts.map((p) => p.latencyFrames);
-    const workers = own.map(() => spawnWorker());
+    // Workers started ahead (spawnMixWorkers) are used first; extra ones are not needed.
+    const workers = own.map((_, k) => booting[k] ?? spawnWorker());
+    for (const w of booting.slice(count)) void w.terminate();
     const pool = new MixWorkerPool(workers, memory, slots, control);
+    const eqDesigns = eqDesignEntries();
     try {
-      await pool.all((k) => ({ type: 'init', init: { ...init, groups: own[k], memory, slots, control, worker: k, latencies } satisfies MixWorkerInit }));
+      await pool.all((k) => ({ type: 'init', init: { ...init, groups: own[k], memory, slots, control, worker: k, latencies, eqDesigns } satisfies MixWorkerInit }));
     } catch (e) {
       await pool.terminate();
       throw e;

@@ -686,6 +686,44 @@ function sectionGridPower(out: Float64Array, o: number, k: number): void {
  */
 export function designEqBandInto(typeCode: number, order: number, freqHz: number, gainDb: number, q: number, sampleRate: number, out: Float64Array, section: number): number {
   eqDesignStats.accurate++;
+  const key = `${typeCode} ${order} ${freqHz} ${gainDb} ${q} ${sampleRate}`;
+  const o = section * COEFFS_PER_SECTION;
+  const known = eqDesigns.get(key);
+  if (known !== undefined) {
+    out.set(known, o);
+    return known.length / COEFFS_PER_SECTION;
+  }
+  const n = designEqBandAnew(typeCode, order, freqHz, gainDb, q, sampleRate, out, section);
+  if (eqDesigns.size < EQ_DESIGNS_KEPT) eqDesigns.set(key, out.slice(o, o + n * COEFFS_PER_SECTION));
+  return n;
+}
+
+/**
+ * Accurate band designs made so far in this thread, by their arguments: a design is a pure function of
+ * them and costs ≈ 0.1 ms (several times that while the code is still cold, which is when a session's
+ * inserts are built), and sessions repeat bands (the same EQ on many tracks; a worker thread builds the
+ * processors the main thread has just built). Bounded: a long automation may settle on many values.
+ */
+const eqDesigns = new Map<string, Float64Array>();
+const EQ_DESIGNS_KEPT = 4096;
+
+/** The remembered designs (key, coefficients), to hand to another thread's addEqDesigns(). */
+export function eqDesignEntries(): [string, Float64Array][] {
+  return [...eqDesigns];
+}
+
+/** Adds designs made by another thread (eqDesignEntries()): the same bits as designing them here. */
+export function addEqDesigns(entries: readonly (readonly [string, Float64Array])[]): void {
+  for (const [key, c] of entries) if (eqDesigns.size < EQ_DESIGNS_KEPT) eqDesigns.set(key, c);
+}
+
+/** Forgets the remembered designs (tests: a design must not depend on what was designed before). */
+export function clearEqDesigns(): void {
+  eqDesigns.clear();
+}
+
+/** designEqBandInto without the memo. */
+function designEqBandAnew(typeCode: number, order: number, freqHz: number, gainDb: number, q: number, sampleRate: number, out: Float64Array, section: number): number {
   const n = designBaseInto(typeCode, order, freqHz, gainDb, q, sampleRate, out, section, true);
   const ns = n + 1;
   for (let k = 0; k < EQ_CORRECTION_SECTIONS; k++) writeIdentity(out, (section + n + k) * COEFFS_PER_SECTION);

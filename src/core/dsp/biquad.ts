@@ -170,6 +170,11 @@ export class BiquadCascade {
     this.xfWork = new Float64Array(SUB_BLOCK);
   }
 
+  /** Most bands this cascade holds. */
+  get capacity(): number {
+    return this.maxBands;
+  }
+
   /** Sets the sample rate (Hz) and redesigns. */
   setSampleRate(sampleRate: number): void {
     this.sampleRate = sampleRate;
@@ -185,7 +190,9 @@ export class BiquadCascade {
 
   /** Whether `bands` has the same band count, types and orders as the current set (so it can glide). */
   hasSameStructure(bands: readonly BandSpec[]): boolean {
-    const n = Math.min(bands.length, this.maxBands);
+    // More bands than this cascade holds: a different structure (a larger cascade takes them).
+    if (bands.length > this.maxBands) return false;
+    const n = bands.length;
     if (n !== this.bandCount) return false;
     for (let b = 0; b < n; b++) {
       if (bandTypeCode(bands[b].type) !== this.typeCode[b] || bandOrder(bands[b]) !== this.order[b]) return false;

@@ -86,6 +86,8 @@ export class Eq implements Processor<EqParams, EqMeters> {
   private lin: LinearPhaseEq | null = null;
   private scratchA: Float32Array[] = [];
   private scratchB: Float32Array[] = [];
+  private sampleRate = 48000;
+  private maxBlockFrames = 0;
   private fadeLen = 1;
   private fadePos = 0;
   private fading = false;
@@ -117,17 +119,15 @@ export class Eq implements Processor<EqParams, EqMeters> {
       this.next = null;
     } else {
       this.lin = null;
-      this.cur = new BiquadCascade(EQ_MAX_BANDS, spec.channels);
-      this.next = new BiquadCascade(EQ_MAX_BANDS, spec.channels);
-      this.cur.setSampleRate(spec.sampleRate);
-      this.next.setSampleRate(spec.sampleRate);
-      this.cur.setBands(this.bands, false);
+      this.sampleRate = spec.sampleRate;
+      this.maxBlockFrames = spec.maxBlockFrames;
+      // The crossfade's second cascade and its scratch are made at the first structural change: most
+      // EQs never change structure, and a session builds hundreds of them at start-up.
+      this.cur = this.cascadeFor(this.bands, null);
+      this.next = null;
       this.scratchA = [];
       this.scratchB = [];
-      for (let c = 0; c < spec.channels; c++) {
-        this.scratchA.push(new Float32Array(spec.maxBlockFrames));
-        this.scratchB.push(new Float32Array(spec.maxBlockFrames));
-      }
+      this.cur.setBands(this.bands, false);
       this.latency = 0;
     }
     // Fresh cascades: a crossfade started before this prepare() has nothing left to fade to.
@@ -157,21 +157,44 @@ export class Eq implements Processor<EqParams, EqMeters> {
       return;
     }
     const cur = this.cur as BiquadCascade;
-    const next = this.next as BiquadCascade;
     if (this.fading) {
+      const next = this.next as BiquadCascade;
       if (next.hasSameStructure(this.bands)) next.setBands(this.bands, true);
       else {
-        next.setBands(this.bands, false);
+        const fresh = this.cascadeFor(this.bands, next);
+        this.next = fresh;
+        fresh.setBands(this.bands, false);
+        if (fresh !== next) fresh.reset();
         this.fadePos = 0;
       }
     } else if (cur.hasSameStructure(this.bands)) {
       cur.setBands(this.bands, true);
     } else {
+      const next = this.cascadeFor(this.bands, this.next);
+      this.next = next;
       next.setBands(this.bands, false);
       next.reset();
+      if (this.scratchA.length === 0) {
+        for (let c = 0; c < this.channels; c++) {
+          this.scratchA.push(new Float32Array(this.maxBlockFrames));
+          this.scratchB.push(new Float32Array(this.maxBlockFrames));
+        }
+      }
       this.fading = true;
       this.fadePos = 0;
     }
+  }
+
+  /**
+   * `reuse` when it has room for `bands`, else a new cascade sized to them (not to EQ_MAX_BANDS: its
+   * arrays and per-band smoothers are built for every band it can hold).
+   */
+  private cascadeFor(bands: readonly EqBand[], reuse: BiquadCascade | null): BiquadCascade {
+    const need = Math.max(1, Math.min(EQ_MAX_BANDS, bands.length));
+    if (reuse !== null && reuse.capacity >= need) return reuse;
+    const c = new BiquadCascade(need, this.channels);
+    c.setSampleRate(this.sampleRate);
+    return c;
   }
 
   process(inputs: readonly Float32Array[], outputs: Float32Array[], frames: number): void {

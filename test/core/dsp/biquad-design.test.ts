@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import FFT from 'fft.js';
-import { analogBandMagnitudeDb, cascadeMagnitudeDb, designBands, eqDesignStats, type BandSpec } from '../../../src/core/dsp/biquad-design.js';
+import { addEqDesigns, analogBandMagnitudeDb, cascadeMagnitudeDb, clearEqDesigns, designBands, eqDesignEntries, eqDesignStats, type BandSpec } from '../../../src/core/dsp/biquad-design.js';
 import { BIQUAD_RAMP_MS, BiquadCascade, SUB_BLOCK } from '../../../src/core/dsp/biquad.js';
 
 const RATES = [44100, 48000, 96000];
@@ -348,5 +348,45 @@ describe('glides: work is bounded structurally (design counts, not time)', () =>
     };
     const ref = run(1024);
     for (const block of [1, 7, 64]) expect(Array.from(run(block))).toEqual(Array.from(ref));
+  });
+});
+
+describe('accurate designs are remembered (biquad-design.ts eqDesigns)', () => {
+  /** Random bands of every type across the range, including ones that need the joint refinement. */
+  function randomBands(seed: number, count: number): BandSpec[] {
+    let s = seed;
+    const r = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const types: BandSpec['type'][] = ['bell', 'lowshelf', 'highshelf', 'highpass', 'lowpass', 'notch', 'bandpass'];
+    return Array.from({ length: count }, () => {
+      const type = types[Math.floor(r() * types.length)];
+      return { type, freqHz: 20 * Math.pow(1000, r()), gainDb: 24 * r() - 12, q: 0.3 + 8 * r() } as BandSpec;
+    });
+  }
+
+  it('a design does not depend on what was designed before it, so a remembered one is exact', () => {
+    const bands = randomBands(11, 40);
+    for (const fs of [44100, 48000, 96000]) {
+      clearEqDesigns();
+      const forward = bands.map((b) => designBands([b], fs));
+      // Designed afresh in reverse order, each after a different predecessor, memo cleared each time.
+      const reverse = [...bands].reverse().map((b) => { clearEqDesigns(); designBands(randomBands(fs + b.freqHz, 1), fs); return designBands([b], fs); }).reverse();
+      for (let i = 0; i < bands.length; i++) expect(Array.from(reverse[i]), JSON.stringify(bands[i])).toEqual(Array.from(forward[i]));
+    }
+  });
+
+  it('remembers, and takes another thread\'s designs as its own', () => {
+    clearEqDesigns();
+    const band: BandSpec = { type: 'bell', freqHz: 1234.5, gainDb: 3.25, q: 1.7 };
+    const a = designBands([band], 48000);
+    const entries = eqDesignEntries();
+    expect(entries.length).toBe(1);
+    clearEqDesigns();
+    // A deliberately wrong entry under the band's key shows that the remembered design is what is used.
+    const fake = entries[0][1].map((v, i) => (i === 0 ? v * 2 : v));
+    addEqDesigns([[entries[0][0], fake]]);
+    expect(designBands([band], 48000)[0]).toBe(a[0] * 2);
+    clearEqDesigns();
+    addEqDesigns(entries);
+    expect(Array.from(designBands([band], 48000))).toEqual(Array.from(a));
   });
 });
