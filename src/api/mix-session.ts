@@ -24,10 +24,11 @@ import type { AudioReader } from '../io/audio-reader.js';
 import { loadDataFile } from '../io/load-data-file.js';
 import { openAudio } from '../io/open-audio.js';
 import { checkOutputPath } from '../io/output-path.js';
+import { settleInOrder } from '../io/settle-in-order.js';
 import { createWavWriter } from '../io/wav-writer.js';
 import { assertWritableFormat, wavSampleFormat, type RenderOptions } from './output-format.js';
 import { renderMixReport } from '../report/mix-report.js';
-import { closeReaders, finiteSources, MixWorkerPool, openClipReaders, pullFrom, readerWarnings, spawnMixWorkers } from './mix-workers.js';
+import { closeReaders, finiteSources, MixWorkerPool, OPEN_CONCURRENCY, openClipReaders, pullFrom, readerWarnings, spawnMixWorkers } from './mix-workers.js';
 import { checkReportPath, writeReport } from './write-report.js';
 
 /** Frames per render block: large enough to amortize per-node overhead, small enough to stay in cache. */
@@ -105,17 +106,17 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
   if (opts.report !== undefined) await checkReportPath(opts.report, [sessionPath, ...files], [output], opts.force === true);
 
   // Open every stem (once per distinct file) before anything is written.
-  const infoByFile = new Map<string, { sampleRate: number; channels: number; frames: number; channelMask?: number; pcmBits: number | null }>();
-  for (const f of files) {
-    if (infoByFile.has(f)) continue;
+  const distinct = [...new Set(files)];
+  const infos0 = await settleInOrder(distinct, OPEN_CONCURRENCY, async (f) => {
     const r = await openAudio(f, { strict: opts.strict });
     try {
       const frames = r.info.frames ?? (await countFrames(r));
-      infoByFile.set(f, { sampleRate: r.info.sampleRate, channels: r.info.channels, frames, channelMask: r.info.channelMask, pcmBits: r.info.pcmBits });
+      return { sampleRate: r.info.sampleRate, channels: r.info.channels, frames, channelMask: r.info.channelMask, pcmBits: r.info.pcmBits };
     } finally {
       await r.close();
     }
-  }
+  });
+  const infoByFile = new Map(distinct.map((f, i) => [f, infos0[i]]));
   const sampleRate = opts.sampleRate ?? session.sampleRate ?? infoByFile.get(files[0])!.sampleRate;
   const infos: SourceInfo[] = files.map((f) => {
     const i = infoByFile.get(f)!;

@@ -24,6 +24,7 @@ import { AudioFileError, type AudioReader } from '../io/audio-reader.js';
 import { openAudio, type OpenAudioOptions } from '../io/open-audio.js';
 import { resampleReader } from '../io/resampling-reader.js';
 import type { WavReaderOptions } from '../io/wav-reader.js';
+import { settleInOrder } from '../io/settle-in-order.js';
 import { startWorker, workerBootstrap } from './module-worker.js';
 
 /**
@@ -66,27 +67,27 @@ export interface WorkerWarning { code: string; message: string }
  * the clip's trim-in point. On failure closes what it opened and rethrows.
  */
 export async function openClipReaders(plan: RenderPlan, wanted: (s: number) => boolean, sampleRate: number, strict: boolean): Promise<(AudioReader | null)[]> {
-  const readers: (AudioReader | null)[] = [];
-  try {
-    for (let s = 0; s < plan.sources.length; s++) {
-      if (!wanted(s)) { readers.push(null); continue; }
-      const src = plan.sources[s];
-      // openAudio hands its options to the WAV reader (other formats ignore chunkBytes).
-      const opts: OpenAudioOptions & WavReaderOptions = { strict, chunkBytes: MIX_READ_CHUNK_BYTES };
-      const r = await resampleReader(await openAudio(src.file, opts), sampleRate);
-      readers.push(r);
+  // openAudio hands its options to the WAV reader (other formats ignore chunkBytes).
+  const opts: OpenAudioOptions & WavReaderOptions = { strict, chunkBytes: MIX_READ_CHUNK_BYTES };
+  return settleInOrder(plan.sources, OPEN_CONCURRENCY, async (src, s) => {
+    if (!wanted(s)) return null;
+    const r = await resampleReader(await openAudio(src.file, opts), sampleRate);
+    try {
       for (let skip = src.trimInFrame; skip > 0;) {
         const b = await r.read(Math.min(skip, 65536));
         if (!b) break;
         skip -= b[0].length;
       }
+    } catch (e) {
+      await r.close();
+      throw e;
     }
-  } catch (e) {
-    await closeReaders(readers);
-    throw e;
-  }
-  return readers;
+    return r;
+  }, (r) => r?.close());
 }
+
+/** Stems opened at once (see settleInOrder). */
+export const OPEN_CONCURRENCY = 8;
 
 export async function closeReaders(readers: readonly (AudioReader | null)[]): Promise<void> {
   await Promise.all(readers.map((r) => r?.close()));
