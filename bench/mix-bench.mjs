@@ -8,8 +8,10 @@
 //
 // The render runs in a child process (`node bin/mixmaster mix ...`, or the api when the CLI does not have
 // the command yet) with MIXMASTER_REPORT_RSS=1, which prints `mixmaster-maxrss-kib N` on stderr at exit.
-// Uses the compiled dist/ (npm run bench builds it); MIXMASTER_DIST=<dir> points elsewhere.
+// Uses the compiled dist/ (npm run bench builds it), through the CLI bundle as bin/mixmaster does;
+// MIXMASTER_DIST=<dir> points elsewhere.
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -78,7 +80,8 @@ export function session(tracks, withDsp) {
 function runMix(sessionPath, out, env = {}) {
   const script = `
     const dist = ${JSON.stringify(DIST)};
-    const { main } = await import(dist + '/cli/main.js');
+    // The CLI as bin/mixmaster runs it: the bundle when the build made one.
+    const { main } = await import(dist + (${JSON.stringify(existsSync(join(DIST, 'cli-bundle/main.js')))} ? '/cli-bundle/main.js' : '/cli/main.js'));
     const args = ['mix', ${JSON.stringify(sessionPath)}, '-o', ${JSON.stringify(out)}, '--force', '--quiet'];
     process.stderr.write('mixmaster-threads ' + (process.env.MIXMASTER_MIX_THREADS || (await import('node:os')).availableParallelism()) + '\\n');
     // CPU seconds of every thread: on a shared machine a steadier measure than wall time.
