@@ -9,9 +9,10 @@
  * bit those of the single-threaded path (its result does not depend on block sizes either).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { SpectrumAccumulator } from '../core/analysis/spectrum.js';
 import { TruePeakMeter } from '../core/analysis/true-peak-meter.js';
 import { TruePeakWarmup } from '../core/analysis/true-peak-warmup.js';
-import { consumedIndex, RING, seqIndex, type TruePeakWorkerData } from './parallel-analyzer.js';
+import { consumedIndex, RING, seqIndex, type TruePeakWorkerData, type WorkerResult } from './parallel-analyzer.js';
 import { applyWasmEnv } from './wasm-env.js';
 
 applyWasmEnv();
@@ -65,14 +66,27 @@ for (let s = 0; s < slots; s++) {
   blocks.push(b);
 }
 
+// The spectrum's windows (worker 0): analysed in queue order, between blocks, so the power sums are
+// those of the reading thread's own LongTermSpectrum bit for bit.
+const spec = data.spectrum;
+const spectrum = spec ? new SpectrumAccumulator(data.sampleRate, channels) : null;
+const windows: Float32Array[][] = [];
+if (spec) {
+  for (let w = 0; w < spec.slots; w++) windows.push(Array.from({ length: channels }, (_, c) => new Float32Array(spec.samples, (w * channels + c) * spec.size * 4, spec.size)));
+}
+let windowsDone = 0;
+
 let consumed = 0;
 // Index of the last block metered here: the reading thread meters some blocks itself (see
 // parallel-analyzer.ts), so a block that does not follow it restarts from the history in its slot.
 let last = -1;
 for (;;) {
+  // Read before looking for work: a wake-up after this is seen as a changed word, never lost.
+  const wake = Atomics.load(ctrl, RING.wake);
   const published = Atomics.load(ctrl, RING.published);
   const available = published & RING.countMask;
   if (available > consumed) {
+    // Blocks first: they free the ring the reading thread is waiting to fill.
     const s = consumed % slots;
     const seq = ctrl[seqIndex(slots, s)];
     if (seq !== last + 1) meter.restart(histories[s], historyFrames);
@@ -81,12 +95,17 @@ for (;;) {
     consumed++;
     Atomics.store(ctrl, myConsumed, consumed);
     Atomics.notify(ctrl, myConsumed);
+  } else if (spectrum && Atomics.load(ctrl, RING.spectrumQueued) > windowsDone) {
+    spectrum.add(windows[windowsDone % spec!.slots]);
+    windowsDone++;
+    Atomics.store(ctrl, RING.spectrumDone, windowsDone);
+    Atomics.notify(ctrl, RING.spectrumDone);
   } else if ((published & RING.endFlag) !== 0) {
     break;
   } else {
-    // Sleeps until the reading thread changes the published word (a new block or the end flag).
-    Atomics.wait(ctrl, RING.published, published);
+    Atomics.wait(ctrl, RING.wake, wake);
   }
 }
 // No tail here: the reading thread adds the tail of the stream's end (its last block may be elsewhere).
-parentPort!.postMessage(meter.peaks(false));
+const result: WorkerResult = { peaks: meter.peaks(false), spectrum: spectrum ? { power: spectrum.power, analysed: spectrum.analysed } : null };
+parentPort!.postMessage(result);

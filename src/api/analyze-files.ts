@@ -2,6 +2,7 @@
 import type { AnalysisResult } from '../core/analysis/analysis-result.js';
 import { Analyzer } from '../core/analysis/analyzer.js';
 import { gatedIntegratedLufs, loudnessRangeLu } from '../core/analysis/loudness-gating.js';
+import { spectrumFftSize } from '../core/analysis/spectrum.js';
 import { openAudio } from '../io/open-audio.js';
 import type { AudioReader } from '../io/audio-reader.js';
 import { ParallelTruePeak, truePeakWorkerCount } from './parallel-analyzer.js';
@@ -54,11 +55,13 @@ export interface FileAnalysis {
 export async function analyzeReader(reader: AudioReader, opts: AnalyzeOptions = {}): Promise<FileAnalysis> {
   const { sampleRate, channels, channelMask, frames } = reader.info;
   const workers = opts.truePeakWorkers ?? truePeakWorkerCount(channels, frames);
+  // With workers, worker 0 also analyses the spectrum's windows (its FFTs off this thread, the busier one).
   const parallel = workers > 0
-    ? ParallelTruePeak.start({ sampleRate, channels, blockFrames: ANALYSIS_BLOCK_FRAMES, workers })
+    ? ParallelTruePeak.start({ sampleRate, channels, blockFrames: ANALYSIS_BLOCK_FRAMES, workers, spectrumSize: spectrumFftSize(sampleRate) })
     : null;
   const analyzer = new Analyzer({
     sampleRate, channels, channelMask, series: opts.series ?? false, truePeak: parallel === null, expectedFrames: frames,
+    spectrumSink: parallel ? (b) => parallel.queueSpectrum(b) : undefined,
   });
   let done = 0;
   try {
@@ -72,10 +75,15 @@ export async function analyzeReader(reader: AudioReader, opts: AnalyzeOptions = 
       const measured = analyzer.push(block, n);
       if (slot) parallel!.publish(measured, n);
       else if (parallel) await parallel.push(measured, n);
+      if (parallel?.spectrumBacklog) await parallel.flushSpectrum();
       done += n;
       opts.onProgress?.(reader.path, done, frames);
     }
-    if (parallel) analyzer.setTruePeaks(await parallel.finish());
+    if (parallel) {
+      analyzer.setTruePeaks(await parallel.finish());
+      const sp = parallel.spectrumResult();
+      if (sp) analyzer.setSpectrum(sp.power, sp.analysed);
+    }
   } catch (err) {
     if (parallel) await parallel.terminate();
     throw err;

@@ -31,8 +31,16 @@ export const RING = {
   countMask: 0x3fffffff,
   /** Set in `published` when no more blocks will come. */
   endFlag: 0x40000000,
+  /**
+   * Bumped (and notified) by the reading thread whenever there is something new for the workers (a
+   * block, a spectrum window, the end): the one word they sleep on, so no wake-up is lost.
+   */
+  wake: 1,
+  /** Spectrum windows queued by the reading thread, and analysed by worker 0. */
+  spectrumQueued: 2,
+  spectrumDone: 3,
   /** frames[s] at framesBase + s, seq[s] at framesBase + slots + s; consumed[w] at framesBase + 2·slots + w. */
-  framesBase: 1,
+  framesBase: 4,
 } as const;
 
 /** Index of seq[s] in the control array. */
@@ -58,6 +66,17 @@ export interface TruePeakWorkerData {
   firstChannel: number;
   channelCount: number;
   workerIndex: number;
+  /**
+   * The spectrum's window queue (worker 0 only, else null): `slots` windows of `size` frames per channel,
+   * window q's channel c at ((q·channels + c)·size) floats.
+   */
+  spectrum: { samples: SharedArrayBuffer; slots: number; size: number } | null;
+}
+
+/** What a worker posts at the end: its channels' peaks (TruePeakMeter.peaks(false)) and, from worker 0 with a queue, the spectrum. */
+export interface WorkerResult {
+  peaks: Float64Array;
+  spectrum: { power: Float64Array; analysed: number } | null;
 }
 
 /** Options of ParallelTruePeak.start(). */
@@ -73,7 +92,16 @@ export interface ParallelTruePeakOptions {
   slots?: number;
   /** Meter a block on the reading thread when the ring is full, instead of waiting (default true). */
   shareWork?: boolean;
+  /**
+   * FFT size of the Analyzer's long-term spectrum (spectrumFftSize) to analyse in worker 0 as well:
+   * queueSpectrum() is then the Analyzer's spectrum sink, and spectrumResult() its result. Absent: no
+   * spectrum here.
+   */
+  spectrumSize?: number;
 }
+
+/** Bytes of the spectrum window queue (at least 4 windows): about a hundred ms of reading ahead of the worker. */
+const SPECTRUM_QUEUE_BYTES = 4 << 20;
 
 /** Atomics.waitAsync (ES2024, Node ≥ 16) is missing from the ES2022 lib typings. */
 type WaitAsync = (ta: Int32Array, index: number, value: number) => { async: boolean; value: Promise<string> | string };
@@ -167,7 +195,13 @@ export class ParallelTruePeak {
   private seq = 0;
   /** Blocks metered on this thread (for tests and tuning). */
   localBlocks = 0;
-  private readonly results: Promise<Float64Array[]>;
+  private readonly results: Promise<WorkerResult[]>;
+  /** The spectrum window queue (see TruePeakWorkerData.spectrum), null without one. */
+  private readonly spectrum: { views: Float32Array[][]; slots: number } | null;
+  /** Windows queued; windows waiting for room (copies), in order, ahead of any new one. */
+  private spectrumQueued = 0;
+  private readonly spectrumOverflow: Float32Array[][] = [];
+  private spectrumOut: { power: Float64Array; analysed: number } | null = null;
   /** Rejects when a worker fails; raced against every wait so a dead worker never hangs the reader. */
   private readonly failure: Promise<never>;
   private published = 0;
@@ -202,22 +236,33 @@ export class ParallelTruePeak {
       this.blockViews.push(blocks);
     }
     for (let c = 0; c < channels; c++) this.tail.push(new Float32Array(history));
+    let spectrumData: TruePeakWorkerData['spectrum'] = null;
+    this.spectrum = null;
+    if (opts.spectrumSize !== undefined) {
+      const size = opts.spectrumSize;
+      const qSlots = Math.max(4, Math.floor(SPECTRUM_QUEUE_BYTES / (size * channels * 4)));
+      const q = new SharedArrayBuffer(qSlots * channels * size * 4);
+      const views: Float32Array[][] = [];
+      for (let w = 0; w < qSlots; w++) views.push(Array.from({ length: channels }, (_, c) => new Float32Array(q, (w * channels + c) * size * 4, size)));
+      this.spectrum = { views, slots: qSlots };
+      spectrumData = { samples: q, slots: qSlots, size };
+    }
     let fail: (err: Error) => void = () => {};
     this.failure = new Promise<never>((_, reject) => { fail = reject; });
     // Nobody may be awaiting when a worker fails; the rejection is seen at the next wait or at finish().
     this.failure.catch(() => {});
-    const results: Promise<Float64Array>[] = [];
+    const results: Promise<WorkerResult>[] = [];
     for (let w = 0; w < nWorkers; w++) {
       // Channels split as evenly as possible, in order.
       const first = Math.floor((w * channels) / nWorkers);
       const last = Math.floor(((w + 1) * channels) / nWorkers);
       const data: TruePeakWorkerData = {
         samples, control, slots, channels, blockFrames, historyFrames: history, sampleRate: opts.sampleRate,
-        firstChannel: first, channelCount: last - first, workerIndex: w,
+        firstChannel: first, channelCount: last - first, workerIndex: w, spectrum: w === 0 ? spectrumData : null,
       };
       const worker = takeWorker(entry, data);
       this.workers.push(worker);
-      results.push(new Promise<Float64Array>((resolve, reject) => {
+      results.push(new Promise<WorkerResult>((resolve, reject) => {
         let done = false;
         const onError = (err: Error): void => {
           if (done) return;
@@ -225,9 +270,9 @@ export class ParallelTruePeak {
           reject(err);
           fail(err);
         };
-        worker.once('message', (peaks: Float64Array) => {
+        worker.once('message', (r: WorkerResult) => {
           done = true;
-          resolve(peaks);
+          resolve(r);
         });
         worker.once('error', onError);
         worker.once('exit', (code) => onError(new Error(`true-peak worker exited (code ${code}) before its result`)));
@@ -303,7 +348,7 @@ export class ParallelTruePeak {
     this.published++;
     // The atomic store orders the copies, frames[s] and seq[s] before the count the workers read.
     Atomics.store(this.ctrl, RING.published, this.published);
-    Atomics.notify(this.ctrl, RING.published);
+    this.wakeWorkers();
     this.advanceTail(channels, frames);
   }
 
@@ -361,6 +406,63 @@ export class ParallelTruePeak {
     }
   }
 
+  /** Tells the workers there is something new (they sleep on RING.wake). */
+  private wakeWorkers(): void {
+    Atomics.add(this.ctrl, RING.wake, 1);
+    Atomics.notify(this.ctrl, RING.wake);
+  }
+
+  /**
+   * The Analyzer's spectrum sink (AnalyzerOptions.spectrumSink): copies the window into the queue for
+   * worker 0, or, with the queue full, keeps a copy for flushSpectrum(). Order is kept either way.
+   */
+  queueSpectrum(buffers: readonly Float32Array[]): void {
+    const q = this.spectrum;
+    if (q === null) throw new Error('ParallelTruePeak: started without a spectrum queue');
+    if (this.spectrumOverflow.length > 0 || this.spectrumQueued - Atomics.load(this.ctrl, RING.spectrumDone) >= q.slots) {
+      this.spectrumOverflow.push(buffers.map((b) => b.slice()));
+      return;
+    }
+    this.enqueue(buffers);
+  }
+
+  private enqueue(buffers: readonly Float32Array[]): void {
+    const q = this.spectrum!;
+    const views = q.views[this.spectrumQueued % q.slots];
+    for (let c = 0; c < this.channels; c++) views[c].set(buffers[c]);
+    this.spectrumQueued++;
+    // The atomic store orders the copy before the count the worker reads.
+    Atomics.store(this.ctrl, RING.spectrumQueued, this.spectrumQueued);
+    this.wakeWorkers();
+  }
+
+  /** Whether queueSpectrum() kept windows that flushSpectrum() must queue. */
+  get spectrumBacklog(): boolean {
+    return this.spectrumOverflow.length > 0;
+  }
+
+  /** Waits for room and queues the windows kept by queueSpectrum() (none usually: returns at once). */
+  async flushSpectrum(): Promise<void> {
+    const q = this.spectrum;
+    while (q !== null && this.spectrumOverflow.length > 0) {
+      const done = Atomics.load(this.ctrl, RING.spectrumDone);
+      if (this.spectrumQueued - done < q.slots) {
+        this.enqueue(this.spectrumOverflow.shift()!);
+        continue;
+      }
+      const r = waitAsync(this.ctrl, RING.spectrumDone, done);
+      if (r.async) await Promise.race([r.value, this.failure]);
+    }
+  }
+
+  /**
+   * After finish(): worker 0's spectrum (SpectrumAccumulator power and window count) for
+   * Analyzer.setSpectrum(), or null without a spectrum queue.
+   */
+  spectrumResult(): { power: Float64Array; analysed: number } | null {
+    return this.spectrumOut;
+  }
+
   /**
    * Ends the stream and returns the per-channel linear true peaks (TruePeakMeter.peaks(), tail included).
    * @throws the worker's error when one failed
@@ -368,13 +470,16 @@ export class ParallelTruePeak {
   async finish(): Promise<Float64Array> {
     if (!this.ended) {
       this.ended = true;
+      // Every spectrum window is queued before the end: the worker drains the queue, then ends.
+      await this.flushSpectrum();
       Atomics.store(this.ctrl, RING.published, this.published | RING.endFlag);
-      Atomics.notify(this.ctrl, RING.published);
+      this.wakeWorkers();
     }
     const parts = await this.results;
     const out = new Float64Array(this.channels);
     let c = 0;
-    for (const p of parts) for (let i = 0; i < p.length; i++) out[c++] = p[i];
+    for (const p of parts) for (let i = 0; i < p.peaks.length; i++) out[c++] = p.peaks[i];
+    this.spectrumOut = parts[0].spectrum;
     // The blocks metered here, and the tail: the filter's ringing after the stream's last samples.
     const meter = this.localMeter();
     meter.restart(this.tail, this.history);

@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/api/analyze-files.js';
 import { MIN_PARALLEL_SAMPLES, ParallelTruePeak, truePeakWorkerCount } from '../../src/api/parallel-analyzer.js';
+import { SpectrumAccumulator, spectrumFftSize } from '../../src/core/analysis/spectrum.js';
 import { TruePeakMeter } from '../../src/core/analysis/true-peak-meter.js';
 import { buildWav, tempDir, writeFixture } from '../io/wav-fixtures.js';
 
@@ -161,6 +162,45 @@ describe('ParallelTruePeak', () => {
       }
     }
     expect(Array.from(await parallel.finish())).toEqual(Array.from(meter.peaks()));
+  });
+
+  it('analyses the spectrum windows in worker 0, in queue order, through a full queue: the same sums as here', async () => {
+    // 384 kHz, 8 channels: 65536-point windows of 2 MiB, so the queue holds only 4 and the rest wait
+    // (queueSpectrum keeps them; flushSpectrum queues them as room frees up).
+    const rate = 384000;
+    const size = spectrumFftSize(rate);
+    const channels = 8;
+    const windows = 11;
+    const local = new SpectrumAccumulator(rate, channels);
+    const parallel = ParallelTruePeak.start({ sampleRate: rate, channels, blockFrames: 1024, workers: 2, spectrumSize: size })!;
+    let s = 7;
+    for (let w = 0; w < windows; w++) {
+      const bufs = Array.from({ length: channels }, (_, c) => Float32Array.from({ length: size }, (_, i) => {
+        s = (s * 1664525 + 1013904223) >>> 0;
+        return (s / 2 ** 32 - 0.5) * (0.1 + 0.1 * c) + 0.3 * Math.sin((i * (w + 1) * (c + 1)) / 300);
+      }));
+      local.add(bufs);
+      parallel.queueSpectrum(bufs);
+      // The caller's buffers are reused at once (LongTermSpectrum's are): the queue must have copied them.
+      for (const b of bufs) b.fill(9);
+    }
+    expect(parallel.spectrumBacklog).toBe(true);
+    await parallel.flushSpectrum();
+    await parallel.finish();
+    const got = parallel.spectrumResult()!;
+    expect(got.analysed).toBe(windows);
+    expect(Array.from(got.power)).toEqual(Array.from(local.power));
+  });
+
+  it('a long analysis (evenly spread spectrum windows) gives the single-threaded spectrum bit for bit', async () => {
+    const frames = 48000 * 14;
+    const ch = material(2, frames);
+    const path = writeFixture(dir, 'long.wav', buildWav({ encoding: 'f32', channels: 2, sampleRate: fs, samples: interleave(ch) }));
+    const single = await analyzeFile(path, { truePeakWorkers: 0 });
+    const parallel = await analyzeFile(path, { truePeakWorkers: 1 });
+    expect(parallel.result.spectrum).toEqual(single.result.spectrum);
+    expect(parallel.result).toEqual(single.result);
+    expect(single.result.spectrum.levelsDb.filter((v) => v !== null).length).toBeGreaterThan(20);
   });
 
   it('handles an empty stream (peaks 0)', async () => {

@@ -3,7 +3,7 @@ import { finiteOrNull, gainToDb, powerToDb } from '../audio/db.js';
 import type { AnalysisResult, AnalysisWarning, SpectrumResult } from './analysis-result.js';
 import { LoudnessMeter } from './loudness-meter.js';
 import { SignalStats } from './signal-stats.js';
-import { LongTermSpectrum } from './spectrum.js';
+import { LongTermSpectrum, type SpectrumSink } from './spectrum.js';
 import { TruePeakMeter } from './true-peak-meter.js';
 
 /** Options of the Analyzer. */
@@ -25,6 +25,11 @@ export interface AnalyzerOptions {
   truePeak?: boolean;
   /** The stream's length in frames when known: lets the spectrum spread its windows evenly from the start. */
   expectedFrames?: number | null;
+  /**
+   * Hand the spectrum's windows to this sink instead of analysing them here (a worker thread:
+   * api/parallel-analyzer.ts); the sink's SpectrumAccumulator result goes to setSpectrum() before result().
+   */
+  spectrumSink?: SpectrumSink;
 }
 
 /** |DC| above this (−40 dBFS) raises a `dc-offset` warning: audible as a thump on cuts, wastes headroom. */
@@ -69,7 +74,7 @@ export class Analyzer {
     this.truePeak = (opts.truePeak ?? true) ? new TruePeakMeter({ sampleRate: opts.sampleRate, channels: opts.channels }) : null;
     this.stats = new SignalStats(opts.channels);
     this.raw = new Float64Array(3 * opts.channels + 1);
-    this.spectrum = (opts.spectrum ?? true) ? new LongTermSpectrum(opts.sampleRate, opts.channels, opts.expectedFrames) : null;
+    this.spectrum = (opts.spectrum ?? true) ? new LongTermSpectrum(opts.sampleRate, opts.channels, opts.expectedFrames, opts.spectrumSink) : null;
     this.scratch = [];
     for (let c = 0; c < opts.channels; c++) this.scratch.push(new Float32Array(0));
   }
@@ -114,6 +119,14 @@ export class Analyzer {
       throw new RangeError(`Analyzer: need ${this.channels} true peaks, got ${peaks.length}`);
     }
     this.externalTruePeaks = Float64Array.from(peaks);
+  }
+
+  /**
+   * The spectrum sink's result (see AnalyzerOptions.spectrumSink): the power summed over the windows it
+   * was given, and their count.
+   */
+  setSpectrum(power: Float64Array, analysed: number): void {
+    this.spectrum?.setAnalysed(power, analysed);
   }
 
   /** Copies a block into the scratch buffers with NaN/Inf set to 0, counting them. */

@@ -42,49 +42,121 @@ export function spectrumFftSize(sampleRate: number): number {
   return Math.pow(2, Math.max(8, Math.round(Math.log2((8192 * sampleRate) / 48000))));
 }
 
-export class LongTermSpectrum {
-  readonly sampleRate: number;
-  readonly channels: number;
+/**
+ * The analysing half of LongTermSpectrum: Hann window, FFT and the power sum of the windows it is given,
+ * in the order given (so the same windows in the same order give the same bits, in any thread).
+ */
+export class SpectrumAccumulator {
   readonly size: number;
   private readonly fft: FFT;
   private readonly window: Float64Array;
   private readonly frame: Float64Array;
   private readonly out: number[];
+  /** Σ over analysed windows and channels of the scaled one-sided power per bin. */
+  readonly power: Float64Array;
+  /** Windows analysed. */
+  analysed = 0;
+
+  constructor(readonly sampleRate: number, readonly channels: number) {
+    const n = spectrumFftSize(sampleRate);
+    this.size = n;
+    this.fft = new FFT(n);
+    this.window = hann(n, n);
+    this.frame = new Float64Array(n);
+    this.out = this.fft.createComplexArray() as number[];
+    this.power = new Float64Array(n / 2 + 1);
+  }
+
+  /** Adds one full window (`size` samples per channel). */
+  add(buffers: readonly Float32Array[]): void {
+    this.analyse(buffers, this.window, this.size);
+  }
+
+  /**
+   * Adds the first `length` samples of each channel, zero-padded, under a Hann window of that length
+   * (a stream shorter than one window).
+   */
+  addShort(buffers: readonly Float32Array[], length: number): void {
+    this.analyse(buffers, hann(length, this.size), length);
+  }
+
+  private analyse(buffers: readonly Float32Array[], window: Float64Array, length: number): void {
+    const n = this.size;
+    const frame = this.frame;
+    const out = this.out;
+    const power = this.power;
+    let w2 = 0;
+    for (let i = 0; i < length; i++) w2 += window[i] * window[i];
+    // One-sided power density normalised so Σ over a sine's bins equals its mean square (Parseval).
+    const scale = 2 / (n * w2) / this.channels;
+    for (let c = 0; c < this.channels; c++) {
+      const x = buffers[c];
+      for (let i = 0; i < length; i++) frame[i] = x[i] * window[i];
+      for (let i = length; i < n; i++) frame[i] = 0;
+      this.fft.realTransform(out, frame);
+      for (let k = 0; k <= n / 2; k++) {
+        const re = out[2 * k];
+        const im = out[2 * k + 1];
+        power[k] += (re * re + im * im) * scale * (k === 0 || k === n / 2 ? 0.5 : 1);
+      }
+    }
+    this.analysed++;
+  }
+
+  /** Band levels of the power summed so far (levelsDb[i] null where the band has no power). */
+  bands(): SpectrumResult {
+    return spectrumBands(this.power, this.analysed, this.size, this.sampleRate);
+  }
+}
+
+/**
+ * Where LongTermSpectrum sends the windows it selects instead of analysing them itself (a worker thread's
+ * SpectrumAccumulator: api/parallel-analyzer.ts). Called with `size` samples per channel, valid only
+ * during the call, in window order.
+ */
+export type SpectrumSink = (buffers: readonly Float32Array[]) => void;
+
+export class LongTermSpectrum {
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly size: number;
   private readonly buffers: Float32Array[];
-  private readonly power: Float64Array;
   /** Analyse one window in `stride` from the start (known length), or 0: dense start, then SPECTRUM_STRIDE. */
   private readonly stride: number;
+  /** Made at the first window analysed here (none with a sink, except for a stream shorter than a window). */
+  private acc: SpectrumAccumulator | null = null;
+  private readonly sink: SpectrumSink | null;
+  /** The sink's accumulated power (setAnalysed), used by result() instead of the local one. */
+  private external: { power: Float64Array; analysed: number } | null = null;
   private fill = 0;
   private windowIndex = 0;
-  private analysed = 0;
+  private sent = 0;
 
   /**
    * @param sampleRate Hz
    * @param channels channel count; the power is averaged over all of them
    * @param expectedFrames the stream's length when known (a hint: a different actual length only changes
    *   which windows are analysed, never the correctness of the average)
+   * @param sink where selected windows go instead of being analysed here (then setAnalysed() before result())
    */
-  constructor(sampleRate: number, channels: number, expectedFrames?: number | null) {
+  constructor(sampleRate: number, channels: number, expectedFrames?: number | null, sink?: SpectrumSink) {
     this.sampleRate = sampleRate;
     this.channels = channels;
     const n = spectrumFftSize(sampleRate);
     this.size = n;
     this.stride = evenStride(expectedFrames, n);
-    this.fft = new FFT(n);
-    this.window = hann(n, n);
-    this.frame = new Float64Array(n);
-    this.out = this.fft.createComplexArray() as number[];
+    this.sink = sink ?? null;
     this.buffers = [];
     for (let c = 0; c < channels; c++) this.buffers.push(new Float32Array(n));
-    this.power = new Float64Array(n / 2 + 1);
   }
 
   /** Back to an empty measurement. */
   reset(): void {
     this.fill = 0;
     this.windowIndex = 0;
-    this.analysed = 0;
-    this.power.fill(0);
+    this.sent = 0;
+    this.acc = null;
+    this.external = null;
   }
 
   /** Feeds planar finite samples. */
@@ -102,77 +174,81 @@ export class LongTermSpectrum {
       this.fill += take;
       i += take;
       if (this.fill === n) {
-        if (use) this.analyse(this.window, n);
+        if (use) {
+          if (this.sink) {
+            this.sink(this.buffers);
+            this.sent++;
+          } else {
+            this.accumulator().add(this.buffers);
+          }
+        }
         this.fill = 0;
         this.windowIndex++;
       }
     }
   }
 
-  private analyse(window: Float64Array, length: number): void {
-    const n = this.size;
-    const frame = this.frame;
-    const out = this.out;
-    const power = this.power;
-    let w2 = 0;
-    for (let i = 0; i < length; i++) w2 += window[i] * window[i];
-    // One-sided power density normalised so Σ over a sine's bins equals its mean square (Parseval).
-    const scale = 2 / (n * w2) / this.channels;
-    for (let c = 0; c < this.channels; c++) {
-      const x = this.buffers[c];
-      for (let i = 0; i < length; i++) frame[i] = x[i] * window[i];
-      for (let i = length; i < n; i++) frame[i] = 0;
-      this.fft.realTransform(out, frame);
-      for (let k = 0; k <= n / 2; k++) {
-        const re = out[2 * k];
-        const im = out[2 * k + 1];
-        power[k] += (re * re + im * im) * scale * (k === 0 || k === n / 2 ? 0.5 : 1);
-      }
-    }
-    this.analysed++;
+  /** Windows handed to the sink so far. */
+  get windowsSent(): number {
+    return this.sent;
+  }
+
+  /**
+   * The sink's result: the power summed over the windows it was given (SpectrumAccumulator.power) and
+   * their count, which must be windowsSent.
+   */
+  setAnalysed(power: Float64Array, analysed: number): void {
+    if (analysed !== this.sent) throw new RangeError(`LongTermSpectrum: ${analysed} windows analysed, ${this.sent} sent`);
+    this.external = { power, analysed };
+  }
+
+  private accumulator(): SpectrumAccumulator {
+    this.acc ??= new SpectrumAccumulator(this.sampleRate, this.channels);
+    return this.acc;
   }
 
   /**
    * Band levels. levelsDb[i] is null where the band has no power (silence).
    */
   result(): SpectrumResult {
-    if (this.analysed === 0 && this.fill > 0) {
-      // Short file: one zero-padded window of its own length (not kept: result() stays repeatable).
-      const saved = this.power.slice();
-      this.analyse(hann(this.fill, this.size), this.fill);
-      const r = this.bands(this.analysed);
-      this.power.set(saved);
-      this.analysed = 0;
-      return r;
+    const analysed = this.external ? this.external.analysed : (this.acc?.analysed ?? 0);
+    if (analysed === 0 && this.fill > 0) {
+      // Short file: one zero-padded window of its own length, analysed here (not kept: result() stays
+      // repeatable).
+      const acc = new SpectrumAccumulator(this.sampleRate, this.channels);
+      acc.addShort(this.buffers, this.fill);
+      return acc.bands();
     }
-    return this.bands(this.analysed);
+    if (this.external) return spectrumBands(this.external.power, this.external.analysed, this.size, this.sampleRate);
+    return this.acc ? this.acc.bands() : spectrumBands(new Float64Array(this.size / 2 + 1), 0, this.size, this.sampleRate);
   }
+}
 
-  private bands(count: number): SpectrumResult {
-    const bandsHz: number[] = [];
-    const levelsDb: (number | null)[] = [];
-    const n = this.size;
-    const df = this.sampleRate / n;
-    for (let b = 0; b < THIRD_OCTAVE_NOMINAL_HZ.length; b++) {
-      const centre = 1000 * Math.pow(2, (b - 17) / 3);
-      if (centre >= 0.45 * this.sampleRate) break;
-      const lo = centre * Math.pow(2, -1 / 6);
-      const hi = centre * Math.pow(2, 1 / 6);
-      let p = 0;
-      const k0 = Math.max(0, Math.floor(lo / df - 0.5));
-      const k1 = Math.min(n / 2, Math.ceil(hi / df + 0.5));
-      for (let k = k0; k <= k1; k++) {
-        // Overlap of the bin interval [(k−½)·df, (k+½)·df] with [lo, hi], as a fraction of the bin.
-        const a = Math.max(lo, (k - 0.5) * df);
-        const z = Math.min(hi, (k + 0.5) * df);
-        if (z > a) p += this.power[k] * ((z - a) / df);
-      }
-      bandsHz.push(THIRD_OCTAVE_NOMINAL_HZ[b]);
-      const ms = count > 0 ? p / count : 0;
-      levelsDb.push(ms > 0 ? 10 * Math.log10(ms / 0.5) : null);
+/** 1/3-octave band levels of a power sum over `count` windows of an FFT of `size` points. */
+function spectrumBands(power: Float64Array, count: number, size: number, sampleRate: number): SpectrumResult {
+  const bandsHz: number[] = [];
+  const levelsDb: (number | null)[] = [];
+  const n = size;
+  const df = sampleRate / n;
+  for (let b = 0; b < THIRD_OCTAVE_NOMINAL_HZ.length; b++) {
+    const centre = 1000 * Math.pow(2, (b - 17) / 3);
+    if (centre >= 0.45 * sampleRate) break;
+    const lo = centre * Math.pow(2, -1 / 6);
+    const hi = centre * Math.pow(2, 1 / 6);
+    let p = 0;
+    const k0 = Math.max(0, Math.floor(lo / df - 0.5));
+    const k1 = Math.min(n / 2, Math.ceil(hi / df + 0.5));
+    for (let k = k0; k <= k1; k++) {
+      // Overlap of the bin interval [(k−½)·df, (k+½)·df] with [lo, hi], as a fraction of the bin.
+      const a = Math.max(lo, (k - 0.5) * df);
+      const z = Math.min(hi, (k + 0.5) * df);
+      if (z > a) p += power[k] * ((z - a) / df);
     }
-    return { bandsHz, levelsDb };
+    bandsHz.push(THIRD_OCTAVE_NOMINAL_HZ[b]);
+    const ms = count > 0 ? p / count : 0;
+    levelsDb.push(ms > 0 ? 10 * Math.log10(ms / 0.5) : null);
   }
+  return { bandsHz, levelsDb };
 }
 
 /**
