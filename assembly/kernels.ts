@@ -631,3 +631,135 @@ export function int16StereoPlanar(src: usize, frames: i32, outL: usize, outR: us
     store<f32>(outR + (<usize>i << 2), <f32>(<f64>load<i16>(src + (<usize>i << 2), 2) * (1.0 / 32768.0)));
   }
 }
+
+/*
+ * The true-peak meter's scan of one chunk (true-peak-meter.ts scanGroups, groupFeatures, scanGroup,
+ * scanInterval, evaluate), after tpFeatures: the same bounds and the same sums in the same order, so the
+ * same peak. Table at `tab` (f64): 0 factor L, 1 taps T, 2 g2, 3 ring1, 4 ring2, 5 ringRest,
+ * 6 maxWeight (Δ² split), 7 maxWeight (Δ⁶ split), then from 8: even, odd (4·(L/2 + 1) each) and
+ * weight (L/2 + 1) of the Δ² split, the same of the Δ⁶ split, then the branches (L·T).
+ */
+const TP_MARGIN: f64 = 1 + 1e-9;
+
+/** max(a, b) for a, b ≥ 0 as the meter's max2: 0.5·(a + b + |a − b|). */
+// @ts-ignore: decorator
+@inline function max2s(a: f64, b: f64): f64 {
+  return 0.5 * (a + b + abs<f64>(a - b));
+}
+
+/** Full-filter outputs tpScan has computed (TruePeakMeter.evaluations: tests compare the paths' decisions). */
+let tpEvaluations: i32 = 0;
+
+export function tpEvaluationCount(): i32 {
+  return tpEvaluations;
+}
+
+/** Full branch p at interval s, summed as the meter's evaluate(); the new maximum. */
+// @ts-ignore: decorator
+@inline function tpEvaluate(buf: usize, br: usize, t: i32, s: i32, p: i32, peak: f64): f64 {
+  tpEvaluations++;
+  const b = br + (<usize>(p * t) << 3);
+  const x = buf + (<usize>s << 3);
+  let acc: f64 = 0;
+  for (let j = 0; j < t; j++) acc += load<f64>(b + (<usize>j << 3)) * load<f64>(x + (<usize>j << 3));
+  if (acc > peak) return acc;
+  if (-acc > peak) return -acc;
+  return peak;
+}
+
+export function tpScan(buf: usize, n: i32, peak: f64, bd2: usize, bx: usize, s2: usize, bd6: usize, tab: usize, last: i32): f64 {
+  const l = <i32>load<f64>(tab), t = <i32>load<f64>(tab, 8);
+  const g2 = load<f64>(tab, 16), r1 = load<f64>(tab, 24), r2 = load<f64>(tab, 32), ringRest = load<f64>(tab, 40);
+  const half = l >> 1;
+  const kLen = <usize>(4 * (half + 1)) << 3;
+  const wLen = <usize>(half + 1) << 3;
+  const split0 = tab + 64;
+  const split1 = split0 + 2 * kLen + wLen;
+  const br = split1 + 2 * kLen + wLen;
+  const c = (t >> 1) - 1;
+  const groups = (n + 7) >> 3;
+  // Seed: the phase-0 outputs (the samples themselves), bx for the full groups.
+  for (let g = 0; g < groups - 1; g++) {
+    const v = load<f64>(bx + (<usize>g << 3));
+    if (v > peak) peak = v;
+  }
+  for (let s = (groups - 1) << 3; s < n; s++) {
+    const a = abs<f64>(load<f64>(buf + (<usize>(s + c) << 3)));
+    if (a > peak) peak = a;
+  }
+  const near = r1 + r2;
+  for (let g = 0; g < groups; g++) {
+    const mEnds = max2s(load<f64>(bx + (<usize>g << 3)), abs<f64>(load<f64>(buf + (<usize>((g << 3) + c + 8) << 3))));
+    const d = bd2 + (<usize>g << 3);
+    const dNear = max2s(max2s(load<f64>(d, 8), load<f64>(d, 16)), load<f64>(d, 24));
+    const dAll = max2s(max2s(load<f64>(d), load<f64>(d, 32)), dNear);
+    const ringBound = near * dNear + ringRest * dAll;
+    const dBound = g2 * dAll < ringBound ? g2 * dAll : ringBound;
+    if ((mEnds + dBound) * TP_MARGIN <= peak) continue;
+    // groupFeatures: centred Δ² into s2 (buf indices), block maxima of |Δ⁶| into bd6.
+    const from = g << 3;
+    const to = from + 40;
+    for (let i = max<i32>(0, from - 4); i < to; i++) {
+      const p = buf + (<usize>i << 3);
+      store<f64>(s2 + (<usize>i << 3), i >= 1 && i < last ? load<f64>(p - 8) - 2 * load<f64>(p) + load<f64>(p, 8) : 0);
+    }
+    for (let b = g; b < g + 5; b++) {
+      let m6: f64 = 0;
+      for (let i = b << 3; i < (b + 1) << 3; i++) {
+        let d6: f64 = 0;
+        if (i >= 5 && i < last) {
+          const q = s2 + (<usize>i << 3);
+          d6 = load<f64>(q - 32) - 4 * load<f64>(q - 24) + 6 * load<f64>(q - 16) - 4 * load<f64>(q - 8) + load<f64>(q);
+        }
+        m6 = max<f64>(m6, abs<f64>(d6));
+      }
+      store<f64>(bd6 + (<usize>b << 3), m6);
+    }
+    // scanGroup: bound 1 per interval; the passing ones get bound 2 with the group's split, then the filter.
+    const s0 = g << 3;
+    const s1 = min<i32>(n, s0 + 8);
+    const rest = ringRest * dAll;
+    let kern: usize = 0;
+    let dSplit: f64 = 0;
+    for (let s = s0; s < s1; s++) {
+      const k = s + c;
+      const pk = buf + (<usize>k << 3);
+      const qk = s2 + (<usize>k << 3);
+      const a = max2s(abs<f64>(load<f64>(pk)), abs<f64>(load<f64>(pk, 8)));
+      const n1 = max2s(abs<f64>(load<f64>(qk)), abs<f64>(load<f64>(qk, 8)));
+      const n2 = max2s(abs<f64>(load<f64>(qk - 8)), abs<f64>(load<f64>(qk, 16)));
+      if ((a + r1 * n1 + r2 * n2 + rest) * TP_MARGIN <= peak) continue;
+      if (kern === 0) {
+        // Once per group: the difference order whose remainder bound is smallest here.
+        let best: f64 = Infinity;
+        for (let q = 0; q < 2; q++) {
+          const bb = (q === 0 ? bd2 : bd6) + (<usize>g << 3);
+          const dq = max2s(max2s(max2s(load<f64>(bb), load<f64>(bb, 8)), max2s(load<f64>(bb, 16), load<f64>(bb, 24))), load<f64>(bb, 32));
+          const mw = load<f64>(tab + 48 + (<usize>q << 3));
+          if (mw * dq < best) {
+            best = mw * dq;
+            kern = q === 0 ? split0 : split1;
+            dSplit = dq;
+          }
+        }
+      }
+      // scanInterval: pairs p, L − p from the 8-tap inner kernels in mirror form.
+      const ev = kern, od = kern + kLen, wt = kern + 2 * kLen;
+      const lo = buf + (<usize>(s + (t >> 1) - 4) << 3);
+      const x0 = load<f64>(lo), x1 = load<f64>(lo, 8), x2 = load<f64>(lo, 16), x3 = load<f64>(lo, 24);
+      const x4 = load<f64>(lo, 32), x5 = load<f64>(lo, 40), x6 = load<f64>(lo, 48), x7 = load<f64>(lo, 56);
+      const u0 = x0 + x7, u1 = x1 + x6, u2 = x2 + x5, u3 = x3 + x4;
+      const v0 = x0 - x7, v1 = x1 - x6, v2 = x2 - x5, v3 = x3 - x4;
+      for (let p = 1; p <= half; p++) {
+        const e4 = ev + (<usize>(4 * p) << 3);
+        const o4 = od + (<usize>(4 * p) << 3);
+        const e = load<f64>(e4) * u0 + load<f64>(e4, 8) * u1 + load<f64>(e4, 16) * u2 + load<f64>(e4, 24) * u3;
+        const o = p === half ? 0 : load<f64>(o4) * v0 + load<f64>(o4, 8) * v1 + load<f64>(o4, 16) * v2 + load<f64>(o4, 24) * v3;
+        const slack = load<f64>(wt + (<usize>p << 3)) * dSplit;
+        if ((abs<f64>(e + o) + slack) * TP_MARGIN > peak) peak = tpEvaluate(buf, br, t, s, p, peak);
+        if (p !== half && (abs<f64>(e - o) + slack) * TP_MARGIN > peak) peak = tpEvaluate(buf, br, t, s, l - p, peak);
+      }
+    }
+  }
+  return peak;
+}

@@ -122,6 +122,13 @@ export class TruePeakMeter {
   private readonly s2: Float64Array;
   /** buf index of the last sample of the chunk being scanned (Δ² is 0 from there on). */
   private last = 0;
+  /** See wasmTable(). */
+  private table: Float64Array | null = null;
+  /**
+   * Full-filter outputs computed so far (the outputs no bound ruled out): the bounds' decisions, which
+   * the JavaScript and WebAssembly scans must make identically (tests).
+   */
+  evaluations = 0;
 
   /**
    * @param opts.sampleRate Hz (chooses the default factor)
@@ -226,9 +233,9 @@ export class TruePeakMeter {
         const m = chunk.load(x, done, hist, n);
         if (!(peak > 0 && m * this.l1 * MARGIN <= peak)) {
           const groups = Math.ceil(n / GROUP);
-          this.last = hist + n - 1;
-          chunk.features(hist + n, groups + GROUP_SPAN, this.bd[0], this.taps / 2 - 1, groups, this.bxEnds);
-          peak = this.scanGroups(chunk.buf, n, peak);
+          const before = chunk.evaluations();
+          peak = chunk.scan(hist + n, groups + GROUP_SPAN, this.taps / 2 - 1, groups, n, peak, this.wasmTable());
+          this.evaluations += chunk.evaluations() - before;
         }
         chunk.buf.copyWithin(0, n, n + hist);
         done += n;
@@ -237,6 +244,19 @@ export class TruePeakMeter {
       this.os.advance(c, x, frames, 0);
       this.peak[c] = peak;
     }
+  }
+
+  /** The kernel's table (see assembly/kernels.ts tpScan): the filter and the bounds' weights and kernels. */
+  private wasmTable(): Float64Array {
+    if (this.table === null) {
+      const k = this.kernels;
+      const parts = [
+        [this.factor, this.taps, this.g2, this.ring1, this.ring2, this.ringRest, k[0].maxWeight, k[1].maxWeight],
+        k[0].even, k[0].odd, k[0].weight, k[1].even, k[1].odd, k[1].weight, this.br,
+      ];
+      this.table = Float64Array.from(parts.flatMap((p) => Array.from(p)));
+    }
+    return this.table;
   }
 
   /**
@@ -364,6 +384,7 @@ export class TruePeakMeter {
 
   /** Full branch p at interval s, summed exactly as Oversampler.upsampleAbsMax does; returns the new max. */
   private evaluate(buf: Float64Array, s: number, p: number, peak: number): number {
+    this.evaluations++;
     const t = this.taps;
     const br = this.br;
     const b = p * t;

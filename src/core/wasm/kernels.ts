@@ -21,6 +21,8 @@ interface Exports {
   int16StereoPlanar(src: number, frames: number, outL: number, outR: number): void;
   tpLoad(buf: number, x: number, hist: number, n: number): number;
   tpFeatures(buf: number, len: number, bd2: number, blocks: number, bx: number, from: number, groups: number): void;
+  tpScan(buf: number, n: number, peak: number, bd2: number, bx: number, s2: number, bd6: number, tab: number, last: number): number;
+  tpEvaluationCount(): number;
 }
 
 export class WasmKernels {

@@ -409,9 +409,11 @@ describe('true-peak meter kernels', () => {
           m.push(x.map((ch) => ch.subarray(off, off + n)), n);
           off += n;
         }
-        return Array.from(m.peaks());
+        return [...Array.from(m.peaks()), m.evaluations];
       });
+      // The same peaks, and the same decisions: as many full-filter outputs (any change to a bound shows).
       expect(peaks[0]).toEqual(peaks[1]);
+      expect(peaks[0][3]).toBeGreaterThan(100);
       // The inter-sample peaks were found: above every sample.
       for (let c = 0; c < 3; c++) expect(peaks[0][c]).toBeGreaterThan(x[c].reduce((a, v) => Math.max(a, Math.abs(v)), 0));
     });
