@@ -172,14 +172,15 @@ describe('ParallelTruePeak', () => {
     const channels = 8;
     const windows = 11;
     const local = new SpectrumAccumulator(rate, channels);
-    const parallel = ParallelTruePeak.start({ sampleRate: rate, channels, blockFrames: 1024, workers: 2, spectrumSize: size })!;
     let s = 7;
-    for (let w = 0; w < windows; w++) {
-      const bufs = Array.from({ length: channels }, (_, c) => Float32Array.from({ length: size }, (_, i) => {
-        s = (s * 1664525 + 1013904223) >>> 0;
-        return (s / 2 ** 32 - 0.5) * (0.1 + 0.1 * c) + 0.3 * Math.sin((i * (w + 1) * (c + 1)) / 300);
-      }));
-      local.add(bufs);
+    const all = Array.from({ length: windows }, (_, w) => Array.from({ length: channels }, (_, c) => Float32Array.from({ length: size }, (_, i) => {
+      s = (s * 1664525 + 1013904223) >>> 0;
+      return (s / 2 ** 32 - 0.5) * (0.1 + 0.1 * c) + 0.3 * Math.sin((i * (w + 1) * (c + 1)) / 300);
+    })));
+    for (const bufs of all) local.add(bufs);
+    // Queued right after the start, faster than the worker (still booting) can take them: the queue fills.
+    const parallel = ParallelTruePeak.start({ sampleRate: rate, channels, blockFrames: 1024, workers: 2, spectrumSize: size })!;
+    for (const bufs of all) {
       parallel.queueSpectrum(bufs);
       // The caller's buffers are reused at once (LongTermSpectrum's are): the queue must have copied them.
       for (const b of bufs) b.fill(9);
