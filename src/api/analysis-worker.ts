@@ -2,8 +2,9 @@
  * Worker-thread entry of the parallel analysis (see parallel-analyzer.ts): meters the true peak of a
  * range of channels on the blocks the reading thread publishes in a SharedArrayBuffer ring, then posts
  * the per-channel peaks of the blocks it metered (TruePeakMeter.peaks(false): the reading thread adds the
- * stream's tail) and exits. Its stream description comes as
- * workerData, or as the first message for a worker started ahead of time.
+ * stream's tail) and exits; worker 0 also analyses the spectrum windows queued for it and posts their
+ * power sum. Its stream description comes as workerData, or as the first message for a worker started
+ * ahead of time.
  *
  * The meter is the same TruePeakMeter the Analyzer runs, fed the same samples, so its peaks are bit for
  * bit those of the single-threaded path (its result does not depend on block sizes either).

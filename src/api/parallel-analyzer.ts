@@ -1,7 +1,7 @@
 /**
- * Parallel true peak: the 8x true-peak meter costs about as much as everything else in the analysis
+ * Parallel analysis: the 8x true-peak meter costs about as much as everything else in the analysis
  * together (loudness, stats, spectrum, decoding), and its channels are independent, so it runs in worker
- * threads (analysis-worker.ts) while the reading thread does the rest.
+ * threads (analysis-worker.ts) while the reading thread does the rest (but the spectrum's FFTs: below).
  *
  * Transport: one SharedArrayBuffer ring of `slots` blocks, planar Float32: slot s, channel c holds the
  * meter's history (the T − 1 samples before the block) and then the block, at
@@ -18,6 +18,13 @@
  * the stream is computed exactly as by one TruePeakMeter, and the peaks are bit for bit the same.
  * Memory: slots · channels · (blockFrames + T − 1) · 4 bytes (≈ 1 MiB per slot for 65 536 stereo
  * frames), whatever the file length.
+ *
+ * Spectrum (spectrumSize): worker 0 also analyses the long-term spectrum's windows, the reading thread's
+ * other dear part (FFTs), from a second queue of whole windows (SPECTRUM_QUEUE_BYTES). It takes them
+ * between blocks, in queue order, so the power sums are those of one LongTermSpectrum bit for bit. Every
+ * window goes through the queue (the reading thread never analyses one itself: that would change the
+ * order of the sums); when the queue is full the reading thread keeps copies and queues them as room frees
+ * up (flushSpectrum()). The workers sleep on one word (wake) that every kind of news bumps.
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
