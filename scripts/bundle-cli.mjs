@@ -1,9 +1,10 @@
 // Bundles the compiled CLI (dist/) into dist/cli-bundle/ with esbuild: the command-line entry, the
 // worker entries and the true-peak prewarm share chunks (one module instance each), and every command
-// module stays a lazily loaded chunk. Why: Node's ES module loader costs ~100 ms to resolve, read and
-// link the ~35 files (and commander's CommonJS files) that `mixmaster analyze` loads one by one
-// (measured: a 1-second file analysed in 386 ms from dist/, 286 ms from the bundle). The library keeps
-// the plain dist/ modules (package.json "main"); bin/mixmaster runs the bundle, falling back to dist/.
+// module stays a lazily loaded chunk. Why: Node's loader resolves, reads and links the ~35 files (and
+// commander's CommonJS files) that `mixmaster analyze` loads one by one (measured, medians of 11: a
+// 1-second file analysed in 363 ms from dist/, 344 ms bundled with every package external, 328 ms as
+// below). The library keeps the plain dist/ modules (package.json "main"); bin/mixmaster runs the
+// bundle, falling back to dist/.
 // Run by `npm run build` after tsc.
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -32,8 +33,8 @@ try {
     },
     outdir: out,
     bundle: true,
-    // Statically imported dependencies are merged too (commander, fft.js ...): a command that loads no
-    // CommonJS file at all never starts Node's CommonJS loader, the larger part of the saving. The ones
+    // Statically imported dependencies are merged too (commander, fft.js ...): about half the saving,
+    // commander's CommonJS files no longer go through Node's CommonJS loader one by one. The ones
     // loaded on demand stay external and load from node_modules as they do from dist/: a dynamic
     // import() of a CommonJS module merged into a chunk would only have a default export, and the
     // decoders and encoders find their WebAssembly next to their own files.
