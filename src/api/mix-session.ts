@@ -107,7 +107,7 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
 
   // Open every stem (once per distinct file) before anything is written.
   const distinct = [...new Set(files)];
-  const infos0 = await settleInOrder(distinct, OPEN_CONCURRENCY, async (f) => {
+  const stemInfos = await settleInOrder(distinct, OPEN_CONCURRENCY, async (f) => {
     const r = await openAudio(f, { strict: opts.strict });
     try {
       const frames = r.info.frames ?? (await countFrames(r));
@@ -116,7 +116,7 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
       await r.close();
     }
   });
-  const infoByFile = new Map(distinct.map((f, i) => [f, infos0[i]]));
+  const infoByFile = new Map(distinct.map((f, i) => [f, stemInfos[i]]));
   const sampleRate = opts.sampleRate ?? session.sampleRate ?? infoByFile.get(files[0])!.sampleRate;
   const infos: SourceInfo[] = files.map((f) => {
     const i = infoByFile.get(f)!;
@@ -139,8 +139,10 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
   let readers: Awaited<ReturnType<typeof openClipReaders>> = [];
   let pool: MixWorkerPool | null = null;
   let renderer: MixRenderer;
+  // The session with its stem paths resolved: what the plan and the workers compile.
+  const resolved = { ...session, tracks: session.tracks.map((t, i) => ({ ...t, file: files[i] })) };
   try {
-    plan = compileSession({ ...session, tracks: session.tracks.map((t, i) => ({ ...t, file: files[i] })) }, infos,
+    plan = compileSession(resolved, infos,
       { sampleRate, maxBlockFrames: blockFrames, file: sessionPath, createInsert: opts.createInsert });
     const allPcm16 = [...infoByFile.values()].every((i) => i.pcmBits !== null && i.pcmBits <= 16);
     format = wavSampleFormat(opts.bitDepth ?? (allPcm16 ? '16' : '24'));
@@ -153,7 +155,7 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
     for (const w of booting.slice(threads)) void w.terminate();
     if (threads > 0) {
       pool = await MixWorkerPool.start({
-        session: { ...session, tracks: session.tracks.map((t, i) => ({ ...t, file: files[i] })) }, infos, sampleRate, blockFrames,
+        session: resolved, infos, sampleRate, blockFrames,
         strict: opts.strict === true, file: sessionPath,
       }, groups, threads, plan, booting.slice(0, threads));
       const p = pool;

@@ -206,9 +206,8 @@ export class MixWorkerPool {
     groups.forEach((_, g) => own[g % count].push(g));
     const latencies: number[][] = [];
     for (const n of plan.nodes) latencies[n.id] = n.inserts.map((p) => p.latencyFrames);
-    // Workers started ahead (spawnMixWorkers) are used first; extra ones are not needed.
+    // Workers started ahead (spawnMixWorkers, at most `threads`) are used first.
     const workers = own.map((_, k) => booting[k] ?? spawnWorker());
-    for (const w of booting.slice(count)) void w.terminate();
     const pool = new MixWorkerPool(workers, memory, slots, control);
     const eqDesigns = eqDesignEntries();
     try {

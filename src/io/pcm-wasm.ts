@@ -14,7 +14,12 @@ const regions = scratchRegions((k) => ({
   src: k.reserve(CALL_FRAMES * 8 + 16), outL: k.reserve(CALL_FRAMES * 4), outR: k.reserve(CALL_FRAMES * 4),
 }));
 
-type Kernel = (k: WasmKernels, src: number, n: number, outL: number, outR: number) => void;
+/** One kernel call; module-level functions, so a conversion (per block and track in a mix) allocates nothing. */
+type Kernel = (k: WasmKernels, src: number, n: number, outL: number, outR: number, stereo: boolean) => void;
+
+const int24: Kernel = (k, s, n, l, r, stereo) => k.exports.int24Planar(s, n, stereo ? 1 : 0, l, r);
+const f32Stereo: Kernel = (k, s, n, l, r) => k.exports.f32StereoPlanar(s, n, l, r);
+const int16Stereo: Kernel = (k, s, n, l, r) => k.exports.int16StereoPlanar(s, n, l, r);
 
 /**
  * Runs `kernel` over `frames` frames of `bytesPerFrame` interleaved bytes from bytes[byteStart], into
@@ -29,7 +34,7 @@ function convert(kernel: Kernel, bytesPerFrame: number, stereo: boolean, bytes: 
     const n = Math.min(CALL_FRAMES, frames - done);
     const from = byteStart + done * bytesPerFrame;
     k.u8.set(bytes.subarray(from, from + n * bytesPerFrame), r.src);
-    kernel(k, r.src, n, r.outL, r.outR);
+    kernel(k, r.src, n, r.outL, r.outR, stereo);
     const f32 = k.f32;
     out[0].set(f32.subarray(r.outL >> 2, (r.outL >> 2) + n), off + done);
     if (stereo) out[1].set(f32.subarray(r.outR >> 2, (r.outR >> 2) + n), off + done);
@@ -41,16 +46,15 @@ function convert(kernel: Kernel, bytesPerFrame: number, stereo: boolean, bytes: 
 /** 24-bit, `channels` 1 or 2 (else false). */
 export function int24PlanarWasm(bytes: Uint8Array, byteStart: number, frames: number, channels: number, out: readonly Float32Array[], off: number): boolean {
   if (channels > 2) return false;
-  const stereo = channels === 2 ? 1 : 0;
-  return convert((k, s, n, l, r) => k.exports.int24Planar(s, n, stereo, l, r), 3 * channels, stereo === 1, bytes, byteStart, frames, out, off);
+  return convert(int24, 3 * channels, channels === 2, bytes, byteStart, frames, out, off);
 }
 
 /** Float32 stereo. */
 export function f32StereoPlanarWasm(bytes: Uint8Array, byteStart: number, frames: number, out: readonly Float32Array[], off: number): boolean {
-  return convert((k, s, n, l, r) => k.exports.f32StereoPlanar(s, n, l, r), 8, true, bytes, byteStart, frames, out, off);
+  return convert(f32Stereo, 8, true, bytes, byteStart, frames, out, off);
 }
 
 /** 16-bit stereo. */
 export function int16StereoPlanarWasm(bytes: Uint8Array, byteStart: number, frames: number, out: readonly Float32Array[], off: number): boolean {
-  return convert((k, s, n, l, r) => k.exports.int16StereoPlanar(s, n, l, r), 4, true, bytes, byteStart, frames, out, off);
+  return convert(int16Stereo, 4, true, bytes, byteStart, frames, out, off);
 }

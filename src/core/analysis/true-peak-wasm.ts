@@ -27,19 +27,18 @@ export interface TruePeakChunk {
 interface Regions {
   buf: number; x: number; bd2: number; bx: number; s2: number; bd6: number; table: number;
   bufLen: number; xLen: number; blocksLen: number;
+  /** The meter table now in the table region (rewritten when a meter with another table scans). */
+  written: Float64Array | null;
 }
 
 /** Most table values (factor 8, 32 taps: 8 + 2·(2·20 + 5) + 256 = 354). */
 const TABLE_VALUES = 512;
 
 const regions = scratchRegions((k, bufLen: number, xLen: number, blocksLen: number): Regions => ({
-  bufLen, xLen, blocksLen,
+  bufLen, xLen, blocksLen, written: null,
   buf: k.reserve(bufLen * 8), x: k.reserve(xLen * 4), bd2: k.reserve(blocksLen * 8), bx: k.reserve(blocksLen * 8),
   s2: k.reserve(blocksLen * 8 * 8), bd6: k.reserve(blocksLen * 8), table: k.reserve(TABLE_VALUES * 8),
 }));
-
-/** The table in kernel memory (per thread): rewritten when a meter with another table scans. */
-let tableWritten: Float64Array | null = null;
 
 /**
  * The kernels over this thread's chunk region, reserved on first use for the meter's sizes (every meter
@@ -66,9 +65,9 @@ export function truePeakChunk(k: WasmKernels, bufLen: number, xLen: number, bloc
     },
     scan(len, blocks, from, groups, n, peak, table) {
       if (table.length > TABLE_VALUES) throw new RangeError('truePeakChunk: table too long');
-      if (tableWritten !== table) {
+      if (r.written !== table) {
         f64.set(table, r.table >> 3);
-        tableWritten = table;
+        r.written = table;
       }
       e.tpFeatures(r.buf, len, r.bd2, blocks, r.bx, from, groups);
       return e.tpScan(r.buf, n, peak, r.bd2, r.bx, r.s2, r.bd6, r.table, len - 1);
