@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { addEqDesigns } from '../core/dsp/biquad-design.js';
-import { MixRenderer, renderBlocks, trackGroups } from '../core/mix/mix-renderer.js';
+import { MixRenderer, renderBlocks } from '../core/mix/mix-renderer.js';
 import type { RenderPlan } from '../core/mix/render-plan.js';
 import { compileSession } from '../core/mix/render-plan.js';
 import type { AudioReader } from '../io/audio-reader.js';
@@ -50,18 +50,22 @@ async function handle(m: { type: string; init?: MixWorkerInit }): Promise<unknow
       setup = init;
       addEqDesigns(init.eqDesigns);
       // Processors only for this worker's tracks (the groups are a function of the plan's structure, which
-      // placeholders keep): a full compile per worker would cost every worker every track's prepare().
-      const mine = new Set<number>();
-      const probe = compileSession(init.session, init.infos, { sampleRate: init.sampleRate, maxBlockFrames: init.blockFrames, file: init.file, only: { nodes: () => false, latencies: init.latencies } });
-      const probeGroups = trackGroups(probe);
-      for (const g of init.groups) for (const id of probeGroups[g].tracks) mine.add(id);
+      // placeholders keep, so the main thread's group indices hold here): a full compile per worker would
+      // cost every worker every track's prepare().
+      const mine = new Set(init.tracks);
       plan = compileSession(init.session, init.infos, { sampleRate: init.sampleRate, maxBlockFrames: init.blockFrames, file: init.file, only: { nodes: (id) => mine.has(id), latencies: init.latencies } });
       groups = init.groups;
       renderer = new MixRenderer(plan, (s, out, offset, frames) => pull(s, out, offset, frames), { groupMemory: init.memory, slots: init.slots, isFiniteSource: (s) => finite(s) });
       const wanted = new Uint8Array(plan.sources.length);
-      for (const g of groups) for (const id of renderer.trackGroups[g].tracks) wanted[plan.nodes.find((n) => n.id === id)!.source] = 1;
+      const byId = new Map(plan.nodes.map((n) => [n.id, n]));
+      for (const g of groups) {
+        for (const id of renderer.trackGroups[g].tracks) {
+          if (!mine.has(id)) throw new Error(`mix worker ${init.worker}: group ${g} differs from the main thread's`);
+          wanted[byId.get(id)!.source] = 1;
+        }
+      }
       const p = plan;
-      readers = await openClipReaders(p, (s) => wanted[s] === 1, init.sampleRate, init.strict);
+      readers = await openClipReaders(p, (s) => wanted[s] === 1, init.sampleRate, init.strict, true);
       pull = pullFrom(readers);
       finite = finiteSources(readers);
       return { type: 'ready' };

@@ -47,6 +47,8 @@ export interface MixWorkerInit {
   file: string;
   /** Indices of the groups this worker renders. */
   groups: number[];
+  /** Node ids of the tracks in those groups: the only processors the worker builds. */
+  tracks: number[];
   /** Memory per group (all groups, indexed like trackGroups()), `slots` slots each. */
   memory: SharedArrayBuffer[];
   slots: number;
@@ -64,11 +66,12 @@ export interface WorkerWarning { code: string; message: string }
 
 /**
  * Opens one reader per plan source in `wanted` (null elsewhere), resampled to `sampleRate` and positioned at
- * the clip's trim-in point. On failure closes what it opened and rethrows.
+ * the clip's trim-in point; `syncReads` for a worker thread (WavReaderOptions.syncReads). On failure closes
+ * what it opened and rethrows.
  */
-export async function openClipReaders(plan: RenderPlan, wanted: (s: number) => boolean, sampleRate: number, strict: boolean): Promise<(AudioReader | null)[]> {
-  // openAudio hands its options to the WAV reader (other formats ignore chunkBytes).
-  const opts: OpenAudioOptions & WavReaderOptions = { strict, chunkBytes: MIX_READ_CHUNK_BYTES };
+export async function openClipReaders(plan: RenderPlan, wanted: (s: number) => boolean, sampleRate: number, strict: boolean, syncReads = false): Promise<(AudioReader | null)[]> {
+  // openAudio hands its options to the WAV reader (other formats ignore chunkBytes and syncReads).
+  const opts: OpenAudioOptions & WavReaderOptions = { strict, chunkBytes: MIX_READ_CHUNK_BYTES, syncReads };
   return settleInOrder(plan.sources, OPEN_CONCURRENCY, async (src, s) => {
     if (!wanted(s)) return null;
     const r = await resampleReader(await openAudio(src.file, opts), sampleRate);
@@ -196,7 +199,7 @@ export class MixWorkerPool {
    * Starts `threads` workers (at most one per group), hands out the groups round-robin, waits until each has
    * compiled the plan and opened its readers, and sets them rendering.
    */
-  static async start(init: Omit<MixWorkerInit, 'groups' | 'memory' | 'slots' | 'control' | 'worker' | 'latencies' | 'eqDesigns'>, groups: readonly TrackGroup[], threads: number, plan: RenderPlan, booting: Worker[] = []): Promise<MixWorkerPool> {
+  static async start(init: Omit<MixWorkerInit, 'groups' | 'tracks' | 'memory' | 'slots' | 'control' | 'worker' | 'latencies' | 'eqDesigns'>, groups: readonly TrackGroup[], threads: number, plan: RenderPlan, booting: Worker[] = []): Promise<MixWorkerPool> {
     // About half a second of audio in flight: enough to ride out scheduling delays, small in memory.
     const slots = Math.max(2, Math.ceil(init.sampleRate / 2 / init.blockFrames));
     const memory = groups.map((g) => new SharedArrayBuffer(slots * groupMemoryBytes(g, init.blockFrames)));
@@ -211,7 +214,7 @@ export class MixWorkerPool {
     const pool = new MixWorkerPool(workers, memory, slots, control);
     const eqDesigns = eqDesignEntries();
     try {
-      await pool.all((k) => ({ type: 'init', init: { ...init, groups: own[k], memory, slots, control, worker: k, latencies, eqDesigns } satisfies MixWorkerInit }));
+      await pool.all((k) => ({ type: 'init', init: { ...init, groups: own[k], tracks: own[k].flatMap((g) => groups[g].tracks), memory, slots, control, worker: k, latencies, eqDesigns } satisfies MixWorkerInit }));
     } catch (e) {
       await pool.terminate();
       throw e;

@@ -6,6 +6,7 @@
  * container (int16 / 32768, int24 / 8388608, int32 / 2^31, uint8 (x - 128) / 128), so full-scale negative
  * is exactly -1. Float samples pass through unchanged, non-finite ones included.
  */
+import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { AudioFileError, blockViews, type AudioInfo, type AudioReader } from './audio-reader.js';
 import { parseWavHeader, swapBytes, type WavHeader, type WavSampleFormat } from './wav-format.js';
@@ -21,6 +22,12 @@ export interface WavReaderOptions {
   strict?: boolean;
   /** Bytes per disk read (tests use small values to exercise chunk boundaries). */
   chunkBytes?: number;
+  /**
+   * Read with blocking calls on this thread instead of the thread pool. For worker threads whose only job
+   * is the render (the mix workers): a pool round trip per read costs more than the read from the page
+   * cache, and there is nothing else for the thread to do meanwhile.
+   */
+  syncReads?: boolean;
 }
 
 /** One chunk of raw bytes with typed views over it (the buffer starts 8-byte aligned). */
@@ -237,6 +244,7 @@ export class WavReader implements AudioReader {
     header: WavHeader,
     presentBytes: number,
     chunkBytes: number,
+    private readonly syncReads: boolean,
   ) {
     this.convert = CONVERTERS[header.sampleFormat];
     this.blockAlign = header.blockAlign;
@@ -276,7 +284,7 @@ export class WavReader implements AudioReader {
       truncation = `file is truncated: header promises ${Math.floor(declared / h.blockAlign)} frames, ${presentFrames} present`;
       if (options.strict) throw new AudioFileError(path, truncation, 'truncated');
     }
-    const reader = new WavReader(path, fh, info, h, presentFrames * h.blockAlign, options.chunkBytes ?? WAV_CHUNK_BYTES);
+    const reader = new WavReader(path, fh, info, h, presentFrames * h.blockAlign, options.chunkBytes ?? WAV_CHUNK_BYTES, options.syncReads === true);
     if (truncation) reader.warnings.push({ code: 'truncated', message: truncation });
     return reader;
   }
@@ -288,18 +296,36 @@ export class WavReader implements AudioReader {
     const want = Math.min(target.bytes.length, this.fileEnd - this.filePos);
     const pos = this.filePos;
     this.filePos += want;
-    const p = (async () => {
-      let got = 0;
-      while (got < want) {
-        const { bytesRead } = await this.fh.read(target.bytes, got, want - got, pos + got);
-        if (bytesRead === 0) break; // the file shrank while we read it
-        got += bytesRead;
-      }
+    const finish = (got: number) => {
       const frames = Math.floor(got / this.blockAlign);
       if (this.swapWidth) swapBytes(target.bytes, frames * this.blockAlign, this.swapWidth);
       target.frames = frames;
       return frames;
-    })();
+    };
+    let p: Promise<number>;
+    if (this.syncReads) {
+      try {
+        let got = 0;
+        while (got < want) {
+          const bytesRead = readSync(this.fh.fd, target.bytes, got, want - got, pos + got);
+          if (bytesRead === 0) break; // the file shrank while we read it
+          got += bytesRead;
+        }
+        p = Promise.resolve(finish(got));
+      } catch (e) {
+        p = Promise.reject(e);
+      }
+    } else {
+      p = (async () => {
+        let got = 0;
+        while (got < want) {
+          const { bytesRead } = await this.fh.read(target.bytes, got, want - got, pos + got);
+          if (bytesRead === 0) break; // the file shrank while we read it
+          got += bytesRead;
+        }
+        return finish(got);
+      })();
+    }
     // A read-ahead may fail while nobody awaits it yet: mark it handled; nextChunk() still sees the error.
     p.catch(() => undefined);
     return p;

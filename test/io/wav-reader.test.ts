@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, truncate } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AudioFileError, type AudioReader } from '../../src/io/audio-reader.js';
 import { openAudio } from '../../src/io/open-audio.js';
@@ -60,10 +60,10 @@ function sampleValues(encoding: FixtureEncoding, count: number): number[] {
   return testIntegers(encoding, count);
 }
 
-async function openChunked(path: string, chunkBytes: number): Promise<WavReader> {
+async function openChunked(path: string, chunkBytes: number, syncReads = false): Promise<WavReader> {
   const fh = await open(path, 'r');
   const { size } = await fh.stat();
-  return WavReader.open(path, fh, size, { chunkBytes });
+  return WavReader.open(path, fh, size, { chunkBytes, syncReads });
 }
 
 const ENCODINGS: FixtureEncoding[] = ['u8', 's16', 's24', 's32', 'f32', 'f64'];
@@ -109,20 +109,35 @@ describe('WAV reader: sample formats round-trip exactly', () => {
     }
   });
 
-  it('reads across chunk boundaries (chunk sizes that split frames and blocks)', async () => {
-    for (const [encoding, channels] of ENCODINGS.flatMap((e) => [[e, 3], ...(e === 's24' ? [[e, 1], [e, 2]] : [])] as [FixtureEncoding, number][])) {
-      const samples = sampleValues(encoding, 150 * channels);
-      const path = fixture({ encoding, channels, samples });
-      const want = planarExpected(encoding, samples, channels);
-      for (const chunkBytes of [1, 7, 100, 4096]) {
-        for (const block of [1, 17, 150, 5000]) {
-          const r = await openChunked(path, chunkBytes);
-          expectSame(await readAll(r, block), want);
-          await r.close();
+  for (const syncReads of [false, true]) {
+    it(`reads across chunk boundaries (chunk sizes that split frames and blocks)${syncReads ? ', blocking reads' : ''}`, async () => {
+      for (const [encoding, channels] of ENCODINGS.flatMap((e) => [[e, 3], ...(e === 's24' ? [[e, 1], [e, 2]] : [])] as [FixtureEncoding, number][])) {
+        const samples = sampleValues(encoding, 150 * channels);
+        const path = fixture({ encoding, channels, samples });
+        const want = planarExpected(encoding, samples, channels);
+        for (const chunkBytes of [1, 7, 100, 4096]) {
+          for (const block of [1, 17, 150, 5000]) {
+            const r = await openChunked(path, chunkBytes, syncReads);
+            expectSame(await readAll(r, block), want);
+            await r.close();
+          }
         }
       }
-    }
-  });
+    });
+
+    it(`a file that shrinks while it is read ends at its new end${syncReads ? ', blocking reads' : ''}`, async () => {
+      const samples = sampleValues('s16', 2 * 1000);
+      const path = fixture({ encoding: 's16', channels: 2, samples });
+      const want = planarExpected('s16', samples, 2);
+      const r = await openChunked(path, 400, syncReads); // 100 frames per chunk
+      const first = await r.read(150); // the second chunk is read; the third may be on its way
+      expectSame(first!.map((c) => c.slice()), want.map((c) => c.subarray(0, 150)));
+      await truncate(path, 44 + 500 * 4); // 500 frames left
+      // Frames up to 300 were read before the cut; the rest of the 500 after it, then nothing more.
+      expectSame(await readAll(r, 100), want.map((c) => c.subarray(150, 500)));
+      await r.close();
+    });
+  }
 
   it('20-bit samples in a 24-bit container: pcmBits 20, scaled by the container', async () => {
     const samples = [-8388608, 8388352, 4096];
