@@ -158,6 +158,21 @@ export async function run(report) {
         cpuSeconds: res.cpuSeconds === null ? null : +res.cpuSeconds.toFixed(2),
         peakRssMiB: res.maxRssKiB === null ? null : +(res.maxRssKiB / 1024).toFixed(1),
       });
+      // The same session cut to 1 s: the fixed cost (Node, the CLI, workers, plan, readers, JIT warm-up) that
+      // the whole-process figure above includes, and the rate of the rest, the render proper.
+      if (res.code === 0 && c.seconds > 1 && process.env.MIX_BENCH_STARTUP !== '0') {
+        const s = session(c.tracks, dsp);
+        for (const t of s.tracks) t.trimOutSeconds = t.trimInSeconds + 1;
+        const sp = join(dir, `session-${c.tracks}-1s.json`);
+        await writeFile(sp, JSON.stringify(s));
+        const one = await runMix(sp, join(dir, `out-${c.tracks}-1s.wav`));
+        if (one.code === 0) {
+          report(`${c.name} (the same cut to 1 s: fixed cost)`, {
+            seconds: +one.seconds.toFixed(2), cpuSeconds: one.cpuSeconds === null ? null : +one.cpuSeconds.toFixed(2),
+            steadyXRealTime: +((c.seconds - 1) / (res.seconds - one.seconds)).toFixed(2),
+          });
+        }
+      }
       // The same mix with the JavaScript kernels (MIXMASTER_NO_WASM=1), side by side: what the WebAssembly
       // kernels buy. The 64-track case only by default (MIX_BENCH_JS_BASELINE=all: both, =none: neither).
       const jsBase = process.env.MIX_BENCH_JS_BASELINE ?? '64';

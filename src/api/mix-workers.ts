@@ -28,7 +28,8 @@ import { settleInOrder } from '../io/settle-in-order.js';
 import { startWorker, workerBootstrap } from './module-worker.js';
 
 /**
- * Bytes a clip's WAV reader reads from disk at a time (it holds two: one converting, one reading ahead).
+ * Bytes a clip's WAV reader reads from disk at a time (it holds two, one converting and one reading ahead,
+ * or one with the workers' blocking reads).
  * The renderer takes one block (~12 KiB of 24-bit stereo) per track at a time, so 256 KiB still means one
  * read per ~20 blocks, while the reader's default (1 MiB) would cost 2 MiB per track: 256 MiB at 128 tracks,
  * all of it read before the first block.

@@ -25,7 +25,7 @@ export interface WavReaderOptions {
   /**
    * Read with blocking calls on this thread instead of the thread pool. For worker threads whose only job
    * is the render (the mix workers): a pool round trip per read costs more than the read from the page
-   * cache, and there is nothing else for the thread to do meanwhile.
+   * cache, and there is nothing else for the thread to do meanwhile. One chunk buffer then, not two.
    */
   syncReads?: boolean;
 }
@@ -253,10 +253,11 @@ export class WavReader implements AudioReader {
     this.filePos = header.dataOffset;
     this.fileEnd = header.dataOffset + presentBytes;
     // Whole frames per chunk, never more than the data needs (small files stay small); a second chunk
-    // for read-ahead only when the data does not fit in one.
+    // for read-ahead only when the data does not fit in one and reads are asynchronous (a blocking read
+    // has nothing to overlap with).
     const frames = Math.max(1, Math.min(Math.floor(chunkBytes / this.blockAlign), presentBytes / this.blockAlign));
     this.current = allocChunk(frames * this.blockAlign);
-    this.spare = presentBytes > this.current.bytes.length ? allocChunk(frames * this.blockAlign) : this.current;
+    this.spare = presentBytes > this.current.bytes.length && !syncReads ? allocChunk(frames * this.blockAlign) : this.current;
   }
 
   /**

@@ -133,7 +133,7 @@ describe('WAV reader: sample formats round-trip exactly', () => {
       const first = await r.read(150); // the second chunk is read; the third may be on its way
       expectSame(first!.map((c) => c.slice()), want.map((c) => c.subarray(0, 150)));
       await truncate(path, 44 + 500 * 4); // 500 frames left
-      // Frames up to 300 were read before the cut; the rest of the 500 after it, then nothing more.
+      // Frames up to 200 (300 with the read-ahead) were read before the cut; the rest of the 500 after it, then nothing more.
       expectSame(await readAll(r, 100), want.map((c) => c.subarray(150, 500)));
       await r.close();
     });
