@@ -417,21 +417,20 @@ export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize,
  * A track group's post-fader outputs and sends, added into its float64 partial sums (mix-renderer.ts
  * sendConstant: per edge dest += (x·gain)·level, tracks in order, each track's edges in order: the same
  * products and the same order of additions per element, so the same bits).
- * Tracks: float32 planar x at xs, track t's left channel at t·2·xStride floats, its right xStride later
- * (mono: a copy of the left); counts[t] (i32) edges each, at `edges` one after another, 4 f64 per edge:
+ * Tracks: float32 planar x, track t's left channel at byte offset xs[2t] (i32), its right at xs[2t + 1]
+ * (mono: the left again); counts[t] (i32) edges each, at `edges` one after another, 4 f64 per edge:
  * destination index, left gain, right gain, level. Partials: destination d's left channel at d·2·stride
  * floats (f64), its right `stride` later. Runs in sub-blocks of `sub` frames (a multiple of 2), so the
  * partials being added into stay in the L1 cache; two frames per step (for an odd n the frame after the
  * last is read and written too: callers leave room for it and ignore it).
  */
-export function sendGroup(xs: usize, xStride: i32, tracks: i32, counts: usize, edges: usize, partials: usize, stride: i32, n: i32, sub: i32): void {
+export function sendGroup(xs: usize, tracks: i32, counts: usize, edges: usize, partials: usize, stride: i32, n: i32, sub: i32): void {
   const rowBytes = <usize>stride << 3;
-  const xRow = <usize>xStride << 2;
   for (let s = 0; s < n; s += sub) {
     const end = min(n, s + sub);
     let p = edges;
     for (let t = 0; t < tracks; t++) {
-      const xL = xs + <usize>t * 2 * xRow, xR = xL + xRow;
+      const xL = <usize>load<i32>(xs + (<usize>t << 3)), xR = <usize>load<i32>(xs + (<usize>t << 3), 4);
       const count = load<i32>(counts + (<usize>t << 2));
       let e = 0;
       // Three edges per pass (x read once for all three; the usual output plus two sends), then one by one.

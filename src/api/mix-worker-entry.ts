@@ -55,7 +55,7 @@ async function handle(m: { type: string; init?: MixWorkerInit }): Promise<unknow
       const mine = new Set(init.tracks);
       plan = compileSession(init.session, init.infos, { sampleRate: init.sampleRate, maxBlockFrames: init.blockFrames, file: init.file, only: { nodes: (id) => mine.has(id), latencies: init.latencies } });
       groups = init.groups;
-      renderer = new MixRenderer(plan, (s, out, offset, frames) => pull(s, out, offset, frames), { groupMemory: init.memory, slots: init.slots, isFiniteSource: (s) => finite(s) });
+      renderer = new MixRenderer(plan, (s, out, offset, frames) => pull(s, out, offset, frames), { groupMemory: init.memory, slots: init.slots, isFiniteSource: (s) => finite(s), kernelMemory: true });
       const wanted = new Uint8Array(plan.sources.length);
       const byId = new Map(plan.nodes.map((n) => [n.id, n]));
       for (const g of groups) {

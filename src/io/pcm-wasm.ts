@@ -2,8 +2,8 @@
  * Interleaved PCM to float32 planar through the WebAssembly kernels (assembly/kernels.ts): 24-bit mono
  * and stereo (int24Planar: four samples per 16-byte load, split into channels by shuffles), float32 and
  * 16-bit stereo (f32StereoPlanar, int16StereoPlanar). The same values as the JavaScript conversions
- * (exact in float32; tested), several times faster. Data goes in and out through one scratch region,
- * CALL_FRAMES at a time.
+ * (exact in float32; tested), several times faster. Data goes in through one scratch region, CALL_FRAMES
+ * at a time, and out through it too unless the output already lives in the kernels' memory.
  */
 import { scratchRegions, wasmKernels, type WasmKernels } from '../core/wasm/kernels.js';
 
@@ -30,14 +30,20 @@ function convert(kernel: Kernel, bytesPerFrame: number, stereo: boolean, bytes: 
   const k = wasmKernels();
   if (k === null) return false;
   const r = regions(k);
+  // Outputs in the kernels' memory (a mix worker's KernelArena) are written in place.
+  const inPlace = k.holds(out[0]) && (!stereo || k.holds(out[1]));
   for (let done = 0; done < frames;) {
     const n = Math.min(CALL_FRAMES, frames - done);
     const from = byteStart + done * bytesPerFrame;
     k.u8.set(bytes.subarray(from, from + n * bytesPerFrame), r.src);
-    kernel(k, r.src, n, r.outL, r.outR, stereo);
-    const f32 = k.f32;
-    out[0].set(f32.subarray(r.outL >> 2, (r.outL >> 2) + n), off + done);
-    if (stereo) out[1].set(f32.subarray(r.outR >> 2, (r.outR >> 2) + n), off + done);
+    if (inPlace) {
+      kernel(k, r.src, n, out[0].byteOffset + 4 * (off + done), stereo ? out[1].byteOffset + 4 * (off + done) : r.outR, stereo);
+    } else {
+      kernel(k, r.src, n, r.outL, r.outR, stereo);
+      const f32 = k.f32;
+      out[0].set(f32.subarray(r.outL >> 2, (r.outL >> 2) + n), off + done);
+      if (stereo) out[1].set(f32.subarray(r.outR >> 2, (r.outR >> 2) + n), off + done);
+    }
     done += n;
   }
   return true;

@@ -60,10 +60,18 @@ export function runCascadeStereoWasm(c: Float64Array, ns: number, st: Float64Arr
       f64[so + 2 * m + 1] = st[sb + s * 4 + m];
     }
   }
-  f32.set(inL.subarray(start, start + n), r.inL >> 2);
-  f32.set(inR.subarray(start, start + n), r.inR >> 2);
+  // Inputs in the kernels' memory (a mix worker's KernelArena) are read in place; the outputs always go
+  // through scratch, so that an overflow leaves the inputs intact for the JavaScript path.
+  let pL = r.inL, pR = r.inR;
+  if (k.holds(inL) && k.holds(inR)) {
+    pL = inL.byteOffset + 4 * start;
+    pR = inR.byteOffset + 4 * start;
+  } else {
+    f32.set(inL.subarray(start, start + n), r.inL >> 2);
+    f32.set(inR.subarray(start, start + n), r.inR >> 2);
+  }
   // Overflow: leave everything untouched for the JavaScript path and its rules (clearIfNonFinite).
-  if (k.exports.cascadeStereo(r.coef, r.state, count, r.inL, r.inR, r.outL, r.outR, r.work, n, run) === 0) return false;
+  if (k.exports.cascadeStereo(r.coef, r.state, count, pL, pR, r.outL, r.outR, r.work, n, run) === 0) return false;
   // Store the state (the kernel flushed it, as storeState does), identity sections from the signal they saw.
   let j = 0;
   for (let s = 0; s < ns; s++) {

@@ -49,6 +49,14 @@ export function linkedStereoWasm(g: LinkedGain, inL: Float32Array, inR: Float32A
   f64[b + 15] = w > 0 ? 1 / (2 * w) : 0;
   f64[b + 16] = fastExp(NEPER_PER_DB * g.makeupDb);
   f64[b + 17] = NEPER_PER_DB; f64[b + 18] = N_BY_LN2; f64[b + 19] = LN2_BY_N; f64[b + 20] = MS_FLOOR; f64[b + 21] = FLUSH_DB;
+  if (k.holds(inL) && k.holds(inR) && k.holds(outL) && k.holds(outR)) {
+    // In the kernels' memory already (a mix worker's KernelArena): in place, no copies. The kernel reads
+    // one frame past n for an odd n, which the arena's slack provides.
+    const o = 4 * off;
+    k.exports.compressorLinked(r.blk, r.tab, inL.byteOffset + o, inR.byteOffset + o, outL.byteOffset + o, outR.byteOffset + o, r.work, n);
+    g.reductionDb = f64[b + 8]; g.ms0 = f64[b + 9]; g.ms1 = f64[b + 10]; g.meterDb = f64[b + 11];
+    return true;
+  }
   const f32 = k.f32;
   f32.set(inL.subarray(off, off + n), r.inL >> 2);
   f32.set(inR.subarray(off, off + n), r.inR >> 2);

@@ -28,6 +28,8 @@
 import { panGains } from '../dsp/pan.js';
 import type { PlanNode, PlanSource, RenderPlan, TrackClip } from './render-plan.js';
 import { GroupSendsWasm, MAX_SEND_EDGES } from './send-wasm.js';
+import { KernelArena } from '../wasm/kernel-arena.js';
+import { wasmKernels } from '../wasm/kernels.js';
 
 /**
  * Fills out[c][offset .. offset+frames) with the next frames of clip `source` (read sequentially from its
@@ -182,7 +184,17 @@ export interface MixRendererOptions {
    * NaN/Inf check. Default: every source is checked.
    */
   isFiniteSource?: (source: number) => boolean;
+  /**
+   * Keep the clips' and tracks' buffers in the WebAssembly kernels' memory (KernelArena), so that the
+   * decoder, EQ, compressor and sends kernels work on them without copies. For a renderer that only runs
+   * track groups (a mix worker): nothing else in its thread may grow the kernels' memory mid-block.
+   * Ignored without the kernels.
+   */
+  kernelMemory?: boolean;
 }
+
+/** Kernel scratch reserved on first use besides the sends' (EQ, compressor, PCM: about 0.4 MiB), with margin. */
+const KERNEL_SCRATCH_BYTES = 1 << 20;
 
 /**
  * The render blocks [r, n] a MixRenderer goes through when render() is always asked for maxBlockFrames:
@@ -264,6 +276,8 @@ function subFrames(dests: number): number {
 export class MixRenderer {
   private readonly states: NodeState[];
   private readonly srcBufs: Float32Array[][];
+  /** With kernelMemory: the memory of srcBufs and the tracks' work buffers. */
+  private readonly arena: KernelArena | null = null;
   private readonly srcActive: Uint8Array;
   private readonly stateById: NodeState[];
   private readonly maxBlock: number;
@@ -308,13 +322,22 @@ export class MixRenderer {
     this.sub = [[], [s0], [s0, c32()]];
     this.subSc = [c32(), c32()];
     this.preroll = [new Float32Array(B), new Float32Array(B)];
-    this.srcBufs = plan.sources.map((s) => Array.from({ length: s.channels }, () => new Float32Array(B)));
+    const groups = trackGroups(plan);
+    const kernels = opts.kernelMemory ? wasmKernels() : null;
+    if (kernels) {
+      // Headroom for the sends' scratch of the largest group (send-wasm.ts regions()) and the rest.
+      let sends = 0;
+      for (const g of groups) sends = Math.max(sends, g.tracks.length * (2 * (B + 2) * 4 + 12 + MAX_SEND_EDGES * 32) + g.dests.length * 2 * (B + 2) * 8);
+      this.arena = new KernelArena(kernels, KERNEL_SCRATCH_BYTES + sends);
+    }
+    const arena = this.arena;
+    const buffers = (channels: number) => (arena ? arena.planar(channels, B) : Array.from({ length: channels }, () => new Float32Array(B)));
+    this.srcBufs = plan.sources.map((s) => buffers(s.channels));
     this.srcActive = new Uint8Array(plan.sources.length);
     this.allSources = new Uint8Array(plan.sources.length).fill(1);
     this.remote = opts.renderGroups ?? null;
     this.release = opts.releaseGroups ?? null;
     this.isFinite = opts.isFiniteSource ?? null;
-    const groups = trackGroups(plan);
     this.allGroups = groups.map((_, g) => g);
     // Group memory views, per slot: partials first, then taps.
     const slots = Math.max(1, opts.slots ?? 1);
@@ -344,7 +367,7 @@ export class MixRenderer {
         node,
         clip: plan.clips[node.id],
         source,
-        work: aliased ? this.srcBufs[node.source] : Array.from({ length: node.channels }, () => new Float32Array(B)),
+        work: aliased ? this.srcBufs[node.source] : node.kind === 'track' ? buffers(node.channels) : Array.from({ length: node.channels }, () => new Float32Array(B)),
         aliased,
         acc: node.kind === 'track' ? null : [f64(), f64()],
         tap: node.isSidechainSource ? (tapOf.get(node.id)?.[0] ?? [new Float32Array(B), new Float32Array(B)]) : null,
@@ -433,6 +456,7 @@ export class MixRenderer {
    * @param slot the group-memory slot to write.
    */
   async renderTrackGroups(r: number, n: number, groups: readonly number[], slot = 0): Promise<void> {
+    this.arena?.renew();
     let mask = this.masks.get(groups);
     if (!mask) {
       mask = new Uint8Array(this.plan.sources.length);

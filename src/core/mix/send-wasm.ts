@@ -1,7 +1,8 @@
 /**
  * A track group's post-fader outputs and sends through the WebAssembly kernel (assembly/kernels.ts
- * sendGroup): the tracks' outputs are copied into the kernel's memory, the group's partial sums are built
- * there (sub-block by sub-block, two frames per step), then copied into the group memory once per block.
+ * sendGroup): the tracks' outputs are read where they are when they live in the kernel's memory
+ * (KernelArena), else copied there; the group's partial sums are built there (sub-block by sub-block, two
+ * frames per step), then copied into the group memory once per block.
  * The same products and the same order of additions per element as MixRenderer.sendConstant, so the
  * same bits (tested).
  */
@@ -10,7 +11,7 @@ import { wasmKernels, type WasmKernels } from '../wasm/kernels.js';
 /** Most edges of one track through the kernel (more: the JavaScript path). */
 export const MAX_SEND_EDGES = 64;
 
-interface Scratch { kernels: WasmKernels; frames: number; dests: number; tracks: number; xs: number; counts: number; edges: number; partials: number }
+interface Scratch { kernels: WasmKernels; frames: number; dests: number; tracks: number; xs: number; ptrs: number; counts: number; edges: number; partials: number }
 let scratch: Scratch | null = null;
 
 /** Scratch for the given sizes (grown, never shrunk: module-level). */
@@ -20,7 +21,7 @@ function regions(k: WasmKernels, dests: number, tracks: number, frames: number):
   const f = Math.max(frames, s?.frames ?? 0), d = Math.max(dests, s?.dests ?? 0), t = Math.max(tracks, s?.tracks ?? 0);
   scratch = {
     kernels: k, frames: f, dests: d, tracks: t,
-    xs: k.reserve(t * 2 * (f + 2) * 4), counts: k.reserve(t * 4), edges: k.reserve(t * MAX_SEND_EDGES * 32),
+    xs: k.reserve(t * 2 * (f + 2) * 4), ptrs: k.reserve(t * 8), counts: k.reserve(t * 4), edges: k.reserve(t * MAX_SEND_EDGES * 32),
     partials: k.reserve(d * 2 * (f + 2) * 8),
   };
   return scratch;
@@ -58,13 +59,22 @@ export class GroupSendsWasm {
     const s = this.s!;
     const k = s.kernels;
     const n = this.frames;
-    const row = s.frames + 2;
-    const at = (s.xs >> 2) + this.tracks * 2 * row;
-    const f32 = k.f32;
-    f32.set(xL.subarray(0, n), at);
-    f32.set(xR.subarray(0, n), at + row);
-    f32[at + n] = 0; // the pair step's extra frame
-    f32[at + row + n] = 0;
+    const ptr = (s.ptrs >> 2) + 2 * this.tracks;
+    if (k.holds(xL) && k.holds(xR)) {
+      // In place (the pair step's extra frame is read from the arena's slack; its sum is never copied out).
+      k.i32[ptr] = xL.byteOffset;
+      k.i32[ptr + 1] = xR.byteOffset;
+    } else {
+      const row = s.frames + 2;
+      const at = (s.xs >> 2) + this.tracks * 2 * row;
+      const f32 = k.f32;
+      f32.set(xL.subarray(0, n), at);
+      f32.set(xR.subarray(0, n), at + row);
+      f32[at + n] = 0; // the pair step's extra frame
+      f32[at + row + n] = 0;
+      k.i32[ptr] = at << 2;
+      k.i32[ptr + 1] = (at + row) << 2;
+    }
     k.i32[(s.counts >> 2) + this.tracks] = count;
     k.f64.set(table.subarray(0, 4 * count), (s.edges >> 3) + 4 * this.edgeCount);
     this.tracks++;
@@ -80,7 +90,7 @@ export class GroupSendsWasm {
     const p = s.partials >> 3;
     const f64 = k.f64;
     for (let d = 0; d < 2 * this.dests; d++) f64.fill(0, p + d * stride, p + d * stride + n + 1);
-    k.exports.sendGroup(s.xs, s.frames + 2, this.tracks, s.counts, s.edges, s.partials, stride, n, sub);
+    k.exports.sendGroup(s.ptrs, this.tracks, s.counts, s.edges, s.partials, stride, n, sub);
     for (let d = 0; d < partial.length; d++) {
       for (let c = 0; c < 2; c++) {
         const from = p + (2 * d + c) * stride;

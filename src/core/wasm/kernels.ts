@@ -15,7 +15,7 @@ interface Exports {
   cascadeStereo(coef: number, st: number, count: number, inL: number, inR: number, outL: number, outR: number, work: number, n: number, run: number): number;
   kWeightPair(k: number, inA: number, inB: number, segs: number, ends: number, out: number, count: number): void;
   compressorLinked(blk: number, tab: number, inL: number, inR: number, outL: number, outR: number, work: number, n: number): number;
-  sendGroup(xs: number, xStride: number, tracks: number, counts: number, edges: number, partials: number, stride: number, n: number, sub: number): void;
+  sendGroup(xs: number, tracks: number, counts: number, edges: number, partials: number, stride: number, n: number, sub: number): void;
   int24Planar(src: number, frames: number, stereo: number, outL: number, outR: number): void;
   f32StereoPlanar(src: number, frames: number, outL: number, outR: number): void;
   int16StereoPlanar(src: number, frames: number, outL: number, outR: number): void;
@@ -52,6 +52,24 @@ export class WasmKernels {
       this.views(); // growing detached the old ones
     }
     return at;
+  }
+
+  /**
+   * Grows the memory (once) so that `bytes` more can be reserved without growing it again: what keeps
+   * views of the memory taken now (KernelArena) valid while scratch regions are reserved on first use.
+   */
+  ensureCapacity(bytes: number): void {
+    const mem = this.exports.memory;
+    const need = this.next + bytes - mem.buffer.byteLength;
+    if (need > 0) {
+      mem.grow(Math.ceil(need / 65536));
+      this.views();
+    }
+  }
+
+  /** Whether `x` is a view of this memory (as it is now): the kernels can then work on it in place. */
+  holds(x: Float32Array): boolean {
+    return x.buffer === this.exports.memory.buffer;
   }
 
   private views(): void {

@@ -2,7 +2,7 @@
 import type { InsertSpec } from '../../../src/core/dsp/insert-catalog.js';
 import { createInsert } from '../../../src/core/dsp/insert-catalog.js';
 import type { ProcessSpec, Processor } from '../../../src/core/dsp/processor.js';
-import { MixRenderer } from '../../../src/core/mix/mix-renderer.js';
+import { MixRenderer, type MixRendererOptions } from '../../../src/core/mix/mix-renderer.js';
 import { compileSession, type RenderPlan } from '../../../src/core/mix/render-plan.js';
 import type { Session } from '../../../src/core/mix/session-schema.js';
 
@@ -64,22 +64,31 @@ export function testInsert(spec: InsertSpec, ps: ProcessSpec): Processor<Record<
 export interface MixResult { out: Float32Array[]; plan: RenderPlan }
 
 /** Renders `session` with stems given as planar arrays keyed by file name. */
-export async function mixInMemory(session: Session, stems: Record<string, Float32Array[]>, sampleRate: number, blockFrames = 1024): Promise<MixResult> {
+/** Extras for mixInMemory: renderer options, a look at each pull's buffers, a call before each block. */
+export interface MixInMemoryOptions {
+  renderer?: MixRendererOptions;
+  onPull?: (out: Float32Array[]) => void;
+  beforeBlock?: (block: number) => void;
+}
+
+export async function mixInMemory(session: Session, stems: Record<string, Float32Array[]>, sampleRate: number, blockFrames = 1024, opts: MixInMemoryOptions = {}): Promise<MixResult> {
   const infos = session.tracks.map((t) => ({ channels: stems[t.file].length, frames: stems[t.file][0].length }));
   const plan = compileSession(session, infos, { sampleRate, maxBlockFrames: blockFrames, createInsert: testInsert });
   const pos = plan.sources.map((s) => s.trimInFrame);
   const renderer = new MixRenderer(plan, (s, out, offset, frames) => {
+    opts.onPull?.(out);
     const src = stems[plan.sources[s].file];
     const n = Math.max(0, Math.min(frames, src[0].length - pos[s]));
     for (let c = 0; c < out.length; c++) out[c].set(src[c].subarray(pos[s], pos[s] + n), offset);
     pos[s] += n;
     return n;
-  });
+  }, opts.renderer);
   const total = renderer.outputFrames;
   const out = [new Float32Array(total), new Float32Array(total)];
   const block = [new Float32Array(blockFrames), new Float32Array(blockFrames)];
   let done = 0;
-  for (;;) {
+  for (let b = 0; ; b++) {
+    opts.beforeBlock?.(b);
     const n = await renderer.render(block, blockFrames);
     if (n === 0) break;
     out[0].set(block[0].subarray(0, n), done);

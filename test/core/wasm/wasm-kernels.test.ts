@@ -8,6 +8,7 @@ import { Compressor, type CompressorParams } from '../../../src/core/dsp/compres
 import { Eq, type EqBand } from '../../../src/core/dsp/eq.js';
 import { GroupSendsWasm } from '../../../src/core/mix/send-wasm.js';
 import type { Session } from '../../../src/core/mix/session-schema.js';
+import { KernelArena } from '../../../src/core/wasm/kernel-arena.js';
 import { loadWasmKernels, setWasmKernels, wasmKernels } from '../../../src/core/wasm/kernels.js';
 import { f32StereoPlanarWasm, int16StereoPlanarWasm, int24PlanarWasm } from '../../../src/io/pcm-wasm.js';
 import { mixInMemory, noise } from '../mix/mix-harness.js';
@@ -282,6 +283,49 @@ describe('mix sends kernel', () => {
   });
 });
 
+describe('tracks in the kernels\' memory (MixRenderer kernelMemory: the kernels work in place)', () => {
+  it('renders the same bits as with private buffers, and keeps doing so after the memory grows mid-song', async () => {
+    const fs = 48000;
+    const frames = 15013; // an odd last block
+    const stems: Record<string, Float32Array[]> = {
+      'a.wav': [noise(frames, 0.6, 11), noise(frames, 0.6, 12)],
+      'b.wav': [noise(frames, 0.5, 13)],
+    };
+    const eq = { type: 'eq', bands: [{ type: 'highpass', freqHz: 40, slopeDbPerOct: 12 }, { type: 'bell', freqHz: 300, gainDb: -2, q: 1 }, { type: 'highshelf', freqHz: 8000, gainDb: 2 }] };
+    const session = {
+      sampleRate: fs,
+      tracks: Array.from({ length: 12 }, (_, i) => ({
+        name: `t${i}`, file: i % 3 === 2 ? 'b.wav' : 'a.wav', trimInSeconds: i / 1000, gainDb: -6 - (i % 5), pan: ((i % 5) - 2) / 2,
+        inserts: i % 4 === 3 ? [] : [eq, { type: 'compressor', thresholdDb: -24, ratio: 4, attackMs: 2, releaseMs: 60 }],
+        output: `g${i % 2}`, sends: [{ bus: 'fx', levelDb: -10, preFader: i % 2 === 0 }],
+      })),
+      buses: [{ name: 'g0' }, { name: 'g1', gainDb: -2 }, { name: 'fx', inserts: [{ type: 'compressor', thresholdDb: -30, ratio: 2 }] }],
+    } as unknown as Session;
+    setWasmKernels(true);
+    const k = wasmKernels()!;
+    const plain = (await mixInMemory(session, stems, fs, 1024)).out;
+    let inKernel = 0, pulls = 0, grew = false;
+    const resident = (await mixInMemory(session, stems, fs, 1024, {
+      renderer: { kernelMemory: true },
+      onPull: (out) => { pulls++; if (out.every((c) => k.holds(c))) inKernel++; },
+      // Grow the memory between blocks: the renderer must renew its views, not read detached ones.
+      beforeBlock: (b) => {
+        if (b !== 5) return;
+        const before = k.exports.memory.buffer;
+        k.reserve(before.byteLength); // more than any headroom: the memory grows
+        grew = k.exports.memory.buffer !== before;
+      },
+    })).out;
+    expect(grew).toBe(true);
+    expect(pulls).toBeGreaterThan(0);
+    expect(inKernel).toBe(pulls);
+    expect(resident[0].length).toBe(frames);
+    expect(firstDiff(resident[0], plain[0]), 'left').toBe(-1);
+    expect(firstDiff(resident[1], plain[1]), 'right').toBe(-1);
+    expect(plain[0].some((v) => v !== 0)).toBe(true);
+  });
+});
+
 describe('24-bit PCM kernel', () => {
   it('decodes mono and stereo exactly: (b0·2^8 + b1·2^16 + b2·2^24 as int32)·2^-31', () => {
     const r = lcg(8);
@@ -291,15 +335,22 @@ describe('24-bit PCM kernel', () => {
         const bytes = Uint8Array.from({ length: start * 3 + frames * channels * 3 + 5 }, () => Math.floor(r() * 256));
         // Extremes: full-scale negative and positive, zero.
         if (frames * channels >= 3) bytes.set([0, 0, 0x80, 0xff, 0xff, 0x7f, 0, 0, 0], start * 3);
-        const out = Array.from({ length: channels }, () => new Float32Array(frames + 3).fill(9));
-        expect(int24PlanarWasm(bytes, start * 3, frames, channels, out, 3)).toBe(true);
-        for (let c = 0; c < channels; c++) {
-          const want = new Float32Array(frames + 3).fill(9);
-          for (let i = 0; i < frames; i++) {
-            const j = start * 3 + (i * channels + c) * 3;
-            want[3 + i] = ((bytes[j] << 8) | (bytes[j + 1] << 16) | (bytes[j + 2] << 24)) / 2147483648;
+        // Into ordinary arrays (through scratch) and into views of the kernels' memory (in place: a mix
+        // worker's KernelArena), where nothing around the written range may change either.
+        const arena = new KernelArena(wasmKernels()!, 1 << 20);
+        const outs = [Array.from({ length: channels }, () => new Float32Array(frames + 3)), arena.planar(channels, frames + 3)];
+        for (const out of outs) {
+          for (const ch of out) ch.fill(9);
+          expect(int24PlanarWasm(bytes, start * 3, frames, channels, out, 3)).toBe(true);
+          if (out !== outs[0]) expect(out.every((c) => wasmKernels()!.holds(c))).toBe(true);
+          for (let c = 0; c < channels; c++) {
+            const want = new Float32Array(frames + 3).fill(9);
+            for (let i = 0; i < frames; i++) {
+              const j = start * 3 + (i * channels + c) * 3;
+              want[3 + i] = ((bytes[j] << 8) | (bytes[j + 1] << 16) | (bytes[j + 2] << 24)) / 2147483648;
+            }
+            expect(firstDiff(out[c], want), `${channels} ch, ${frames} frames, channel ${c}`).toBe(-1);
           }
-          expect(firstDiff(out[c], want), `${channels} ch, ${frames} frames, channel ${c}`).toBe(-1);
         }
       }
     }
