@@ -23,7 +23,7 @@ function session(): unknown {
     sampleRate: SR,
     tailSeconds: 0.05,
     tracks: Array.from({ length: TRACKS }, (_, i) => ({
-      name: `t${i}`, file: i === 5 ? 'mono.wav' : `s${i % 3}.wav`, trimInSeconds: (i * 7) / SR, startSeconds: i === 9 ? 0.1 : 0,
+      name: `t${i}`, file: i === 5 ? 'mono.wav' : i === 7 ? 'r44k.wav' : i === 8 ? 'six.wav' : `s${i % 3}.wav`, trimInSeconds: (i * 7) / SR, startSeconds: i === 9 ? 0.1 : 0,
       gainDb: -6 - (i % 4), pan: ((i % 5) - 2) / 2,
       inserts: [
         { type: 'eq', bands: [{ type: 'highpass', freqHz: 60, slopeDbPerOct: 12 }, { type: 'bell', freqHz: 900, gainDb: -3, q: 1.2 }] },
@@ -44,16 +44,20 @@ function session(): unknown {
   };
 }
 
-async function stem(name: string, ch: Float32Array[]): Promise<void> {
-  const w = await createWavWriter(join(dir, name), { sampleRate: SR, channels: ch.length, format: 'float32' });
+async function stem(name: string, ch: Float32Array[], format: 'float32' | 'pcm24' | 'pcm16' = 'float32', sampleRate = SR): Promise<void> {
+  const w = await createWavWriter(join(dir, name), { sampleRate, channels: ch.length, format });
   await w.write(ch, ch[0].length);
   await w.close();
 }
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mix-threads-'));
-  for (let k = 0; k < 3; k++) await stem(`s${k}.wav`, [noise(FRAMES, 0.5, 10 + 2 * k), noise(FRAMES, 0.5, 11 + 2 * k)]);
-  await stem('mono.wav', [noise(FRAMES, 0.7, 99)]);
+  // Every decoding path a worker's tracks take (float, 24- and 16-bit, mono, resampled, downmixed 5.1).
+  const formats = ['float32', 'pcm24', 'pcm16'] as const;
+  for (let k = 0; k < 3; k++) await stem(`s${k}.wav`, [noise(FRAMES, 0.5, 10 + 2 * k), noise(FRAMES, 0.5, 11 + 2 * k)], formats[k]);
+  await stem('mono.wav', [noise(FRAMES, 0.7, 99)], 'pcm24');
+  await stem('r44k.wav', [noise(FRAMES, 0.5, 70), noise(FRAMES, 0.5, 71)], 'pcm24', 44100);
+  await stem('six.wav', Array.from({ length: 6 }, (_, c) => noise(FRAMES, 0.3, 80 + c)), 'pcm16');
   await writeFile(join(dir, 'session.json'), JSON.stringify(session()));
 });
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
