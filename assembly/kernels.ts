@@ -267,6 +267,12 @@ declare function jsExp(x: f64): f64;
 @inline function fastLog2(tab: usize, x: v128): v128 {
   const inRange = v128.and(f64x2.ge(x, f64x2.splat(1.1754943508222875e-38)), f64x2.le(x, f64x2.splat(3.4028234663852886e38)));
   if (!v128.all_true<i64>(inRange)) return f64x2(fastLog(tab, f64x2.extract_lane(x, 0)), fastLog(tab, f64x2.extract_lane(x, 1)));
+  return fastLog2InRange(tab, x);
+}
+
+/** fastLog2 for lanes known to be in fastLog's table range (normal float32 magnitudes). */
+// @ts-ignore: decorator
+@inline function fastLog2InRange(tab: usize, x: v128): v128 {
   const b = f32x4.demote_f64x2_zero(x); // the float32 bits of both lanes, in i32 lanes 0 and 1
   const j = v128.and(i32x4.shr_s(b, 15), i32x4.splat(255));
   const j0 = <usize>i32x4.extract_lane(j, 0), j1 = <usize>i32x4.extract_lane(j, 1);
@@ -291,38 +297,54 @@ export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize,
   const msFloor = load<f64>(blk, 160), flushDb = load<f64>(blk, 168);
   // Pass 1: levels (LinkedGain.peaks / meanSquares), peaks two frames at a time. For an odd n the pair
   // passes handle frame n too (work holds n + 1 values): its level is set to 0 below, its target unused.
+  // Also whether some level is beyond fastLog's table range (only absurd inputs): pass 2 then checks
+  // every pair, as fastLog2 does; else it skips those checks.
+  const fltMax: f64 = 3.4028234663852886e38;
+  let huge = false;
+  // And whether some input sample is NaN or infinite: pass 3 then zeroes those; else it skips the masks.
+  let nonFinite = false;
   if (power) {
     const k = load<f64>(blk, 40);
     let ms0 = load<f64>(blk, 72), ms1 = load<f64>(blk, 80);
     for (let i = 0; i < n; i++) {
       const o = <usize>i << 2;
       let x0 = <f64>load<f32>(inL + o), x1 = <f64>load<f32>(inR + o);
-      if (!(x0 - x0 == 0)) x0 = 0;
-      if (!(x1 - x1 == 0)) x1 = 0;
+      if (!(x0 - x0 == 0)) { x0 = 0; nonFinite = true; }
+      if (!(x1 - x1 == 0)) { x1 = 0; nonFinite = true; }
       ms0 += k * (x0 * x0 - ms0);
       if (ms0 < msFloor) ms0 = 0;
       ms1 += k * (x1 * x1 - ms1);
       if (ms1 < msFloor) ms1 = 0;
-      store<f64>(work + (<usize>i << 3), 0.5 * (ms0 + ms1 + Math.abs(ms0 - ms1)));
+      const level = 0.5 * (ms0 + ms1 + Math.abs(ms0 - ms1));
+      if (level > fltMax) huge = true;
+      store<f64>(work + (<usize>i << 3), level);
     }
     store<f64>(blk, ms0, 72);
     store<f64>(blk, ms1, 80);
   } else {
-    const inf = f64x2.splat(Infinity), half = f64x2.splat(0.5);
+    const inf = f64x2.splat(Infinity), half = f64x2.splat(0.5), maxV = f64x2.splat(fltMax);
+    let big = i64x2.splat(0), finite = i64x2.splat(-1);
     for (let i = 0; i < n; i += 2) {
       const o = <usize>i << 2;
       let a0 = f64x2.abs(f64x2.promote_low_f32x4(v128.load64_zero(inL + o)));
       let a1 = f64x2.abs(f64x2.promote_low_f32x4(v128.load64_zero(inR + o)));
-      a0 = v128.and(a0, f64x2.lt(a0, inf)); // NaN or Inf: silence
-      a1 = v128.and(a1, f64x2.lt(a1, inf));
-      v128.store(work + (<usize>i << 3), f64x2.mul(half, f64x2.add(f64x2.add(a0, a1), f64x2.abs(f64x2.sub(a0, a1)))));
+      const f0 = f64x2.lt(a0, inf), f1 = f64x2.lt(a1, inf);
+      a0 = v128.and(a0, f0); // NaN or Inf: silence
+      a1 = v128.and(a1, f1);
+      finite = v128.and(finite, v128.and(f0, f1));
+      const level = f64x2.mul(half, f64x2.add(f64x2.add(a0, a1), f64x2.abs(f64x2.sub(a0, a1))));
+      big = v128.or(big, f64x2.gt(level, maxV));
+      v128.store(work + (<usize>i << 3), level);
     }
+    huge = v128.any_true(big);
+    nonFinite = !v128.all_true<i64>(finite);
   }
   if (n & 1) store<f64>(work + (<usize>n << 3), 0); // the pair's unused half: below the knee
   // Pass 2: the static curve (reductionTargets), two frames at a time and without data-dependent
   // branches (noisy levels around the knee mispredict them): every candidate is computed, masks pick.
   // The log's argument is at least the skip level (its result is dropped there), never 0.
   let anyAbove = i64x2.splat(0);
+  const checked = huge || !(skip >= 1.1754943508222875e-38 && skip <= fltMax);
   {
     const skipV = f64x2.splat(skip), dpn = f64x2.splat(dbPerNeper), thrV = f64x2.splat(thr), wV = f64x2.splat(w);
     const negW = f64x2.splat(-w), sV = f64x2.splat(s), halfWV = f64x2.splat(halfW), inv2wV = f64x2.splat(inv2w), two = f64x2.splat(2);
@@ -331,8 +353,9 @@ export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize,
       const a = v128.load(p);
       const above = f64x2.gt(a, skipV);
       anyAbove = v128.or(anyAbove, above);
-      const ac = f64x2.max(a, skipV);
-      const lg = fastLog2(tab, ac);
+      // max(a, skip) (a is never NaN): a select, where f64x2.max's NaN rules cost several instructions.
+      const ac = v128.bitselect(a, skipV, above);
+      const lg = checked ? fastLog2(tab, ac) : fastLog2InRange(tab, ac);
       const d = f64x2.sub(f64x2.mul(dpn, lg), thrV);
       const d2 = f64x2.mul(two, d);
       const t = f64x2.add(d, halfWV);
@@ -364,6 +387,10 @@ export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize,
   const neperV = f64x2.splat(neperPerDb), mkV = f64x2.splat(mk), lo = f64x2.splat(-700), hi = f64x2.splat(700);
   const nByLn2V = f64x2.splat(nByLn2), ln2ByNV = f64x2.splat(ln2ByN), halfV = f64x2.splat(0.5), magic = f64x2.splat(6755399441055744.0);
   const one = f64x2.splat(1), c2 = f64x2.splat(1.0 / 2), c6 = f64x2.splat(1.0 / 6), zero = f64x2.splat(0);
+  // fastExp's range (|e| < 700) holds for every frame when it holds for the largest reduction possible
+  // (levels are at most float32's maximum, about 771 dB; the state may start higher): then the
+  // per-pair check is skipped.
+  const expChecked = !(neperPerDb * (Math.abs(mk) + Math.max(y, 800 - thr)) < 690);
   let i = 0;
   for (; i + 1 < n; i += 2) {
     const ca = load<f64>(work + (<usize>i << 3)), cb = load<f64>(work + (<usize>i << 3), 8);
@@ -376,7 +403,7 @@ export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize,
     if (y > meter) meter = y;
     const e = f64x2.mul(neperV, f64x2.sub(mkV, f64x2(ya, y)));
     let g: v128;
-    if (v128.all_true<i64>(v128.and(f64x2.gt(e, lo), f64x2.lt(e, hi)))) {
+    if (!expChecked || v128.all_true<i64>(v128.and(f64x2.gt(e, lo), f64x2.lt(e, hi)))) {
       const en = f64x2.floor(f64x2.add(f64x2.mul(e, nByLn2V), halfV));
       const r = f64x2.sub(e, f64x2.mul(en, ln2ByNV));
       // The integers en in two's complement from the bits of en + 1.5·2^52 (exact: |en| < 2^31),
@@ -393,9 +420,14 @@ export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize,
     const o = <usize>i << 2;
     const l = f64x2.promote_low_f32x4(v128.load64_zero(inL + o));
     const rr = f64x2.promote_low_f32x4(v128.load64_zero(inR + o));
-    // (x − x = 0 ? x : 0)·g per lane
-    v128.store64_lane(outL + o, f32x4.demote_f64x2_zero(f64x2.mul(v128.and(l, f64x2.eq(f64x2.sub(l, l), zero)), g)), 0);
-    v128.store64_lane(outR + o, f32x4.demote_f64x2_zero(f64x2.mul(v128.and(rr, f64x2.eq(f64x2.sub(rr, rr), zero)), g)), 0);
+    // (x − x = 0 ? x : 0)·g per lane; x·g when pass 1 found every sample finite
+    if (nonFinite) {
+      v128.store64_lane(outL + o, f32x4.demote_f64x2_zero(f64x2.mul(v128.and(l, f64x2.eq(f64x2.sub(l, l), zero)), g)), 0);
+      v128.store64_lane(outR + o, f32x4.demote_f64x2_zero(f64x2.mul(v128.and(rr, f64x2.eq(f64x2.sub(rr, rr), zero)), g)), 0);
+    } else {
+      v128.store64_lane(outL + o, f32x4.demote_f64x2_zero(f64x2.mul(l, g)), 0);
+      v128.store64_lane(outR + o, f32x4.demote_f64x2_zero(f64x2.mul(rr, g)), 0);
+    }
   }
   if (i < n) {
     const c = load<f64>(work + (<usize>i << 3));

@@ -187,6 +187,29 @@ describe('compressor kernel', () => {
       expect(firstDiff(outs[0][1], outs[1][1]), 'right').toBe(-1);
     });
   }
+
+  it('gives the JavaScript path\'s output for absurd levels (1e30, the float32 maximum), peak and RMS', () => {
+    // Levels beyond fastLog's table range (RMS of 1e30 samples; rounding at the float32 maximum) take the
+    // kernel's checked log, as the JavaScript path takes Math.log.
+    const frames = 8000;
+    const x = signal(frames, 23, 0.5, false);
+    for (let i = 1000; i < 1400; i += 7) x[i % 2][i] = i % 3 === 0 ? 1e30 : -1e30;
+    x[0][3000] = 3.4028234663852886e38;
+    x[1][3000] = 1e-3;
+    x[0][3001] = -3.4028234663852886e38;
+    for (const detector of ['peak', 'rms'] as const) {
+      const outs = [true, false].map((on) => {
+        setWasmKernels(on);
+        const p = new Compressor({ thresholdDb: -20, ratio: 4, attackMs: 1, releaseMs: 50, detector });
+        p.prepare({ sampleRate: 48000, channels: 2, maxBlockFrames: 1024 });
+        const out = [new Float32Array(frames), new Float32Array(frames)];
+        for (let off = 0; off < frames; off += 1000) p.process(x.map((ch) => ch.subarray(off, off + 1000)), out.map((ch) => ch.subarray(off, off + 1000)), 1000);
+        return out;
+      });
+      expect(firstDiff(outs[0][0], outs[1][0]), `${detector} left`).toBe(-1);
+      expect(firstDiff(outs[0][1], outs[1][1]), `${detector} right`).toBe(-1);
+    }
+  });
 });
 
 describe('loudness meter kernel', () => {
