@@ -165,7 +165,8 @@ export async function run(report) {
         for (const t of s.tracks) t.trimOutSeconds = t.trimInSeconds + 1;
         const sp = join(dir, `session-${c.tracks}-1s.json`);
         await writeFile(sp, JSON.stringify(s));
-        const one = await runMix(sp, join(dir, `out-${c.tracks}-1s.wav`));
+        // With the threads of the full run (1 s alone would stay on one thread: MIN_THREADED_TRACK_SECONDS).
+        const one = await runMix(sp, join(dir, `out-${c.tracks}-1s.wav`), res.threads ? { MIXMASTER_MIX_THREADS: String(res.threads) } : {});
         if (one.code === 0) {
           report(`${c.name} (the same cut to 1 s: fixed cost)`, {
             seconds: +one.seconds.toFixed(2), cpuSeconds: one.cpuSeconds === null ? null : +one.cpuSeconds.toFixed(2),
