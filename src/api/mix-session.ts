@@ -149,15 +149,22 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
   // The session with its stem paths resolved: what the plan and the workers compile.
   const resolved = { ...session, tracks: session.tracks.map((t, i) => ({ ...t, file: files[i] })) };
   try {
-    plan = compileSession(resolved, infos,
-      { sampleRate, maxBlockFrames: blockFrames, file: sessionPath, createInsert: opts.createInsert });
+    // With workers, this thread runs only the buses: the tracks' processors are the workers' to build.
+    const compile = (tracksElsewhere: boolean) => compileSession(resolved, infos, {
+      sampleRate, maxBlockFrames: blockFrames, file: sessionPath, createInsert: opts.createInsert,
+      latencyOnly: tracksElsewhere ? (id) => id < resolved.tracks.length : undefined,
+    });
+    plan = compile(threads > 0);
     const allPcm16 = [...infoByFile.values()].every((i) => i.pcmBits !== null && i.pcmBits <= 16);
     format = wavSampleFormat(opts.bitDepth ?? (allPcm16 ? '16' : '24'));
     resampled = [...infoByFile.entries()].filter(([, i]) => i.sampleRate !== sampleRate).map(([file, i]) => ({ file, fromHz: i.sampleRate }));
 
     // The track groups go to workers, which open their own readers; else one reader per clip here.
     const groups = trackGroups(plan);
-    if (groups.length === 0) threads = 0; // ungroupable plans run in plan order
+    if (groups.length === 0 && threads > 0) {
+      threads = 0; // ungroupable plans run in plan order, here: with the tracks' processors
+      plan = compile(false);
+    }
     threads = Math.min(threads, groups.length);
     for (const w of booting.slice(threads)) void w.terminate();
     if (threads > 0) {

@@ -86,4 +86,28 @@ describe('threaded mix', () => {
     const b = await readFile(join(dir, 'unity-2.wav'));
     expect(b.equals(a)).toBe(true);
   });
+
+  it('a plan the workers cannot take (a track keyed from a bus) renders here, with the tracks\' processors', async () => {
+    // With workers asked for, the plan is first compiled without the tracks' processors (the workers build
+    // theirs); ungroupable, it must be compiled again with them, or the tracks' inserts would do nothing.
+    const s = {
+      sampleRate: SR,
+      tracks: Array.from({ length: GROUP_TRACKS + 2 }, (_, i) => ({
+        name: `k${i}`, file: `s${i % 3}.wav`, output: i === 0 ? 'keybus' : 'master',
+        inserts: [{ type: 'eq', bands: [{ type: 'bell', freqHz: 1000, gainDb: 9, q: 1 }] },
+          ...(i === 1 ? [{ type: 'compressor', thresholdDb: -40, ratio: 8, sidechain: { source: 'keybus' } }] : [])],
+      })),
+      buses: [{ name: 'keybus' }],
+    };
+    await writeFile(join(dir, 'keyed.json'), JSON.stringify(s));
+    const r0 = await mixSession(join(dir, 'keyed.json'), join(dir, 'keyed-0.wav'), { bitDepth: '32f', threads: 0 });
+    const r2 = await mixSession(join(dir, 'keyed.json'), join(dir, 'keyed-2.wav'), { bitDepth: '32f', threads: 2 });
+    expect(r0.settings.threads).toBe(0);
+    expect(r2.settings.threads).toBe(0);
+    expect((await readFile(join(dir, 'keyed-2.wav'))).equals(await readFile(join(dir, 'keyed-0.wav')))).toBe(true);
+    // And the inserts did act: without them (unity) the output differs.
+    await writeFile(join(dir, 'keyed-plain.json'), JSON.stringify({ ...s, tracks: s.tracks.map((t) => ({ ...t, inserts: [] })) }));
+    await mixSession(join(dir, 'keyed-plain.json'), join(dir, 'keyed-plain.wav'), { bitDepth: '32f', threads: 0 });
+    expect((await readFile(join(dir, 'keyed-plain.wav'))).equals(await readFile(join(dir, 'keyed-0.wav')))).toBe(false);
+  });
 });

@@ -49,6 +49,12 @@ export interface CompileOptions {
    * full compile's. For worker threads that render a few tracks of a plan compiled in full elsewhere.
    */
   only?: { nodes: (id: number) => boolean; latencies: readonly (readonly number[])[] };
+  /**
+   * Nodes whose processors will run elsewhere (mix workers build their own): their inserts become
+   * placeholders with the latency of a processor made once per distinct insert spec and channel count
+   * (which also validates it), instead of one prepared processor per insert.
+   */
+  latencyOnly?: (id: number) => boolean;
 }
 
 /** An insert that does nothing but report a latency (see CompileOptions.only): never processed. */
@@ -187,6 +193,13 @@ export function compileSession(session: Session, sources: readonly SourceInfo[],
   const sr = opts.sampleRate;
   const maxBlockFrames = opts.maxBlockFrames ?? 1024;
   const make = opts.createInsert ?? catalogCreateInsert;
+  const probed = new Map<string, number>();
+  const probedLatency = (spec: InsertSpec, ps: ProcessSpec): number => {
+    const key = `${ps.channels} ${JSON.stringify(spec)}`;
+    let latency = probed.get(key);
+    if (latency === undefined) probed.set(key, (latency = make(spec, ps).latencyFrames));
+    return latency;
+  };
   const file = opts.file ?? 'session';
   const buses = session.buses ?? [];
   const anySolo = session.tracks.some((t) => t.solo === true);
@@ -260,7 +273,9 @@ export function compileSession(session: Session, sources: readonly SourceInfo[],
     const only = opts.only;
     const inserts = only && !only.nodes(id)
       ? insertSpecs.map((_, j) => new PlaceholderInsert(only.latencies[id][j]))
-      : insertSpecs.map((s) => make(processorSpec(s), processSpec));
+      : opts.latencyOnly?.(id)
+        ? insertSpecs.map((s) => new PlaceholderInsert(probedLatency(processorSpec(s), processSpec)))
+        : insertSpecs.map((s) => make(processorSpec(s), processSpec));
     const muted = spec.mute === true || (kind === 'track' && anySolo && spec.solo !== true);
     const node: PlanNode = {
       id, kind, name: nameOf(id), index: kind === 'track' ? id : kind === 'bus' ? id - T : 0, channels, inserts,
