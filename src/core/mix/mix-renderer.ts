@@ -456,7 +456,20 @@ export class MixRenderer {
    * @param slot the group-memory slot to write.
    */
   async renderTrackGroups(r: number, n: number, groups: readonly number[], slot = 0): Promise<void> {
-    this.arena?.renew();
+    if (!this.arena) return this.renderGroupsOnce(r, n, groups, slot);
+    this.arena.renew();
+    try {
+      await this.renderGroupsOnce(r, n, groups, slot);
+    } catch (e) {
+      if (!this.arena.stale()) throw e;
+    }
+    // Something reserved more kernel scratch than the arena's headroom during the block: the tracks'
+    // buffers went stale mid-block (a detached view reads as silence and ignores writes, or throws), so
+    // this block cannot be trusted.
+    if (this.arena.stale()) throw new Error('internal error: the WebAssembly kernels\' memory grew during a mix block (KernelArena headroom too small)');
+  }
+
+  private async renderGroupsOnce(r: number, n: number, groups: readonly number[], slot: number): Promise<void> {
     let mask = this.masks.get(groups);
     if (!mask) {
       mask = new Uint8Array(this.plan.sources.length);

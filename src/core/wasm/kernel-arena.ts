@@ -4,8 +4,9 @@
  *
  * Growing a WebAssembly memory detaches every view of it. The arena therefore leaves `headroom` bytes of
  * capacity for the scratch regions the kernels' wrappers reserve on first use, and renew() rebuilds its
- * views (in the arrays it handed out, so holders see them) when the memory grew anyway. A view that went
- * stale between renew() calls fails loudly (a detached view throws on use); it is never read as silence.
+ * views (in the arrays it handed out, so holders see them) when the memory grew anyway; stale() tells a
+ * caller that it grew during its work (the mix renderer then stops with an error rather than write a mix
+ * from detached views, which read as silence).
  */
 import type { WasmKernels } from './kernels.js';
 
@@ -32,6 +33,14 @@ export class KernelArena {
     this.renew();
     if (p.array.length === 0) views(p, this.buffer!);
     return p.array;
+  }
+
+  /**
+   * Whether the memory grew since the last renew(): the views are detached. A detached view reads as
+   * empty and ignores element writes, so a caller that finds this after some work must not trust it.
+   */
+  stale(): boolean {
+    return this.kernels.exports.memory.buffer !== this.buffer;
   }
 
   /** Rebuilds every view when the memory has grown since the last call (cheap when it has not). */

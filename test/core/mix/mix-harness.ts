@@ -4,6 +4,7 @@ import { createInsert } from '../../../src/core/dsp/insert-catalog.js';
 import type { ProcessSpec, Processor } from '../../../src/core/dsp/processor.js';
 import { MixRenderer, type MixRendererOptions } from '../../../src/core/mix/mix-renderer.js';
 import { compileSession, type RenderPlan } from '../../../src/core/mix/render-plan.js';
+import { wasmKernels } from '../../../src/core/wasm/kernels.js';
 import type { Session } from '../../../src/core/mix/session-schema.js';
 
 /** A pure delay that reports its delay as latency (like a look-ahead processor that does not act). */
@@ -49,11 +50,27 @@ export class FakeSidechainAdd implements Processor<{ gain: number }, object> {
   readMeters(): object { return {}; }
 }
 
-/** Insert factory for tests: `fakelatency {frames}`, `scadd {gain}`, else the catalog. */
+/** Passes audio through, and on its first block reserves `bytes` of kernel scratch (it grows the kernels' memory). */
+export class FakeKernelGrowth implements Processor<{ bytes: number }, object> {
+  readonly latencyFrames = 0;
+  bytes = 0;
+  private done = false;
+  prepare(): void {}
+  reset(): void {}
+  setParams(p: Partial<{ bytes: number }>): void { if (p.bytes !== undefined) this.bytes = p.bytes; }
+  process(inputs: readonly Float32Array[], outputs: Float32Array[], frames: number): void {
+    if (!this.done) { this.done = true; wasmKernels()?.reserve(this.bytes); }
+    for (let c = 0; c < outputs.length; c++) for (let i = 0; i < frames; i++) outputs[c][i] = inputs[c][i];
+  }
+  readMeters(): object { return {}; }
+}
+
+/** Insert factory for tests: `fakelatency {frames}`, `scadd {gain}`, `kernelgrowth {bytes}`, else the catalog. */
 export function testInsert(spec: InsertSpec, ps: ProcessSpec): Processor<Record<string, unknown>, object> {
   let p: Processor<never, object>;
   if (spec.type === 'fakelatency') p = new FakeLatency(spec.frames as number);
   else if (spec.type === 'scadd') p = new FakeSidechainAdd();
+  else if (spec.type === 'kernelgrowth') p = new FakeKernelGrowth();
   else return createInsert(spec, ps);
   p.prepare(ps);
   const { type: _t, ...params } = spec;

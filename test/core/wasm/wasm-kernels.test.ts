@@ -307,6 +307,26 @@ describe('mix sends kernel', () => {
 });
 
 describe('tracks in the kernels\' memory (MixRenderer kernelMemory: the kernels work in place)', () => {
+  it('KernelArena: views in the kernels\' memory, stale once it grows, renewed with their contents in the same arrays', () => {
+    setWasmKernels(true);
+    const k = wasmKernels()!;
+    const arena = new KernelArena(k, 1 << 16);
+    const bufs = arena.planar(2, 100);
+    expect(bufs.map((b) => b.length)).toEqual([100, 100]);
+    expect(bufs.every((b) => k.holds(b))).toBe(true);
+    bufs[0].fill(0.25);
+    bufs[1][99] = -3;
+    expect(arena.stale()).toBe(false);
+    k.reserve(k.exports.memory.buffer.byteLength); // grows: every view detaches
+    expect(arena.stale()).toBe(true);
+    expect(bufs[0].length).toBe(0);
+    arena.renew();
+    expect(arena.stale()).toBe(false);
+    expect(bufs.every((b) => k.holds(b) && b.length === 100)).toBe(true);
+    expect(bufs[0].every((v) => v === 0.25)).toBe(true);
+    expect(bufs[1][99]).toBe(-3);
+  });
+
   it('renders the same bits as with private buffers, and keeps doing so after the memory grows mid-song', async () => {
     const fs = 48000;
     const frames = 15013; // an odd last block
@@ -346,6 +366,17 @@ describe('tracks in the kernels\' memory (MixRenderer kernelMemory: the kernels 
     expect(firstDiff(resident[0], plain[0]), 'left').toBe(-1);
     expect(firstDiff(resident[1], plain[1]), 'right').toBe(-1);
     expect(plain[0].some((v) => v !== 0)).toBe(true);
+  });
+
+  it('stops with an error, not a wrong mix, when an insert grows the memory in the middle of a block', async () => {
+    const stems = { 'a.wav': [noise(5000, 0.5, 1), noise(5000, 0.5, 2)] };
+    const session = {
+      sampleRate: 48000,
+      tracks: [0, 1].map((i) => ({ name: `t${i}`, file: 'a.wav', trimInSeconds: i / 1000,
+        inserts: i === 0 ? [{ type: 'kernelgrowth', bytes: 64 << 20 }, { type: 'compressor', thresholdDb: -30 }] : [] })),
+    } as unknown as Session;
+    setWasmKernels(true);
+    await expect(mixInMemory(session, stems, 48000, 1024, { renderer: { kernelMemory: true } })).rejects.toThrow(/grew during a mix block/);
   });
 });
 
