@@ -30,8 +30,10 @@ function convert(kernel: Kernel, bytesPerFrame: number, stereo: boolean, bytes: 
   const k = wasmKernels();
   if (k === null) return false;
   const r = regions(k);
-  // Outputs in the kernels' memory (a mix worker's KernelArena) are written in place.
-  const inPlace = k.holds(out[0]) && (!stereo || k.holds(out[1]));
+  // Outputs in the kernels' memory (a mix worker's KernelArena) are written in place (when they are long
+  // enough: the kernel does not check, and the copy below throws instead of writing past them).
+  const end = off + frames;
+  const inPlace = k.holds(out[0]) && out[0].length >= end && (!stereo || (k.holds(out[1]) && out[1].length >= end));
   for (let done = 0; done < frames;) {
     const n = Math.min(CALL_FRAMES, frames - done);
     const from = byteStart + done * bytesPerFrame;

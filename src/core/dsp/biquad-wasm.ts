@@ -63,7 +63,7 @@ export function runCascadeStereoWasm(c: Float64Array, ns: number, st: Float64Arr
   // Inputs in the kernels' memory (a mix worker's KernelArena) are read in place; the outputs always go
   // through scratch, so that an overflow leaves the inputs intact for the JavaScript path.
   let pL = r.inL, pR = r.inR;
-  if (k.holds(inL) && k.holds(inR)) {
+  if (k.holds(inL) && k.holds(inR) && Math.min(inL.length, inR.length) >= start + n) {
     pL = inL.byteOffset + 4 * start;
     pR = inR.byteOffset + 4 * start;
   } else {

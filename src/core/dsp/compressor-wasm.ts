@@ -49,7 +49,8 @@ export function linkedStereoWasm(g: LinkedGain, inL: Float32Array, inR: Float32A
   f64[b + 15] = w > 0 ? 1 / (2 * w) : 0;
   f64[b + 16] = fastExp(NEPER_PER_DB * g.makeupDb);
   f64[b + 17] = NEPER_PER_DB; f64[b + 18] = N_BY_LN2; f64[b + 19] = LN2_BY_N; f64[b + 20] = MS_FLOOR; f64[b + 21] = FLUSH_DB;
-  if (k.holds(inL) && k.holds(inR) && k.holds(outL) && k.holds(outR)) {
+  const end = off + n;
+  if (k.holds(inL) && k.holds(inR) && k.holds(outL) && k.holds(outR) && Math.min(inL.length, inR.length, outL.length, outR.length) >= end) {
     // In the kernels' memory already (a mix worker's KernelArena): in place, no copies. The kernel reads
     // one frame past n for an odd n, which the arena's slack provides.
     const o = 4 * off;

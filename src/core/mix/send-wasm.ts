@@ -60,7 +60,7 @@ export class GroupSendsWasm {
     const k = s.kernels;
     const n = this.frames;
     const ptr = (s.ptrs >> 2) + 2 * this.tracks;
-    if (k.holds(xL) && k.holds(xR)) {
+    if (k.holds(xL) && k.holds(xR) && Math.min(xL.length, xR.length) >= n) {
       // In place (the pair step's extra frame is read from the arena's slack; its sum is never copied out).
       k.i32[ptr] = xL.byteOffset;
       k.i32[ptr + 1] = xR.byteOffset;
