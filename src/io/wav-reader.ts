@@ -297,36 +297,21 @@ export class WavReader implements AudioReader {
     const want = Math.min(target.bytes.length, this.fileEnd - this.filePos);
     const pos = this.filePos;
     this.filePos += want;
-    const finish = (got: number) => {
+    // With syncReads nothing below awaits: the read is done when this returns.
+    const p = (async () => {
+      let got = 0;
+      while (got < want) {
+        const bytesRead = this.syncReads
+          ? readSync(this.fh.fd, target.bytes, got, want - got, pos + got)
+          : (await this.fh.read(target.bytes, got, want - got, pos + got)).bytesRead;
+        if (bytesRead === 0) break; // the file shrank while we read it
+        got += bytesRead;
+      }
       const frames = Math.floor(got / this.blockAlign);
       if (this.swapWidth) swapBytes(target.bytes, frames * this.blockAlign, this.swapWidth);
       target.frames = frames;
       return frames;
-    };
-    let p: Promise<number>;
-    if (this.syncReads) {
-      try {
-        let got = 0;
-        while (got < want) {
-          const bytesRead = readSync(this.fh.fd, target.bytes, got, want - got, pos + got);
-          if (bytesRead === 0) break; // the file shrank while we read it
-          got += bytesRead;
-        }
-        p = Promise.resolve(finish(got));
-      } catch (e) {
-        p = Promise.reject(e);
-      }
-    } else {
-      p = (async () => {
-        let got = 0;
-        while (got < want) {
-          const { bytesRead } = await this.fh.read(target.bytes, got, want - got, pos + got);
-          if (bytesRead === 0) break; // the file shrank while we read it
-          got += bytesRead;
-        }
-        return finish(got);
-      })();
-    }
+    })();
     // A read-ahead may fail while nobody awaits it yet: mark it handled; nextChunk() still sees the error.
     p.catch(() => undefined);
     return p;

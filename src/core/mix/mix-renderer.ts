@@ -27,7 +27,7 @@
  */
 import { panGains } from '../dsp/pan.js';
 import type { PlanNode, PlanSource, RenderPlan, TrackClip } from './render-plan.js';
-import { GroupSendsWasm, MAX_SEND_EDGES } from './send-wasm.js';
+import { GroupSendsWasm, MAX_SEND_EDGES, reserveSendScratch } from './send-wasm.js';
 import { KernelArena } from '../wasm/kernel-arena.js';
 import { wasmKernels } from '../wasm/kernels.js';
 
@@ -193,7 +193,7 @@ export interface MixRendererOptions {
   kernelMemory?: boolean;
 }
 
-/** Kernel scratch reserved on first use besides the sends' (EQ, compressor, PCM: about 0.4 MiB), with margin. */
+/** Kernel scratch the EQ, compressor and PCM wrappers reserve on first use (about 0.4 MiB), with margin. */
 const KERNEL_SCRATCH_BYTES = 1 << 20;
 
 /**
@@ -325,13 +325,14 @@ export class MixRenderer {
     const groups = trackGroups(plan);
     const kernels = opts.kernelMemory ? wasmKernels() : null;
     if (kernels) {
-      // Headroom for the sends' scratch of the largest group (send-wasm.ts regions()) and the rest.
-      let sends = 0;
-      for (const g of groups) sends = Math.max(sends, g.tracks.length * (2 * (B + 2) * 4 + 12 + MAX_SEND_EDGES * 32) + g.dests.length * 2 * (B + 2) * 8);
-      this.arena = new KernelArena(kernels, KERNEL_SCRATCH_BYTES + sends);
+      // The sends' scratch (sized by the groups) now, headroom for the rest.
+      reserveSendScratch(Math.max(0, ...groups.map((g) => g.dests.length)), Math.max(0, ...groups.map((g) => g.tracks.length)), B);
+      this.arena = new KernelArena(kernels, KERNEL_SCRATCH_BYTES);
     }
     const arena = this.arena;
-    const buffers = (channels: number) => (arena ? arena.planar(channels, B) : Array.from({ length: channels }, () => new Float32Array(B)));
+    const plain = (channels: number) => Array.from({ length: channels }, () => new Float32Array(B));
+    // Clips' and tracks' buffers: where the kernels work (the buses' stay plain).
+    const buffers = arena ? (channels: number) => arena.planar(channels, B) : plain;
     this.srcBufs = plan.sources.map((s) => buffers(s.channels));
     this.srcActive = new Uint8Array(plan.sources.length);
     this.allSources = new Uint8Array(plan.sources.length).fill(1);
@@ -367,7 +368,7 @@ export class MixRenderer {
         node,
         clip: plan.clips[node.id],
         source,
-        work: aliased ? this.srcBufs[node.source] : node.kind === 'track' ? buffers(node.channels) : Array.from({ length: node.channels }, () => new Float32Array(B)),
+        work: aliased ? this.srcBufs[node.source] : (node.kind === 'track' ? buffers : plain)(node.channels),
         aliased,
         acc: node.kind === 'track' ? null : [f64(), f64()],
         tap: node.isSidechainSource ? (tapOf.get(node.id)?.[0] ?? [new Float32Array(B), new Float32Array(B)]) : null,

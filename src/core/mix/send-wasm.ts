@@ -14,6 +14,15 @@ export const MAX_SEND_EDGES = 64;
 interface Scratch { kernels: WasmKernels; frames: number; dests: number; tracks: number; xs: number; ptrs: number; counts: number; edges: number; partials: number }
 let scratch: Scratch | null = null;
 
+/**
+ * Reserves now the scratch of groups of up to `dests` destinations and `tracks` tracks, blocks of up to
+ * `frames`: later blocks then reserve nothing (what KernelArena's views need).
+ */
+export function reserveSendScratch(dests: number, tracks: number, frames: number): void {
+  const k = wasmKernels();
+  if (k !== null) regions(k, dests, tracks, frames);
+}
+
 /** Scratch for the given sizes (grown, never shrunk: module-level). */
 function regions(k: WasmKernels, dests: number, tracks: number, frames: number): Scratch {
   const s = scratch !== null && scratch.kernels === k ? scratch : null;
