@@ -4,8 +4,8 @@
  * JSON and the same output bytes, with its worker entries (the true-peak worker of a long analysis)
  * and the dependencies it leaves external (the YAML parser, loaded on demand) found where it looks.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -81,4 +81,27 @@ describe('the bundled CLI', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('missing.wav');
   });
+
+  it('interrupted (SIGTERM, SIGINT): exit 128 + signal, and the hidden temp output is removed', async () => {
+    writeFixture(dir, 'late.wav', buildWav({ encoding: 'f32', channels: 2, samples: music(1, 3) }));
+    // A clip an hour in: the render streams silence long enough to be interrupted mid-write.
+    const session = join(dir, 'late.json');
+    writeFileSync(session, JSON.stringify({ tracks: [{ name: 'late', file: 'late.wav', startSeconds: 3600 }] }));
+    for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+      const out = join(dir, `late-${signal}.wav`);
+      const temp = () => readdirSync(dir).filter((f) => f.startsWith(`.late-${signal}.wav.tmp-`));
+      const child = spawn(process.execPath, [bin, 'mix', session, '-o', out, '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      const started = Date.now();
+      while (temp().length === 0 && Date.now() - started < 30000) await new Promise((r) => setTimeout(r, 20));
+      expect(temp(), 'the render started writing').toHaveLength(1);
+      child.kill(signal);
+      expect(await exited).toBe(code);
+      expect(stderr.trim()).toBe(`mixmaster: interrupted (${signal})`);
+      expect(temp()).toEqual([]);
+      expect(existsSync(out)).toBe(false);
+    }
+  }, 60000);
 });
