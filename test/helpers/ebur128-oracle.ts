@@ -11,8 +11,9 @@
  *    the bytes and instantiate them ourselves, calling the exported functions with the wasm-bindgen ABI
  *    (malloc + copy the Float32 samples into linear memory, pass pointer and length).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -72,13 +73,20 @@ function compile(): string | null {
   if (compiled !== undefined) return compiled;
   compiled = null;
   if (!existsSync('/usr/include/ebur128.h')) return null;
-  const dir = join(tmpdir(), `mixmaster-ebur128-oracle-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  const src = join(dir, 'oracle.c');
+  // One directory per helper source, shared by every test process and run: compiled once, and nothing
+  // piles up in /tmp (each measurement's input file is removed after it).
+  const hash = createHash('sha256').update(C_SOURCE).digest('hex').slice(0, 12);
+  const dir = join(tmpdir(), `mixmaster-ebur128-oracle-${hash}`);
   const bin = join(dir, 'oracle');
-  writeFileSync(src, C_SOURCE);
-  const r = spawnSync('gcc', ['-O2', '-o', bin, src, '-lebur128', '-lm'], { encoding: 'utf8' });
-  if (r.status !== 0) return null;
+  if (!existsSync(bin)) {
+    mkdirSync(dir, { recursive: true });
+    const src = join(dir, `oracle-${process.pid}.c`);
+    writeFileSync(src, C_SOURCE);
+    const r = spawnSync('gcc', ['-O2', '-o', `${bin}-${process.pid}`, src, '-lebur128', '-lm'], { encoding: 'utf8' });
+    rmSync(src, { force: true });
+    if (r.status !== 0) return null;
+    renameSync(`${bin}-${process.pid}`, bin); // atomic: a concurrent test process sees no half-written binary
+  }
   compiled = bin;
   return bin;
 }
@@ -107,9 +115,14 @@ export function measureWithLibebur128(channels: Float32Array[], sampleRate: numb
     const x = channels[c];
     for (let i = 0; i < frames; i++) inter[i * nch + c] = x[i];
   }
-  const file = join(dirname(bin), `in-${fileCounter++}.f32`);
+  const file = join(dirname(bin), `in-${process.pid}-${fileCounter++}.f32`);
   writeFileSync(file, new Uint8Array(inter.buffer));
-  const r = spawnSync(bin, [String(nch), String(sampleRate), String(hopFrames), file], { encoding: 'utf8' });
+  let r: SpawnSyncReturns<string>;
+  try {
+    r = spawnSync(bin, [String(nch), String(sampleRate), String(hopFrames), file], { encoding: 'utf8' });
+  } finally {
+    rmSync(file, { force: true }); // one measurement can be hundreds of MB
+  }
   if (r.status !== 0) throw new Error(`libebur128 oracle failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as OracleResult;
 }
