@@ -14,7 +14,7 @@ import { Expander, EXPANDER_PARAMS, Gate, GATE_PARAMS } from './gate.js';
 import { Gain, GAIN_PARAMS } from './gain.js';
 import { Imager, IMAGER_PARAMS } from './imager.js';
 import { Limiter, LIMITER_PARAMS } from './limiter.js';
-import { Multiband, MULTIBAND_MAX_BANDS, MULTIBAND_PARAMS } from './multiband.js';
+import { Multiband, MULTIBAND_DEFAULT_CROSSOVERS_HZ, MULTIBAND_MAX_BANDS, MULTIBAND_PARAMS } from './multiband.js';
 import { objectMessage, paramEntries, paramSchema, validate, type ValidationProblem } from './param-schema.js';
 import type { ParamTable } from './param-table.js';
 import { Pan, PAN_PARAMS } from './pan.js';
@@ -33,6 +33,8 @@ export interface InsertDefinition {
   params: ParamTable;
   /** Structured fields (e.g. eq `bands`), as valibot schemas. */
   extraEntries?: Record<string, v.GenericSchema>;
+  /** A rule across fields, reported at `field`: validated with the rest, so the error has the insert's path. */
+  crossCheck?: { field: string; ok: (insert: Record<string, unknown>) => boolean; message: (insert: Record<string, unknown>) => string };
   /** A new, unprepared processor. */
   create(): Processor<Record<string, unknown>, object>;
 }
@@ -67,9 +69,15 @@ export const INSERTS: readonly InsertDefinition[] = [
     params: {},
     extraEntries: {
       crossoversHz: v.optional(v.pipe(v.array(v.nonOptional(paramSchema(MULTIBAND_PARAMS.crossoversHz), 'must be a number'), 'must be a list of frequencies'),
+        v.minLength(1, 'at least 1 crossover'),
         v.maxLength(MULTIBAND_MAX_BANDS - 1, `at most ${MULTIBAND_MAX_BANDS - 1} crossovers`),
         v.check((xs) => xs.every((x, i) => i === 0 || (x as number) > (xs[i - 1] as number)), 'must be ascending'))),
       bands: v.optional(v.pipe(v.array(compressorBand, 'must be a list of compressor settings'), v.maxLength(MULTIBAND_MAX_BANDS, `at most ${MULTIBAND_MAX_BANDS} bands`))),
+    },
+    crossCheck: {
+      field: 'bands',
+      ok: (m) => !Array.isArray(m.bands) || m.bands.length === multibandCrossovers(m).length + 1,
+      message: (m) => `must have ${multibandCrossovers(m).length + 1} entries (one more than crossoversHz)`,
     },
     create: () => make(new Multiband()),
   },
@@ -88,11 +96,24 @@ export function insertDefinition(type: string): InsertDefinition | undefined {
   return byType.get(type);
 }
 
+/** A multiband insert's crossovers as it will run (the processor's defaults when not given). */
+function multibandCrossovers(m: Record<string, unknown>): readonly unknown[] {
+  return Array.isArray(m.crossoversHz) ? m.crossoversHz : MULTIBAND_DEFAULT_CROSSOVERS_HZ;
+}
+
+/** The schema of one insert type's object, with its cross-field rule. */
+function insertObject(d: InsertDefinition): v.GenericSchema {
+  const obj = v.strictObject({ type: v.pipe(v.literal(d.type), v.description(d.description)), ...paramEntries(d.params), ...(d.extraEntries ?? {}) }, objectMessage) as v.GenericSchema<Record<string, unknown>>;
+  const c = d.crossCheck;
+  if (!c) return obj;
+  return v.pipe(obj, v.forward(v.check((x: Record<string, unknown>) => c.ok(x), (issue) => c.message(issue.input)), [c.field] as never));
+}
+
 /** The valibot schema of one insert object (a discriminated union on `type`). */
 export const insertSchema = v.variant(
   'type',
   INSERTS.map((d) =>
-    v.strictObject({ type: v.pipe(v.literal(d.type), v.description(d.description)), ...paramEntries(d.params), ...(d.extraEntries ?? {}) }, objectMessage),
+    insertObject(d),
   ) as unknown as v.VariantOptions<'type'>,
   (issue) => issue.received === 'undefined' ? 'missing field "type"' : `unknown insert type ${issue.received} (known: ${INSERTS.map((d) => d.type).join(', ')})`,
 );

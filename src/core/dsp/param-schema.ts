@@ -36,9 +36,14 @@ export function paramEntries(table: ParamTable): Record<string, ReturnType<typeo
   return out;
 }
 
-/** Message for strict objects: an unknown key names itself; anything else must be an object. */
+/**
+ * Message for strict objects: an unknown key names itself, a missing required key (expected `"key"`,
+ * nothing received) says so; anything else must be an object.
+ */
 export const objectMessage = (issue: { expected: string | null; received: string }) =>
-  issue.expected === 'never' ? 'unknown field' : `must be an object (got ${issue.received})`;
+  issue.expected === 'never' ? 'unknown field'
+    : issue.received === 'undefined' && issue.expected?.startsWith('"') ? 'required, missing'
+      : `must be an object (got ${issue.received})`;
 
 /** One validation problem with its location, e.g. { path: 'chain[2].ratio', message: 'must be >= 1' }. */
 export interface ValidationProblem {

@@ -40,6 +40,17 @@ describe('insert catalog', () => {
       { path: 'chain[2].ceilingDbtp', message: 'must be <= 0' },
     ]);
   });
+
+  it('checks a multiband insert across its fields, with the path: bands per crossover, at least one crossover', () => {
+    const band = { thresholdDb: -20 };
+    const problems = (spec: Record<string, unknown>) => { const r = validateChain([{ type: 'multiband', ...spec }]); return r.ok ? [] : r.problems; };
+    expect(problems({ crossoversHz: [200], bands: [band] })).toEqual([{ path: 'chain[0].bands', message: 'must have 2 entries (one more than crossoversHz)' }]);
+    // Without crossoversHz, the processor's defaults count (two crossovers: three bands).
+    expect(problems({ bands: [band, band] })).toEqual([{ path: 'chain[0].bands', message: 'must have 3 entries (one more than crossoversHz)' }]);
+    expect(problems({ bands: [band, band, band] })).toEqual([]);
+    expect(problems({ crossoversHz: [300, 3000], bands: [band, band, band] })).toEqual([]);
+    expect(problems({ crossoversHz: [] })).toEqual([{ path: 'chain[0].crossoversHz', message: 'at least 1 crossover' }]);
+  });
 });
 
 describe('inserts created from a chain apply their parameters', () => {

@@ -16,6 +16,12 @@ describe('session validation', () => {
     expect(problems({ tracks: [{ name: 'a', file: 'a.wav', inserts: [{ type: 'gain', gainDb: 100 }] }] })).toEqual(['tracks[0].inserts[0].gainDb: must be <= 48']);
     expect(problems({ tracks: [{ name: 'a', file: 'a.wav', volume: 1 }] })[0]).toBe('tracks[0].volume: unknown field');
     expect(problems({ tracks: [] })[0]).toMatch(/^tracks: needs at least one track/);
+    // A missing required field says so (not "must be an object").
+    expect(problems({ tracks: [{ name: 'a' }] })).toEqual(['tracks[0].file: required, missing']);
+    expect(problems({})).toEqual(['tracks: required, missing']);
+    expect(problems({ tracks: [{ name: 'a', file: 'a.wav', sends: [{ levelDb: -3 }] }] })).toEqual(['tracks[0].sends[0].bus: required, missing']);
+    expect(problems({ tracks: 'a.wav' })[0]).toMatch(/^tracks: /);
+    expect(problems(5)[0]).toMatch(/must be an object \(got 5\)/);
   });
   it('unknown bus, duplicate names, bad automation paths, unknown sidechain source', () => {
     expect(problems({ tracks: [{ name: 'a', file: 'a.wav', output: 'drums' }] })[0]).toMatch(/^tracks\[0\]\.output: unknown bus "drums"/);
