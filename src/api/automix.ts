@@ -18,13 +18,19 @@ import { ROLE_NAMES } from '../core/mix/automix/role-table.js';
 import { automixSessionYaml } from '../core/mix/automix/session-yaml.js';
 import { findPreset } from '../core/master/presets.js';
 import { AudioFileError } from '../io/audio-reader.js';
+import { encodedFormatOf } from '../io/encoders.js';
 import { checkOutputPath } from '../io/output-path.js';
 import { analyzeFile } from './analyze-files.js';
 import { masterFiles, type MasterResult } from './master-files.js';
 import { mixSession, type MixSettings } from './mix-session.js';
-import type { BitDepth } from './output-format.js';
+import { assertWritableFormat, type BitDepth } from './output-format.js';
 
 /** File extensions picked up from a stem folder. */
+/** What --session-out may be: YAML keeps every decision as a comment, JSON is the bare session. */
+const SESSION_EXTENSIONS = ['.yaml', '.yml', '.json'];
+/** The loudest true peak the reference loudness match may give the (unlimited) mix, dBTP. */
+const REFERENCE_CEILING_DBTP = -1;
+
 export const STEM_EXTENSIONS = ['.wav', '.wave', '.rf64', '.bw64', '.flac', '.mp3', '.ogg', '.oga', '.opus'];
 
 export interface AutomixOptions {
@@ -107,12 +113,24 @@ export async function automix(inputs: string[], opts: AutomixOptions): Promise<A
   for (const [name, role] of Object.entries(opts.roles ?? {})) {
     if (!ROLE_NAMES.includes(role)) throw new AudioFileError(name, `unknown role "${role}" (known: ${ROLE_NAMES.join(', ')})`, 'usage');
   }
+  const names = new Set(files.map(stemName));
+  for (const name of Object.keys(opts.roles ?? {})) {
+    if (!names.has(name)) throw new AudioFileError(`--role ${name}`, `no stem has this name (stems: ${[...names].join(', ')})`, 'usage');
+  }
   if (opts.master !== undefined && !findPreset(opts.master)) throw new AudioFileError(opts.master, 'unknown mastering preset', 'usage');
   const protectedInputs = opts.reference ? [...files, opts.reference] : files;
+  assertWritableFormat(opts.output);
   await checkOutputPath(opts.output, protectedInputs, force);
-  if (opts.sessionOut) await checkOutputPath(opts.sessionOut, [...protectedInputs, opts.output], force);
+  if (opts.sessionOut) {
+    if (!SESSION_EXTENSIONS.includes(extname(opts.sessionOut).toLowerCase())) throw new AudioFileError(opts.sessionOut, 'a session is .yaml, .yml or .json', 'usage');
+    await checkOutputPath(opts.sessionOut, [...protectedInputs, opts.output], force);
+  }
   const masterOutput = opts.master !== undefined ? (opts.masterOutput ?? join(dirname(opts.output), `${stemName(opts.output)}.master.wav`)) : null;
-  if (masterOutput) await checkOutputPath(masterOutput, [...protectedInputs, opts.output], force);
+  if (masterOutput) {
+    if (!encodedFormatOf(masterOutput)) throw new AudioFileError(masterOutput, `cannot write ${extname(masterOutput) || 'files without an extension'} (use .wav, .flac or .mp3)`, 'unsupported-output');
+    if (resolve(masterOutput) === resolve(opts.output)) throw new AudioFileError(masterOutput, 'the master would overwrite the mix', 'usage');
+    await checkOutputPath(masterOutput, [...protectedInputs, opts.output], force);
+  }
 
   // Analysis: one pass per stem, with the loudness series (activity).
   const analyses: AnalysisResult[] = [];
@@ -122,7 +140,10 @@ export async function automix(inputs: string[], opts: AutomixOptions): Promise<A
   }
   const rate = analyses[0].sampleRate;
   let refAnalysis: AnalysisResult | null = null;
-  if (opts.reference) refAnalysis = (await analyzeFile(opts.reference, { strict: opts.strict })).result;
+  if (opts.reference) {
+    refAnalysis = (await analyzeFile(opts.reference, { strict: opts.strict })).result;
+    if (refAnalysis.integratedLufs === null) throw new AudioFileError(opts.reference, 'reference has no measurable loudness (silent or shorter than 400 ms)', 'bad-reference');
+  }
 
   const tempDir = opts.sessionOut ? null : await mkdtemp(join(tmpdir(), 'mixmaster-automix-'));
   const sessionPath = opts.sessionOut ?? join(tempDir as string, 'session.yaml');
@@ -137,7 +158,8 @@ export async function automix(inputs: string[], opts: AutomixOptions): Promise<A
     const warnings: AnalysisWarning[] = plan.warnings.map((m) => ({ code: 'automix', message: m }));
     if (refAnalysis && refAnalysis.sampleRate !== rate) warnings.push({ code: 'automix', message: `reference at ${refAnalysis.sampleRate} Hz, stems at ${rate} Hz: tonal match skipped (loudness still matched)` });
     const header = [`mixmaster automix of ${files.length} stems${opts.reference ? `, matched to ${basename(opts.reference)}` : ''}`];
-    await writeAtomic(sessionPath, automixSessionYaml(plan, header));
+    const sessionText = () => (extname(sessionPath).toLowerCase() === '.json' ? `${JSON.stringify(plan.session, null, 2)}\n` : automixSessionYaml(plan, header));
+    await writeAtomic(sessionPath, sessionText());
 
     const needLoudness = opts.analyze === true || refAnalysis !== null;
     const mixOpts = { force, strict: opts.strict, bitDepth: opts.bitDepth, analyze: needLoudness, onProgress: (f: string, d: number, t: number | null) => opts.onProgress?.(f, 'mix', d, t) };
@@ -146,11 +168,19 @@ export async function automix(inputs: string[], opts: AutomixOptions): Promise<A
     if (refAnalysis) {
       // Loudness match: the master fader is after every insert, so the measured difference is exact.
       const measured = mixed.output?.integratedLufs ?? null;
-      const gainDb = refAnalysis.integratedLufs !== null && measured !== null ? Math.round((refAnalysis.integratedLufs - measured) * 100) / 100 : 0;
+      let gainDb = refAnalysis.integratedLufs !== null && measured !== null ? Math.round((refAnalysis.integratedLufs - measured) * 100) / 100 : 0;
+      // A fader cannot make a mix as loud as a limited master: the gain stops where the true peak reaches
+      // the headroom ceiling (the rest is the mastering's job).
+      const peak = mixed.output?.truePeakDbtp ?? null;
+      if (peak !== null && gainDb > REFERENCE_CEILING_DBTP - peak) {
+        const capped = Math.floor((REFERENCE_CEILING_DBTP - peak) * 100) / 100;
+        warnings.push({ code: 'automix', message: `matching the reference's ${refAnalysis.integratedLufs?.toFixed(1)} LUFS needs ${gainDb.toFixed(1)} dB, capped at ${capped.toFixed(1)} dB to keep the mix's true peak under ${REFERENCE_CEILING_DBTP} dBTP (use --master to reach the loudness with a limiter)` });
+        gainDb = capped;
+      }
       reference = { file: opts.reference as string, integratedLufs: refAnalysis.integratedLufs, masterGainDb: gainDb };
       if (gainDb !== 0) {
         plan.session.master = { ...plan.session.master, gainDb };
-        await writeAtomic(sessionPath, automixSessionYaml(plan, header));
+        await writeAtomic(sessionPath, sessionText());
         mixed = await mixSession(sessionPath, opts.output, { ...mixOpts, force: true, analyze: opts.analyze === true });
       }
     }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { AnalysisResult } from '../core/analysis/analysis-result.js';
 import { synthesizeDemoStems } from '../core/synth/demo-song.js';
 import type { StemDecision } from '../core/mix/automix/plan-automix.js';
+import { ioError } from '../io/atomic-file.js';
 import { checkOutputPath } from '../io/output-path.js';
 import { createWavWriter } from '../io/wav-writer.js';
 import { automix } from './automix.js';
@@ -46,7 +47,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const dir = opts.outDir ?? (await mkdtemp(join(tmpdir(), 'mixmaster-demo-')));
   try {
     const stemDir = join(dir, 'stems');
-    await mkdir(stemDir, { recursive: true });
+    await mkdir(stemDir, { recursive: true }).catch((e: unknown) => { throw ioError(dir, e, 'cannot create the demo folder'); });
     const stems = synthesizeDemoStems({ seconds: opts.seconds });
     const stemFiles = stems.map((s) => join(stemDir, `${s.name}.wav`));
     // Check every output before writing any, so a refused run leaves nothing half-done.

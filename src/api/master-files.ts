@@ -13,7 +13,7 @@
  * in one pass. The first drive guess of every search subtracts the EQ's predicted loudness change
  * (K-weighted, from the input's spectrum), so gain-only targets usually need a single search pass.
  */
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, rmdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import type { AnalysisResult, AnalysisWarning } from '../core/analysis/analysis-result.js';
@@ -31,14 +31,15 @@ import { FineSpectrum, type FineSpectrumResult } from '../core/master/fine-spect
 import { decideLoudnessMaximiser, decideMaximiserForHeavyLimiting, type MaximiserDecision } from '../core/master/loudness-maximiser.js';
 import { searchLimiterDrive, type LoudnessSearchResult } from '../core/master/loudness-search.js';
 import { MASTER_LIMITER_DEFAULTS, MasteringChain, masteringInserts, type MasteringStages, type MaximiserSettings } from '../core/master/mastering-chain.js';
-import { DEFAULT_PRESET, findPreset, LOUDNESS_PRESETS } from '../core/master/presets.js';
+import { DEFAULT_PRESET, findPreset, LOUDNESS_PRESETS, MIN_TARGET_LUFS } from '../core/master/presets.js';
 import { decideReferenceMatch, MATCH_BANDS_HZ, matchBandLevels, refineReferenceEq, refineWidthPercent, type MatchAspect, type ReferenceMatchDecision } from '../core/master/reference-match.js';
 import { detectResonances, type Resonance } from '../core/master/resonance-control.js';
 import { AudioFileError, type AudioReader } from '../io/audio-reader.js';
 import { assertEncodable, createEncoder, encodedFormatOf, isLossy, type EncodedFormat } from '../io/encoders.js';
 import { openAudio } from '../io/open-audio.js';
+import { ioError } from '../io/atomic-file.js';
 import { checkOutputPath } from '../io/output-path.js';
-import { resampleReader } from '../io/resampling-reader.js';
+import { assertResamplable, resampleReader } from '../io/resampling-reader.js';
 import { createWavWriter } from '../io/wav-writer.js';
 import { renderMasterReport } from '../report/master-report.js';
 import type { BitDepth } from './output-format.js';
@@ -271,16 +272,28 @@ export async function masterFiles(inputs: string[], opts: MasterOptions): Promis
   if (inputs.length === 0) throw new AudioFileError('(none)', 'no input files', 'usage');
   const base = resolveTarget(opts);
   if (!(base.ceilingDbtp <= 0 && base.ceilingDbtp >= -20)) throw new AudioFileError(opts.output, `ceiling ${base.ceilingDbtp} dBTP is outside -20..0`, 'usage');
-  if (!(base.targetLufs >= -70 && base.targetLufs <= 0)) throw new AudioFileError(opts.output, `target ${base.targetLufs} LUFS is outside -70..0`, 'usage');
+  if (!(base.targetLufs >= MIN_TARGET_LUFS && base.targetLufs <= 0)) throw new AudioFileError(opts.output, `target ${base.targetLufs} LUFS is outside ${MIN_TARGET_LUFS}..0`, 'usage');
   const rate = opts.sampleRate;
   if (rate !== undefined && !(Number.isInteger(rate) && rate >= 8000 && rate <= 384000)) throw new AudioFileError(opts.output, `sample rate ${rate} Hz is not a whole number from 8000 to 384000`, 'usage');
-  let toFolder = inputs.length > 1 || !!opts.album;
-  if (!toFolder) {
-    const st = await stat(opts.output).catch(() => null);
-    if (st?.isDirectory()) toFolder = true;
-  } else {
-    await mkdir(opts.output, { recursive: true });
+  const st = await stat(opts.output).catch(() => null);
+  const toFolder = inputs.length > 1 || !!opts.album || st?.isDirectory() === true;
+  let made: string | undefined;
+  if (toFolder && !st?.isDirectory()) {
+    if (st) throw new AudioFileError(opts.output, `is a file: ${inputs.length > 1 ? 'several inputs are' : 'an album is'} mastered into a folder`, 'usage');
+    if (encodedFormatOf(opts.output)) throw new AudioFileError(opts.output, `${inputs.length > 1 ? 'several inputs are' : 'an album is'} mastered into a folder, and this names a file (give a folder)`, 'usage');
+    made = await mkdir(opts.output, { recursive: true }).catch((e: unknown) => { throw ioError(opts.output, e, 'cannot create the output folder'); });
   }
+  try {
+    return await masterInto(inputs, opts, base, rate, toFolder);
+  } catch (e) {
+    // A folder this run made is removed again when nothing was written into it.
+    if (made !== undefined) await rmdir(opts.output).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** masterFiles() once its options are checked and its output folder (toFolder) exists. */
+async function masterInto(inputs: string[], opts: MasterOptions, base: ReturnType<typeof resolveTarget>, rate: number | undefined, toFolder: boolean): Promise<MasterResult[]> {
   const outputs = inputs.map((f) => outputPathFor(f, opts, toFolder));
   if (new Set(outputs).size !== outputs.length) throw new AudioFileError(opts.output, 'two inputs would write the same output file', 'usage');
   const readFiles = opts.reference ? [...inputs, opts.reference] : inputs;
@@ -326,7 +339,9 @@ export async function masterFiles(inputs: string[], opts: MasterOptions): Promis
     }
   });
 
-  // Formats the outputs cannot hold (an MP3 at 96 kHz) are refused before anything is written.
+  // Formats the outputs cannot hold (an MP3 at 96 kHz), and rates the resampler cannot convert, are
+  // refused before anything is written.
+  if (rate !== undefined) for (const a of analysed) assertResamplable(a.file, a.sampleRate, rate);
   analysed.forEach((a, i) => assertEncodable(outputs[i], rate ?? a.sampleRate, a.channels, defaultBitDepth(a, opts)));
 
   const results: MasterResult[] = [];

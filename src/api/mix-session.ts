@@ -24,6 +24,7 @@ import type { AudioReader } from '../io/audio-reader.js';
 import { loadDataFile } from '../io/load-data-file.js';
 import { openAudio } from '../io/open-audio.js';
 import { checkOutputPath } from '../io/output-path.js';
+import { assertResamplable } from '../io/resampling-reader.js';
 import { settleInOrder } from '../io/settle-in-order.js';
 import { createWavWriter } from '../io/wav-writer.js';
 import { assertWritableFormat, wavSampleFormat, type RenderOptions } from './output-format.js';
@@ -53,6 +54,8 @@ export interface MixSettings {
   output: string;
   sampleRate: number;
   format: 'pcm16' | 'pcm24' | 'float32';
+  /** Quantization to PCM: TPDF dither, or rounding (`dither: false`); none for float32. */
+  dither: 'tpdf' | 'none';
   frames: number;
   durationSeconds: number;
   tracks: number;
@@ -158,6 +161,7 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
     const allPcm16 = [...infoByFile.values()].every((i) => i.pcmBits !== null && i.pcmBits <= 16);
     format = wavSampleFormat(opts.bitDepth ?? (allPcm16 ? '16' : '24'));
     resampled = [...infoByFile.entries()].filter(([, i]) => i.sampleRate !== sampleRate).map(([file, i]) => ({ file, fromHz: i.sampleRate }));
+    for (const r of resampled) assertResamplable(r.file, r.fromHz, sampleRate);
 
     // The track groups go to workers, which open their own readers; else one reader per clip here.
     const groups = trackGroups(plan);
@@ -190,7 +194,7 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
   let writer;
   let nonFinite = 0;
   try {
-    writer = await createWavWriter(output, { sampleRate, channels: 2, format, force: opts.force });
+    writer = await createWavWriter(output, { sampleRate, channels: 2, format, force: opts.force, dither: opts.dither !== false });
     try {
       for (;;) {
         const n = await renderer.render(block, blockFrames);
@@ -225,7 +229,7 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
     result.warnings = [...warnings, ...result.warnings];
   }
   const settings: MixSettings = {
-    session: sessionPath, output, sampleRate, format, frames: plan.outputFrames, durationSeconds: plan.outputFrames / sampleRate,
+    session: sessionPath, output, sampleRate, format, dither: format === 'float32' || opts.dither === false ? 'none' : 'tpdf', frames: plan.outputFrames, durationSeconds: plan.outputFrames / sampleRate,
     tracks: session.tracks.length, buses: (session.buses ?? []).length, sources: plan.sources.length, latencyFrames: plan.latencyFrames,
     panLawDb: plan.panLawDb, blockFrames, threads, resampled, renderOrder: plan.nodes.map((n) => n.name),
   };

@@ -25,6 +25,11 @@ export interface RenderOptions {
   strict?: boolean;
   /** Output bit depth (default: 16 when the source is 16-bit PCM, else 24). */
   bitDepth?: BitDepth;
+  /**
+   * TPDF dither when quantizing to 16/24-bit PCM (default true). false rounds instead: for material
+   * already on the output's grid (a unity pass of 16-bit stems to 16 bits stays bit-for-bit).
+   */
+  dither?: boolean;
   /** Output sample rate in Hz (sources are resampled); default: the source's. */
   sampleRate?: number;
   /** Analyze the output (for --json). Default false. */

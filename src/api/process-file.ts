@@ -31,7 +31,7 @@ const ANALYSIS_COST_NS = 10;
 export interface ProcessResult {
   input?: AnalysisResult;
   output?: AnalysisResult;
-  settings: { chain: InsertSpec[]; latencyFrames: number; bitDepth: BitDepth; outputFile: string; threads: number };
+  settings: { chain: InsertSpec[]; latencyFrames: number; bitDepth: BitDepth; dither: 'tpdf' | 'none'; outputFile: string; threads: number };
   warnings: AnalysisWarning[];
 }
 
@@ -82,7 +82,7 @@ export async function processFile(input: string, output: string, opts: ProcessOp
   const outAn = Analyzer ? new Analyzer({ sampleRate, channels, channelMask: reader.info.channelMask, series: false }) : null;
   let writer: Awaited<ReturnType<typeof createWavWriter>>;
   try {
-    writer = await createWavWriter(output, { sampleRate, channels, format: wavSampleFormat(bitDepth), channelMask: reader.info.channelMask, force: opts.force });
+    writer = await createWavWriter(output, { sampleRate, channels, format: wavSampleFormat(bitDepth), channelMask: reader.info.channelMask, force: opts.force, dither: opts.dither !== false });
   } catch (e) {
     await pipeline?.terminate();
     await reader.close();
@@ -114,7 +114,7 @@ export async function processFile(input: string, output: string, opts: ProcessOp
   return {
     input: inAn ? { file: input, ...inAn.result() } : undefined,
     output: outAn ? { file: output, ...outAn.result() } : undefined,
-    settings: { chain, latencyFrames: latency, bitDepth, outputFile: output, threads: pipeline ? pipeline.workerCount + 1 : 1 },
+    settings: { chain, latencyFrames: latency, bitDepth, dither: bitDepth === '32f' || opts.dither === false ? 'none' : 'tpdf', outputFile: output, threads: pipeline ? pipeline.workerCount + 1 : 1 },
     warnings,
   };
 }

@@ -59,6 +59,8 @@ export function ioError(path: string, err: unknown, doing: string): AudioFileErr
       return new AudioFileError(path, `${doing}: no space left on device`, 'io');
     case 'EROFS':
       return new AudioFileError(path, `${doing}: read-only file system`, 'io');
+    case 'ENOTDIR':
+      return new AudioFileError(path, `${doing}: part of the path is a file, not a directory`, 'io');
     case 'EISDIR':
       return new AudioFileError(path, 'is a directory', 'io');
     default:

@@ -2,10 +2,11 @@
  * The output-path guard every command runs before any work (shared/DESIGN.md "Bad input"): an output
  * that is one of the inputs is refused even with --force, an existing output is refused without it.
  */
+import type { Stats } from 'node:fs';
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AudioFileError } from './audio-reader.js';
-import { OUTPUT_EXISTS } from './atomic-file.js';
+import { ioError, OUTPUT_EXISTS } from './atomic-file.js';
 
 /** The canonical path of `p`: realpath when it exists, else realpath of its directory + its name. */
 async function canonical(p: string): Promise<string> {
@@ -47,12 +48,21 @@ export async function checkOutputPath(output: string, inputs: string[], force: b
     }
     if (same) throw new AudioFileError(output, 'output is the same file as an input', 'output-is-input');
   }
-  let exists = false;
+  let exists: boolean | 'directory' = false;
   try {
-    await lstat(output);
-    exists = true;
+    exists = (await lstat(output)).isDirectory() ? 'directory' : true;
   } catch {
     exists = false;
   }
+  if (exists === 'directory') throw new AudioFileError(output, 'is a directory', 'io');
   if (exists && !force) throw new AudioFileError(output, OUTPUT_EXISTS, 'output-exists');
+  // Its folder too, now: a long render must not find out at its end that it has nowhere to go.
+  const dir = dirname(resolve(output));
+  let folder: Stats;
+  try {
+    folder = await stat(dir);
+  } catch (err) {
+    throw ioError(output, err, 'cannot create output');
+  }
+  if (!folder.isDirectory()) throw new AudioFileError(output, `cannot create output: ${dirname(output)} is not a directory`, 'io');
 }

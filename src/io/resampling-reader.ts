@@ -113,8 +113,22 @@ class ResamplingReader implements AudioReader {
  * Wraps `inner` so it yields audio at `sampleRate`; returns `inner` itself when the rates already match.
  * @param sampleRate target rate in Hz.
  */
+/** The highest rate, in or out, the resampler (libsamplerate-js) converts, Hz. */
+export const MAX_RESAMPLE_HZ = 192000;
+
+/**
+ * Refuses a conversion the resampler cannot do, naming the file (checked before any work where the
+ * rates are known up front).
+ * @throws AudioFileError
+ */
+export function assertResamplable(path: string, fromHz: number, toHz: number): void {
+  if (fromHz === toHz || (fromHz <= MAX_RESAMPLE_HZ && toHz <= MAX_RESAMPLE_HZ)) return;
+  throw new AudioFileError(path, `cannot resample ${fromHz} Hz to ${toHz} Hz: the resampler works up to ${MAX_RESAMPLE_HZ} Hz`, 'unsupported-rate');
+}
+
 export async function resampleReader(inner: AudioReader, sampleRate: number, opts: ResamplingOptions = {}): Promise<AudioReader> {
   if (inner.info.sampleRate === sampleRate) return inner;
+  assertResamplable(inner.path, inner.info.sampleRate, sampleRate);
   const q = opts.quality ?? 'medium';
   const { ConverterType, create } = await loadLib();
   const converterType = q === 'best' ? ConverterType.SRC_SINC_BEST_QUALITY : q === 'fastest' ? ConverterType.SRC_SINC_FASTEST : ConverterType.SRC_SINC_MEDIUM_QUALITY;

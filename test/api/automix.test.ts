@@ -84,6 +84,35 @@ describe('automix', () => {
   it('refuses an existing output without force, before writing anything', async () => {
     await expect(automix([join(dir, 'a')], { output: join(dir, 'a.wav') })).rejects.toThrow(/exists/);
   });
+
+  it('writes a JSON session for --session-out x.json, which re-renders the mix', async () => {
+    await automix([join(dir, 'a')], { output: join(dir, 'j.wav'), sessionOut: join(dir, 'j.json'), bitDepth: '32f' });
+    const session = JSON.parse(await readFile(join(dir, 'j.json'), 'utf8')) as { tracks: { file: string }[] };
+    expect(session.tracks.map((t) => t.file)).toEqual(NAMES.map((n) => `a/${n}.wav`).sort());
+    await mixSession(join(dir, 'j.json'), join(dir, 'j2.wav'), { bitDepth: '32f' });
+    expect(nullDb(await readAll(join(dir, 'j.wav')), await readAll(join(dir, 'j2.wav')))).toBeLessThan(-100);
+  });
+
+  it('refuses bad options before writing anything: session format, master output, --role for no stem, a silent reference', async () => {
+    const { existsSync } = await import('node:fs');
+    const silent = join(dir, 'silent.wav');
+    const w = await createWavWriter(silent, { sampleRate: FS, channels: 2, format: 'float32' });
+    await w.write([new Float32Array(N), new Float32Array(N)], N);
+    await w.close();
+    const out = join(dir, 'refused.wav');
+    const cases: [Parameters<typeof automix>[1], RegExp][] = [
+      [{ output: out, sessionOut: join(dir, 'refused.txt') }, /a session is \.yaml, \.yml or \.json/],
+      [{ output: out, master: 'spotify', masterOutput: join(dir, 'refused.ogg') }, /cannot write \.ogg/],
+      [{ output: out, master: 'spotify', masterOutput: out }, /the master would overwrite the mix/],
+      [{ output: out, master: 'spotify', masterOutput: join(dir, 'no-such-folder', 'm.wav') }, /directory does not exist/],
+      [{ output: out, roles: { laed: 'lead' } }, /no stem has this name \(stems: bass, hats, kick, lead\)/],
+      [{ output: out, reference: silent }, /reference has no measurable loudness/],
+    ];
+    for (const [opts, message] of cases) {
+      await expect(automix([join(dir, 'a')], opts)).rejects.toThrow(message);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
 });
 
 describe('automix --reference', () => {
@@ -117,8 +146,11 @@ describe('automix --reference', () => {
   }
 
   /** Broadband stems (coloured noise), so a 1/3-octave tonal match has a smooth spectrum to work on. */
+  let noiseStems: string | null = null;
   async function writeNoiseStems(): Promise<string> {
+    if (noiseStems !== null) return noiseStems;
     const d = join(dir, 'noise');
+    noiseStems = d;
     const { mkdir } = await import('node:fs/promises');
     await mkdir(d, { recursive: true });
     const kinds: [string, number][] = [['bass', 0.02], ['keys', 0.3], ['hats', -0.5]];
@@ -155,5 +187,16 @@ describe('automix --reference', () => {
     // Tone: a bright reference tilts the mix up, a dark one down, relative to the plain automix.
     expect(b.tiltDb).toBeGreaterThan(plain.tiltDb + 0.5);
     expect(d.tiltDb).toBeLessThan(plain.tiltDb - 0.5);
+  });
+
+  it('stops the loudness match at -1 dBTP true peak when a fader cannot reach the reference (and says so)', async () => {
+    const stems = await writeNoiseStems();
+    const loud = await writeReference('loud.wav', true, 0.9);
+    const res = await automix([stems], { output: join(dir, 'ref-loud.wav'), reference: loud, bitDepth: '32f', analyze: true });
+    const out = res.output!;
+    expect(out.truePeakDbtp!).toBeLessThanOrEqual(-1);
+    expect(out.truePeakDbtp!).toBeGreaterThan(-1.1);
+    expect(out.integratedLufs!).toBeLessThan(res.settings.reference!.integratedLufs! - 1);
+    expect(res.warnings.some((w) => /capped at .* true peak under -1 dBTP/.test(w.message))).toBe(true);
   });
 });

@@ -107,6 +107,24 @@ describe('masterFiles: bad input and limits', () => {
     await expect(masterFiles([src], { output: join(dir, 'short-m.wav') })).rejects.toThrow(/too short/);
   });
 
+  it('several inputs: refuses an output named like a file, and removes the folder it made when the run fails', async () => {
+    const { existsSync } = await import('node:fs');
+    const a = await writeWav('batch-a.wav', noiseProgramme(1, 0.1, 8));
+    const short = await writeWav('batch-short.wav', noiseProgramme(1, 0.1, 9).map((c) => c.slice(0, 0.3 * FS)));
+    await expect(masterFiles([a, a], { output: join(dir, 'two.wav') })).rejects.toThrow(/names a file \(give a folder\)/);
+    expect(existsSync(join(dir, 'two.wav'))).toBe(false);
+    await expect(masterFiles([a, short], { output: join(dir, 'batch-out') })).rejects.toThrow(/too short/);
+    expect(existsSync(join(dir, 'batch-out'))).toBe(false);
+  });
+
+  it('reaches a quiet target far below the input (more than 24 dB down), and refuses one under -60 LUFS', async () => {
+    const src = await writeWav('hot.wav', noiseProgramme(3, 0.3, 10));
+    const [res] = await masterFiles([src], { output: join(dir, 'hot-quiet.wav'), targetLufs: -55 });
+    expect((res.input.integratedLufs as number) + 55).toBeGreaterThan(30);
+    expect(Math.abs((res.output.integratedLufs as number) + 55)).toBeLessThanOrEqual(0.1);
+    await expect(masterFiles([src], { output: join(dir, 'hot-65.wav'), targetLufs: -65 })).rejects.toThrow(/outside -60\.\.0/);
+  }, 30000);
+
   it('refuses more than 30 dB of gain unless forced', async () => {
     const src = await writeWav('faint.wav', noiseProgramme(3, 0.0065, 4)); // ≈ -45 LUFS: 31 dB short of -14
     const out = join(dir, 'faint-m.wav');

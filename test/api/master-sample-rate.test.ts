@@ -99,6 +99,8 @@ describe('master --sample-rate', () => {
     await expect(masterFiles([input], { output: join(dir, 'x.wav'), sampleRate: 7999 })).rejects.toThrow(/sample rate/);
     // A rate the output format cannot hold is refused before any output exists.
     await expect(masterFiles([input], { output: join(dir, 'x.mp3'), sampleRate: 96000 })).rejects.toThrow(/MP3 cannot hold 96000/);
+    // Above the resampler's range (192 kHz), in or out: refused naming the file, before any work.
+    await expect(masterFiles([input], { output: join(dir, 'x.wav'), sampleRate: 200000 })).rejects.toThrow(/cannot resample 48000 Hz to 200000 Hz: the resampler works up to 192000 Hz/);
     expect(existsSync(join(dir, 'x.wav'))).toBe(false);
     expect(existsSync(join(dir, 'x.mp3'))).toBe(false);
   }, 60000);

@@ -47,6 +47,33 @@ describe('mixSession', () => {
     expect(maxDiff).toBe(0);
   });
 
+  it('a unity pass of a 16-bit stem to 16 bits is bit-for-bit with --no-dither (dither: false); dithered by default', async () => {
+    const pcm = A.map((c) => c.map((v) => Math.round(v * 0.5 * 32768) / 32768)); // on the 16-bit grid
+    const w = await createWavWriter(join(dir, 'a16.wav'), { sampleRate: 48000, channels: 2, format: 'pcm16', dither: false });
+    await w.write(pcm, pcm[0].length);
+    await w.close();
+    await writeFile(join(dir, 'u16.yaml'), 'tracks:\n  - { name: a, file: a16.wav }\n');
+    const plain = await mixSession(join(dir, 'u16.yaml'), join(dir, 'u16-plain.wav'), { dither: false });
+    expect(plain.settings).toMatchObject({ format: 'pcm16', dither: 'none' });
+    const dithered = await mixSession(join(dir, 'u16.yaml'), join(dir, 'u16-tpdf.wav'), {});
+    expect(dithered.settings).toMatchObject({ format: 'pcm16', dither: 'tpdf' });
+    const differing = async (file: string) => {
+      const { data } = await readAll(join(dir, file));
+      let n = 0;
+      for (let c = 0; c < 2; c++) for (let i = 0; i < pcm[c].length; i++) if (data[c][i] !== pcm[c][i]) n++;
+      return n;
+    };
+    expect(await differing('u16-plain.wav')).toBe(0);
+    expect(await differing('u16-tpdf.wav')).toBeGreaterThan(1000);
+  });
+
+  it('refuses, before writing, a stem the resampler cannot convert (above 192 kHz), naming it', async () => {
+    await writeFile(join(dir, 'hi.json'), JSON.stringify({ sampleRate: 200000, tracks: [{ name: 'a', file: 'a.wav' }] }));
+    const e = await mixSession(join(dir, 'hi.json'), join(dir, 'hi.wav'), {}).catch((x: unknown) => x as { file?: string; message: string });
+    expect(e).toMatchObject({ message: 'cannot resample 48000 Hz to 200000 Hz: the resampler works up to 192000 Hz', file: join(dir, 'a.wav') });
+    expect((await readdir(dir)).some((f) => f.includes('hi.wav'))).toBe(false);
+  });
+
   it('resamples a 44.1 kHz stem into a 48 kHz session: length and level kept', async () => {
     await writeFile(join(dir, 'rs.json'), JSON.stringify({ sampleRate: 48000, tracks: [{ name: 's', file: 's441.wav' }] }));
     const res = await mixSession(join(dir, 'rs.json'), join(dir, 'rs.wav'), { bitDepth: '32f' });

@@ -52,6 +52,12 @@ describe('checkOutputPath', () => {
     expect((await failure(input, [join(dirLink, 'in.wav')], true))?.message).toBe('output is the same file as an input');
   });
 
+  it('refuses, before any work, an output whose folder is missing or a file, and a folder as the output', async () => {
+    expect((await failure(join(tmp.dir, 'missing', 'out.wav'), [input], true))?.message).toBe('cannot create output: directory does not exist');
+    expect((await failure(join(input, 'out.wav'), [], true))?.message).toMatch(/is not a directory/);
+    expect((await failure(join(tmp.dir, 'sub'), [input], true))?.message).toBe('is a directory');
+  });
+
   it('refuses an existing output without force, accepts it with force', async () => {
     const existing = join(tmp.dir, 'exists.wav');
     writeFileSync(existing, 'y');

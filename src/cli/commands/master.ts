@@ -6,7 +6,7 @@
  * --width, --mono-below) and the common output options.
  */
 import { masterFiles } from '../../api/master-files.js';
-import { findPreset, LOUDNESS_PRESETS } from '../../api/vocabulary.js';
+import { findPreset, LOUDNESS_PRESETS, MIN_TARGET_LUFS } from '../../api/vocabulary.js';
 import { MATCH_ASPECTS, type MatchAspect } from '../../api/vocabulary.js';
 import { formatAnalysis } from '../format-analysis.js';
 import { createProgress } from '../progress.js';
@@ -74,7 +74,7 @@ export async function masterCommand(inputs: string[], opts: MasterCliOptions, io
     res = await masterFiles(inputs, {
       output: opts.output,
       preset: opts.preset,
-      targetLufs: num('--target', opts.target, -70, 0),
+      targetLufs: num('--target', opts.target, MIN_TARGET_LUFS, 0),
       ceilingDbtp: num('--ceiling', opts.ceiling, -20, 0),
       reference: opts.reference,
       match: parseMatch(opts.match),

@@ -1,4 +1,4 @@
-/** `mixmaster mix <session> -o <out> [--json] [--bit-depth 16|24|32f] [--sample-rate N] [--strict] [--report <file.html>]` */
+/** `mixmaster mix <session> -o <out> [--json] [--bit-depth 16|24|32f] [--no-dither] [--sample-rate N] [--strict] [--report <file.html>]` */
 import { mixSession } from '../../api/mix-session.js';
 import { SessionError } from '../../api/vocabulary.js';
 import { formatAnalysis } from '../format-analysis.js';
@@ -13,6 +13,8 @@ export interface MixCliOptions extends CommonOptions {
   json?: boolean;
   strict?: boolean;
   bitDepth?: string;
+  /** false with --no-dither (commander's negated option). */
+  dither?: boolean;
   sampleRate?: string;
   report?: string;
 }
@@ -29,7 +31,7 @@ export async function mixCommand(session: string, opts: MixCliOptions, io: Comma
   let res;
   try {
     res = await mixSession(session, opts.output, {
-      force: opts.force, strict: opts.strict, bitDepth: parseBitDepth(opts.bitDepth), sampleRate, analyze: opts.json, report,
+      force: opts.force, strict: opts.strict, bitDepth: parseBitDepth(opts.bitDepth), dither: opts.dither, sampleRate, analyze: opts.json, report,
       onProgress: (f, d, t) => progress.update(f, d, t),
     });
   } catch (e) {

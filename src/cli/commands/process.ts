@@ -12,6 +12,8 @@ export interface ProcessCliOptions extends CommonOptions {
   json?: boolean;
   strict?: boolean;
   bitDepth?: string;
+  /** false with --no-dither (commander's negated option). */
+  dither?: boolean;
   sampleRate?: string;
   threads?: string;
 }
@@ -45,7 +47,7 @@ export async function processCommand(input: string, opts: ProcessCliOptions, io:
   let res;
   try {
     res = await processFile(input, opts.output, {
-      chain: opts.chain, force: opts.force, strict: opts.strict, bitDepth: parseBitDepth(opts.bitDepth), sampleRate: parseSampleRate(opts.sampleRate), analyze: opts.json,
+      chain: opts.chain, force: opts.force, strict: opts.strict, bitDepth: parseBitDepth(opts.bitDepth), dither: opts.dither, sampleRate: parseSampleRate(opts.sampleRate), analyze: opts.json,
       pipeline: parseThreads(opts.threads),
       onProgress: (f, d, t) => progress.update(f, d, t),
     });

@@ -84,7 +84,8 @@ const MARGIN = 1 + 1e-9;
 
 export const LIMITER_PARAMS = {
   ceilingDbtp: { kind: 'number', unit: 'dBTP', min: -20, max: 0, default: -1, rampMs: 0, description: 'True-peak ceiling of the output' },
-  inputGainDb: { kind: 'number', unit: 'dB', min: -24, max: 36, default: 0, rampMs: 20, description: 'Gain before the limiter' },
+  // Down to -80 dB: a master to a quiet target (mastering accepts -70 LUFS) turns a loud mix down here.
+  inputGainDb: { kind: 'number', unit: 'dB', min: -80, max: 36, default: 0, rampMs: 20, description: 'Gain before the limiter' },
   releaseMs: { kind: 'number', unit: 'ms', min: 1, max: 2000, default: 80, rampMs: 0, description: 'Release time constant' },
   lookaheadMs: { kind: 'number', unit: 'ms', min: 0.5, max: MAX_LOOKAHEAD_MS, default: 5, rampMs: 0, description: 'Look-ahead (attack) time; sets the latency' },
   oversampling: { kind: 'number', unit: 'ratio', min: 4, max: 8, default: 4, rampMs: 0, integer: true, description: 'True-peak detector oversampling: 4 or 8' },

@@ -20,6 +20,7 @@
  * stops and reports `saturation` with the measurement, instead of driving the limiter to its end stop;
  * loudness-maximiser.ts decides what then. A small gap at a low slope is still searched for.
  */
+import { LIMITER_PARAMS } from '../dsp/limiter.js';
 
 export interface DrivePass {
   /** Limiter input gain tried, dB. */
@@ -38,7 +39,7 @@ export interface LoudnessSearchOptions {
   toleranceLu?: number;
   /** Most passes (default 10). */
   maxPasses?: number;
-  /** Drive range of the limiter, dB (default -24..36, LIMITER_PARAMS.inputGainDb). */
+  /** Drive range of the limiter, dB (default LIMITER_PARAMS.inputGainDb's, -80..36). */
   minDriveDb?: number;
   maxDriveDb?: number;
 }
@@ -91,8 +92,8 @@ export async function searchLimiterDrive(
   const target = opts.targetLufs;
   const tol = opts.toleranceLu ?? 0.03;
   const maxPasses = opts.maxPasses ?? 10;
-  const dMin = opts.minDriveDb ?? -24;
-  const dMax = opts.maxDriveDb ?? 36;
+  const dMin = opts.minDriveDb ?? LIMITER_PARAMS.inputGainDb.min;
+  const dMax = opts.maxDriveDb ?? LIMITER_PARAMS.inputGainDb.max;
   const clampD = (d: number) => Math.min(dMax, Math.max(dMin, d));
   const passes: DrivePass[] = [];
   let lo: DrivePass | null = null;

@@ -43,6 +43,12 @@ export const LOUDNESS_PRESETS: readonly LoudnessPreset[] = [
 /** Default target when neither --preset nor --target is given: the streaming norm. */
 export const DEFAULT_PRESET = 'spotify';
 
+/**
+ * The quietest loudness target, LUFS: 10 LU above BS.1770's absolute gate (-70 LUFS), so that a master
+ * on it is still measurable (at the gate its blocks are gated away and the loudness reads as none).
+ */
+export const MIN_TARGET_LUFS = -60;
+
 /** The preset of that name, or undefined. */
 export function findPreset(name: string): LoudnessPreset | undefined {
   return LOUDNESS_PRESETS.find((p) => p.name === name);

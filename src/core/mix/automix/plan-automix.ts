@@ -145,7 +145,7 @@ export function planAutomix(inputs: readonly AutomixStemInput[], opts: AutomixPl
   feats.forEach((f, i) => { if (f.loudnessLufs !== null) sum += Math.pow(10, balance[i].levelLu / 10); });
   const anchor = sum > 0 ? MIX_TARGET_LUFS - 10 * Math.log10(sum) : MIX_TARGET_LUFS;
   const targets = feats.map((f, i) => (f.loudnessLufs === null ? null : anchor + balance[i].levelLu));
-  feats.forEach((f, i) => { if (f.loudnessLufs === null) warnings.push(`${names[i]}: silent stem, muted`); });
+  feats.forEach((f, i) => { if (f.loudnessLufs === null) warnings.push(`${names[i]}: no measurable loudness (silent, or shorter than one 400 ms loudness block): muted`); });
 
   const eqs = decideEq(inputs.map((_, i) => ({
     name: names[i], importance: specs[i].importance, roleHighpassHz: specs[i].highpassHz,
