@@ -52,6 +52,13 @@ export async function loadChain(chain: string | InsertSpec[]): Promise<InsertSpe
 /** Streams `input` through the chain into `output` (atomic write; latency removed, length kept). */
 export async function processFile(input: string, output: string, opts: ProcessOptions): Promise<ProcessResult> {
   const chain = await loadChain(opts.chain);
+  // A key from another track or bus needs a mix: one file has no other source (the key's filter alone is fine).
+  chain.forEach((spec, i) => {
+    const source = (spec as { sidechain?: { source?: string } }).sidechain?.source;
+    if (source !== undefined) {
+      throw new AudioFileError(typeof opts.chain === 'string' ? opts.chain : '(chain)', `chain[${i}].sidechain.source: "${source}" cannot key a one-file chain (sidechains from other tracks are for sessions: mixmaster mix)`, 'bad-chain');
+    }
+  });
   // The meters are loaded only when asked for: their modules are start-up time a plain render need not pay.
   const Analyzer = opts.analyze ? (await import('../core/analysis/analyzer.js')).Analyzer : null;
   assertWritableFormat(output);

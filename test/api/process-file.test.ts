@@ -45,6 +45,15 @@ describe('processFile', () => {
     expect(err).toBeLessThan(1e-7);
   });
 
+  it('refuses a sidechain from another source (a one-file chain has none) before writing; the key filter alone is fine', async () => {
+    const { existsSync } = await import('node:fs');
+    const out = join(dir, 'keyed.wav');
+    await expect(processFile(input, out, { chain: [{ type: 'compressor', sidechain: { source: 'kick' } }] })).rejects.toThrow(/chain\[0\]\.sidechain\.source: "kick" cannot key a one-file chain/);
+    expect(existsSync(out)).toBe(false);
+    await processFile(input, out, { chain: [{ type: 'compressor', sidechain: { highpassHz: 100 } }] });
+    expect(existsSync(out)).toBe(true);
+  });
+
   it('compensates look-ahead latency: a limiter and compressor that do not act null against the input', async () => {
     const out = join(dir, 'lookahead.wav');
     const res = await processFile(input, out, {
