@@ -145,6 +145,10 @@ export const GAIN_REDUCTION_WARNING_DB = 6;
 export const MIN_SECONDS = 0.4;
 /** Extra headroom below the ceiling for lossy outputs (codec overshoot), dB; verified after decoding. */
 export const LOSSY_HEADROOM_DB = 1;
+/** A DC offset above this (any channel, linear; -60 dBFS) is removed before the chain. */
+export const DC_OFFSET_LIMIT = 0.001;
+/** Corner of the DC-removing high-pass, Hz: the EQ's lowest, below the audio band (-0.3 dB at 20 Hz, nothing at 40). */
+export const DC_BLOCK_HZ = 10;
 
 interface Analysed {
   file: string;
@@ -448,7 +452,13 @@ async function masterOne(
   const ceiling = settings.target.ceilingDbtp;
   const inputLufs = a.analysis.integratedLufs;
   const weights = weightsFor(a);
-  // The limiter's drive spans -24..36 dB; a (forced) larger gain is split off into a static pre-gain.
+  // A DC offset would eat headroom at the limiter (and shift every peak): removed first.
+  const dc = Math.max(0, ...a.analysis.dcOffset.map(Math.abs));
+  if (dc > DC_OFFSET_LIMIT) {
+    stages.dcBlockHz = DC_BLOCK_HZ;
+    warnings.push({ code: 'dc-offset', message: `input has a DC offset of ${dc.toFixed(4)} (${(20 * Math.log10(dc)).toFixed(1)} dBFS): removed by a ${DC_BLOCK_HZ} Hz high-pass` });
+  }
+  // The limiter's drive spans -80..36 dB; a (forced) larger gain is split off into a static pre-gain.
   const needed = targetLufs - inputLufs;
   if (needed > MAX_GAIN_DB - 6) stages.preGainDb = round2(needed - (MAX_GAIN_DB - 6));
   // First drive guess: the gain to the target, less what the EQ adds (predicted from the input's spectrum).

@@ -125,6 +125,17 @@ describe('masterFiles: bad input and limits', () => {
     await expect(masterFiles([src], { output: join(dir, 'hot-65.wav'), targetLufs: -65 })).rejects.toThrow(/outside -60\.\.0/);
   }, 30000);
 
+  it('removes a DC offset first (a 10 Hz high-pass): on target, under the ceiling, the offset gone and reported', async () => {
+    const src = await writeWav('dc.wav', noiseProgramme(3, 0.05, 11).map((c) => c.map((v) => v + 0.05)));
+    const [res] = await masterFiles([src], { output: join(dir, 'dc-m.wav'), targetLufs: -14, ceilingDbtp: -1 });
+    expect(Math.min(...res.input.dcOffset)).toBeGreaterThan(0.04);
+    expect(Math.max(...res.output.dcOffset.map(Math.abs))).toBeLessThan(0.002);
+    expect(Math.abs((res.output.integratedLufs as number) + 14)).toBeLessThanOrEqual(0.1);
+    expect(res.output.truePeakDbtp as number).toBeLessThanOrEqual(-1);
+    expect(res.warnings.map((w) => w.code)).toContain('dc-offset');
+    expect(res.settings.chain[0]).toEqual({ type: 'eq', bands: [{ type: 'highpass', freqHz: 10, slopeDbPerOct: 12 }] });
+  }, 30000);
+
   it('refuses more than 30 dB of gain unless forced', async () => {
     const src = await writeWav('faint.wav', noiseProgramme(3, 0.0065, 4)); // ≈ -45 LUFS: 31 dB short of -14
     const out = join(dir, 'faint-m.wav');

@@ -29,6 +29,8 @@ export interface LimiterSettings {
 
 /** Every stage's settings; a stage that is off is empty / null. Plain data (goes into the JSON output). */
 export interface MasteringStages {
+  /** A high-pass removing a DC offset, Hz (absent = none): first, so no later stage spends headroom on it. */
+  dcBlockHz?: number;
   /** Static gain before everything, dB (0 = none): only when a forced target needs more than the limiter's drive range. */
   preGainDb?: number;
   eq: EqBand[];
@@ -67,6 +69,11 @@ function round2(x: number): number {
 
 type AnyProcessor = Processor<Record<string, unknown>, object>;
 
+/** The DC-blocking band: a 12 dB/oct Butterworth high-pass (a DC offset is gone, the audio band untouched). */
+function dcBlockBand(hz: number): { type: 'highpass'; freqHz: number; slopeDbPerOct: number } {
+  return { type: 'highpass', freqHz: hz, slopeDbPerOct: 12 };
+}
+
 /** The limiter's release and look-ahead for mastering: 5 ms look-ahead, programme-friendly 100 ms release. */
 export const MASTER_LIMITER_DEFAULTS = { releaseMs: 100, lookaheadMs: 5 };
 
@@ -76,6 +83,7 @@ export const MASTER_LIMITER_DEFAULTS = { releaseMs: 100, lookaheadMs: 5 };
  */
 export function masteringInserts(st: MasteringStages): InsertSpec[] {
   const out: InsertSpec[] = [];
+  if (st.dcBlockHz) out.push({ type: 'eq', bands: [dcBlockBand(st.dcBlockHz)] });
   if (st.preGainDb) out.push({ type: 'gain', gainDb: st.preGainDb });
   if (st.eq.length > 0) out.push({ type: 'eq', bands: st.eq });
   if (st.resonances.length > 0) out.push({ type: 'resonance-control', resonances: st.resonances });
@@ -115,6 +123,7 @@ export class MasteringChain {
       proc.reset();
       stages.push(proc);
     };
+    if (st.dcBlockHz) add(new Eq(), { bands: [dcBlockBand(st.dcBlockHz)] });
     if (st.preGainDb) add(new Gain(), { gainDb: st.preGainDb });
     if (st.eq.length > 0) add(new Eq(), { bands: st.eq });
     if (st.resonances.length > 0) add(new ResonanceControl(), { resonances: st.resonances });

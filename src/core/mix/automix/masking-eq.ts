@@ -20,6 +20,8 @@ export interface EqInput {
   bandLevelsDb: number[];
   /** Level of the stem in the mix (its target loudness), LUFS: places the relative spectra on one scale. */
   mixLevelLu: number;
+  /** Whether the stem carries a DC offset worth removing (see DC_OFFSET_REL_DB), optional. */
+  dcOffset?: boolean;
 }
 
 export interface MaskingCut {
@@ -52,6 +54,10 @@ const MASKING_HIGH_HZ = 10000;
 const HP_GUARD_DB = 12;
 /** Q of a masking bell: Q 2 spans about 0.7 octave between the half-gain points, the width of a critical band and a bit. */
 const CUT_Q = 2;
+/** High-pass corner that only removes a DC offset, Hz (the EQ's lowest: -0.3 dB at 20 Hz, nothing at 40). */
+export const DC_BLOCK_HZ = 10;
+/** A DC offset counts when its level is within this of the stem's loudness, dB (relative: gain-invariant). */
+export const DC_OFFSET_REL_DB = -40;
 /** High-pass slope, dB/oct. */
 const HP_SLOPE = 12;
 
@@ -73,6 +79,10 @@ export function decideEq(stems: readonly EqInput[]): EqDecision[] {
         ? `role high-pass ${s.roleHighpassHz} Hz lowered to ${highpassHz} Hz (the stem has energy down to ${lowest} Hz)`
         : `role has no useful low end below ${highpassHz} Hz`;
       if (highpassHz < 20) { highpassHz = null; highpassReason = `no high-pass: the stem has strong energy down to ${lowest} Hz`; }
+    }
+    if (s.dcOffset && highpassHz === null) {
+      highpassHz = DC_BLOCK_HZ;
+      highpassReason = `DC offset: a ${DC_BLOCK_HZ} Hz high-pass removes it, below the audio band`;
     }
     return { highpassHz, highpassReason, cuts: [], bands: [] };
   });

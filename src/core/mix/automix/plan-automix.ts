@@ -20,7 +20,7 @@ import type { Session, SessionTrack } from '../session-schema.js';
 import { detectRole, type RoleDecision } from './detect-role.js';
 import { decideBalance, type BalanceDecision } from './balance.js';
 import { decideCompression, glueCompressor, MIX_TARGET_LUFS, REVERB_BUS, reverbBusInserts, STAGE_LUFS, type CompressionDecision } from './dynamics.js';
-import { decideEq, type EqDecision } from './masking-eq.js';
+import { DC_OFFSET_REL_DB, decideEq, type EqDecision } from './masking-eq.js';
 import { decidePanning, type MonoCheck } from './panning.js';
 import { matchTone, type ToneMatch } from './reference-tone.js';
 import { roleSpec } from './role-table.js';
@@ -114,6 +114,12 @@ function eqLoudnessChangeDb(f: StemFeatures, bands: EqBand[], sampleRate: number
 }
 
 /** Session-safe unique track names from stem names. */
+/** Whether a stem's DC offset (largest channel mean) is within DC_OFFSET_REL_DB of its loudness. */
+function hasDcOffset(dcOffset: readonly number[], loudnessLufs: number | null): boolean {
+  const dc = Math.max(0, ...dcOffset.map(Math.abs));
+  return loudnessLufs !== null && dc > 0 && 20 * Math.log10(dc) - loudnessLufs > DC_OFFSET_REL_DB;
+}
+
 function uniqueNames(names: string[]): string[] {
   const seen = new Map<string, number>();
   return names.map((n) => {
@@ -150,6 +156,7 @@ export function planAutomix(inputs: readonly AutomixStemInput[], opts: AutomixPl
   const eqs = decideEq(inputs.map((_, i) => ({
     name: names[i], importance: specs[i].importance, roleHighpassHz: specs[i].highpassHz,
     bandsHz: feats[i].bandsHz, bandLevelsDb: feats[i].bandLevelsDb, mixLevelLu: targets[i] ?? -120,
+    dcOffset: hasDcOffset(inputs[i].analysis.dcOffset, feats[i].loudnessLufs),
   })).map((e, i) => (targets[i] === null ? { ...e, importance: -1, bandLevelsDb: e.bandLevelsDb.map(() => -120) } : e)));
 
   const pans = decidePanning(inputs.map((s, i) => ({

@@ -116,6 +116,24 @@ describe('planAutomix', () => {
     expect(base.stems[0].eq.highpassHz ?? 0).toBeLessThan(30);
   });
 
+  it('removes a DC offset with a 10 Hz high-pass where no other high-pass would, judged relative to the stem (gain-invariant)', () => {
+    // A sub bass at 25 Hz keeps no role high-pass (its own low end is there); a DC offset 20 dB under it gets one.
+    const sub = (dc: number) => Float32Array.from({ length: N }, (_, i) => 0.3 * Math.sin(2 * Math.PI * 25 * i / FS) + dc);
+    const eqFor = (dc: number, gain: number) => {
+      const ins = inputs([1, 1, 1, 1, 1, 1]);
+      ins[0] = { ...ins[0], name: 'sub bass', analysis: analyse(sub(dc), gain) };
+      return planAutomix(ins).stems[0].eq;
+    };
+    expect(eqFor(0, 1).highpassHz).toBeNull();
+    for (const gain of [1, 0.01]) {
+      const eq = eqFor(0.03, gain);
+      expect(eq.highpassHz).toBe(10);
+      expect(eq.highpassReason).toMatch(/DC offset/);
+    }
+    // An offset more than 40 dB under the stem's loudness (-70 dBFS against about -24 LUFS) is left alone.
+    expect(eqFor(0.0003, 1).highpassHz).toBeNull();
+  });
+
   it('carves masking cuts only in the less important stem', () => {
     for (const s of base.stems) {
       for (const c of s.eq.cuts) {
