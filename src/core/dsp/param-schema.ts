@@ -63,5 +63,16 @@ export function validate<T extends v.GenericSchema>(schema: T, data: unknown, ro
   { ok: true; value: v.InferOutput<T> } | { ok: false; problems: ValidationProblem[] } {
   const r = v.safeParse(schema, data, { abortPipeEarly: true });
   if (r.success) return { ok: true, value: r.output };
-  return { ok: false, problems: r.issues.map((i) => ({ path: formatPath(root, i.path as { key: unknown }[] | undefined), message: i.message })) };
+  const problems: ValidationProblem[] = [];
+  for (const i of r.issues) {
+    const path = (i.path ?? []) as { key: unknown; input: unknown }[];
+    // A list where an object belongs passes valibot's object check (a list is an object) and then reads
+    // as missing and unknown fields: report the list itself, once.
+    const listAsObject = i.type === 'strict_object' && path.length > 0 && Array.isArray(path[path.length - 1].input);
+    const problem = listAsObject
+      ? { path: formatPath(root, path.slice(0, -1)), message: 'must be an object (got a list)' }
+      : { path: formatPath(root, path), message: i.message };
+    if (!problems.some((p) => p.path === problem.path && p.message === problem.message)) problems.push(problem);
+  }
+  return { ok: false, problems };
 }

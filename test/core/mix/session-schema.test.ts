@@ -22,6 +22,10 @@ describe('session validation', () => {
     expect(problems({ tracks: [{ name: 'a', file: 'a.wav', sends: [{ levelDb: -3 }] }] })).toEqual(['tracks[0].sends[0].bus: required, missing']);
     expect(problems({ tracks: 'a.wav' })[0]).toMatch(/^tracks: /);
     expect(problems(5)[0]).toMatch(/must be an object \(got 5\)/);
+    // A list where an object belongs is named once, not as its missing and unknown fields.
+    expect(problems([{ tracks: [] }])).toEqual(['(session): must be an object (got a list)']);
+    expect(problems({ tracks: [['a', 'a.wav']] })).toEqual(['tracks[0]: must be an object (got a list)']);
+    expect(problems({ tracks: [{ name: 'a', file: 'a.wav', sends: [['rev', -3]] }], buses: [{ name: 'rev' }] })).toEqual(['tracks[0].sends[0]: must be an object (got a list)']);
   });
   it('unknown bus, duplicate names, bad automation paths, unknown sidechain source', () => {
     expect(problems({ tracks: [{ name: 'a', file: 'a.wav', output: 'drums' }] })[0]).toMatch(/^tracks\[0\]\.output: unknown bus "drums"/);
