@@ -136,6 +136,24 @@ describe('Limiter true-peak ceiling', () => {
   }
 });
 
+describe('Limiter at absurd input levels', () => {
+  it('keeps the ceiling for noise at 1e20 full scale (the gain reduction is 400 dB)', () => {
+    const rnd = lcg(21);
+    const x = [0, 1].map(() => Float32Array.from({ length: 12000 }, () => 3e19 * rnd()));
+    const lim = new Limiter();
+    lim.prepare({ sampleRate: FS, channels: 2, maxBlockFrames: 512 });
+    lim.setParams({ ceilingDbtp: -1 });
+    lim.reset();
+    const y = run(lim, x);
+    const meter = new TruePeakMeter({ sampleRate: FS, channels: 2, factor: 8 });
+    meter.push(y, y[0].length);
+    for (const pk of meter.peaks()) {
+      expect(20 * Math.log10(pk)).toBeLessThanOrEqual(-1 + 1e-6);
+      expect(20 * Math.log10(pk)).toBeGreaterThan(-2);
+    }
+  });
+});
+
 describe('LimiterGainEnvelope', () => {
   it('never exceeds the required gain of the frame it applies to', () => {
     const env = new LimiterGainEnvelope(49);
@@ -147,6 +165,24 @@ describe('LimiterGainEnvelope', () => {
       r.push(v);
       const g = env.push(v);
       if (t >= 48) expect(g).toBeLessThanOrEqual(r[t - 48] + 1e-12);
+    }
+  });
+
+  it('never exceeds the required gain when it alternates between unity and absurdly deep reduction (1e-20)', () => {
+    // Running sums of values near 1 carry a rounding error near 1e-16: gains under it must not come out of
+    // the sums larger than required (or negative).
+    const env = new LimiterGainEnvelope(49);
+    env.setReleaseFrames(5);
+    const rnd = lcg(9);
+    const r: number[] = [];
+    for (let t = 0; t < 20000; t++) {
+      const v = t % 400 < 200 ? 1 : 1e-20 * (1 + rnd());
+      r.push(v);
+      const g = env.push(v);
+      if (t >= 48) {
+        expect(g).toBeGreaterThan(0);
+        expect(g).toBeLessThanOrEqual(r[t - 48] * (1 + 1e-9));
+      }
     }
   });
 
