@@ -26,8 +26,8 @@ import { openAudio } from '../io/open-audio.js';
 import { checkOutputPath } from '../io/output-path.js';
 import { assertResamplable } from '../io/resampling-reader.js';
 import { settleInOrder } from '../io/settle-in-order.js';
-import { createWavWriter } from '../io/wav-writer.js';
-import { assertWritableFormat, wavSampleFormat, type RenderOptions } from './output-format.js';
+import { assertEncodable, createEncoder } from '../io/encoders.js';
+import { assertWritableFormat, wavSampleFormat, type BitDepth, type RenderOptions } from './output-format.js';
 import { renderMixReport } from '../report/mix-report.js';
 import { closeReaders, finiteSources, MixWorkerPool, OPEN_CONCURRENCY, openClipReaders, pullFrom, readerWarnings, spawnMixWorkers } from './mix-workers.js';
 import { checkReportPath, writeReport } from './write-report.js';
@@ -53,7 +53,8 @@ export interface MixSettings {
   session: string;
   output: string;
   sampleRate: number;
-  format: 'pcm16' | 'pcm24' | 'float32';
+  /** Sample format of a .wav or .flac output; 'mp3' for an MP3 (the encoder takes the float mix). */
+  format: 'pcm16' | 'pcm24' | 'float32' | 'mp3';
   /** Quantization to PCM: TPDF dither, or rounding (`dither: false`); none for float32. */
   dither: 'tpdf' | 'none';
   frames: number;
@@ -143,7 +144,8 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
   if (opts.createInsert) threads = 0; // test fakes live in this thread
   const booting = spawnMixWorkers(Math.min(threads, session.tracks.length));
   let plan: RenderPlan;
-  let format: ReturnType<typeof wavSampleFormat>;
+  let format: MixSettings['format'];
+  let bitDepth: BitDepth;
   let resampled: { file: string; fromHz: number }[];
   const warnings: AnalysisWarning[] = [];
   let readers: Awaited<ReturnType<typeof openClipReaders>> = [];
@@ -159,7 +161,9 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
     });
     plan = compile(threads > 0);
     const allPcm16 = [...infoByFile.values()].every((i) => i.pcmBits !== null && i.pcmBits <= 16);
-    format = wavSampleFormat(opts.bitDepth ?? (allPcm16 ? '16' : '24'));
+    bitDepth = opts.bitDepth ?? (allPcm16 ? '16' : '24');
+    // The container's limits (FLAC has no float, MP3 few rates) are refused now, before any rendering.
+    format = assertEncodable(output, sampleRate, 2, bitDepth) === 'mp3' ? 'mp3' : wavSampleFormat(bitDepth);
     resampled = [...infoByFile.entries()].filter(([, i]) => i.sampleRate !== sampleRate).map(([file, i]) => ({ file, fromHz: i.sampleRate }));
     for (const r of resampled) assertResamplable(r.file, r.fromHz, sampleRate);
 
@@ -194,7 +198,7 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
   let writer;
   let nonFinite = 0;
   try {
-    writer = await createWavWriter(output, { sampleRate, channels: 2, format, force: opts.force, dither: opts.dither !== false });
+    writer = await createEncoder(output, { sampleRate, channels: 2, bitDepth, force: opts.force, dither: opts.dither !== false });
     try {
       for (;;) {
         const n = await renderer.render(block, blockFrames);
@@ -229,7 +233,7 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
     result.warnings = [...warnings, ...result.warnings];
   }
   const settings: MixSettings = {
-    session: sessionPath, output, sampleRate, format, dither: format === 'float32' || opts.dither === false ? 'none' : 'tpdf', frames: plan.outputFrames, durationSeconds: plan.outputFrames / sampleRate,
+    session: sessionPath, output, sampleRate, format, dither: format === 'float32' || format === 'mp3' || opts.dither === false ? 'none' : 'tpdf', frames: plan.outputFrames, durationSeconds: plan.outputFrames / sampleRate,
     tracks: session.tracks.length, buses: (session.buses ?? []).length, sources: plan.sources.length, latencyFrames: plan.latencyFrames,
     panLawDb: plan.panLawDb, blockFrames, threads, resampled, renderOrder: plan.nodes.map((n) => n.name),
   };

@@ -1,6 +1,7 @@
 /** Output format from the file extension and --bit-depth (shared/DESIGN.md "Common" options). */
 import { extname } from 'node:path';
 import { AudioFileError } from '../io/audio-reader.js';
+import { encodedFormatOf } from '../io/encoders.js';
 
 export type BitDepth = '16' | '24' | '32f';
 export type WavSampleFormat = 'pcm16' | 'pcm24' | 'float32';
@@ -10,11 +11,10 @@ export function wavSampleFormat(bits: BitDepth): WavSampleFormat {
   return bits === '16' ? 'pcm16' : bits === '24' ? 'pcm24' : 'float32';
 }
 
-/** Refuses an output extension we cannot write (before any work is done). */
+/** Refuses an output extension we cannot write (before any work is done): .wav, .flac or .mp3 (io/encoders.ts). */
 export function assertWritableFormat(output: string): void {
-  const ext = extname(output).toLowerCase();
-  if (ext === '.wav') return;
-  throw new AudioFileError(output, `cannot write ${ext || 'files without an extension'} yet (use .wav)`, 'unsupported-output');
+  if (encodedFormatOf(output)) return;
+  throw new AudioFileError(output, `cannot write ${extname(output) || 'files without an extension'} (use .wav, .flac or .mp3)`, 'unsupported-output');
 }
 
 /** Options every command that renders an output file shares (process, mix). */

@@ -7,10 +7,10 @@ import { loadDataFile } from '../io/load-data-file.js';
 import { openAudio } from '../io/open-audio.js';
 import { resampleReader } from '../io/resampling-reader.js';
 import { checkOutputPath } from '../io/output-path.js';
-import { createWavWriter } from '../io/wav-writer.js';
+import { assertEncodable, createEncoder, type AudioEncoder, type EncodedFormat } from '../io/encoders.js';
 import { canPipeline, ChainPipeline, MIN_PIPELINE_FRAMES, planChainSplit } from './chain-pipeline.js';
 import { streamThrough, streamThroughPipeline } from './stream-through.js';
-import { assertWritableFormat, wavSampleFormat, type BitDepth, type RenderOptions } from './output-format.js';
+import { assertWritableFormat, type BitDepth, type RenderOptions } from './output-format.js';
 
 /** RenderOptions for one file (resampling uses libsamplerate's best sinc; `analyze` measures input and output). */
 export interface ProcessOptions extends RenderOptions {
@@ -31,7 +31,8 @@ const ANALYSIS_COST_NS = 10;
 export interface ProcessResult {
   input?: AnalysisResult;
   output?: AnalysisResult;
-  settings: { chain: InsertSpec[]; latencyFrames: number; bitDepth: BitDepth; dither: 'tpdf' | 'none'; outputFile: string; threads: number };
+  /** bitDepth: of a .wav or .flac output (null for MP3). */
+  settings: { chain: InsertSpec[]; latencyFrames: number; bitDepth: BitDepth | null; dither: 'tpdf' | 'none'; outputFile: string; threads: number };
   warnings: AnalysisWarning[];
 }
 
@@ -68,6 +69,13 @@ export async function processFile(input: string, output: string, opts: ProcessOp
   const { sampleRate, channels } = reader.info;
   const block = opts.blockFrames ?? 4096;
   const bitDepth = opts.bitDepth ?? (reader.info.pcmBits === 16 ? '16' : '24');
+  let format: EncodedFormat;
+  try {
+    format = assertEncodable(output, sampleRate, channels, bitDepth);
+  } catch (e) {
+    await reader.close();
+    throw e;
+  }
   const warnings: AnalysisWarning[] = [];
   const spec = { sampleRate, channels, maxBlockFrames: block };
   const frames = reader.info.frames;
@@ -87,9 +95,9 @@ export async function processFile(input: string, output: string, opts: ProcessOp
   const latency = pipeline ? pipeline.latencyFrames : chainProc!.latencyFrames;
   const inAn = Analyzer ? new Analyzer({ sampleRate, channels, channelMask: reader.info.channelMask, series: false }) : null;
   const outAn = Analyzer ? new Analyzer({ sampleRate, channels, channelMask: reader.info.channelMask, series: false }) : null;
-  let writer: Awaited<ReturnType<typeof createWavWriter>>;
+  let writer: AudioEncoder;
   try {
-    writer = await createWavWriter(output, { sampleRate, channels, format: wavSampleFormat(bitDepth), channelMask: reader.info.channelMask, force: opts.force, dither: opts.dither !== false });
+    writer = await createEncoder(output, { sampleRate, channels, bitDepth, channelMask: reader.info.channelMask, force: opts.force, dither: opts.dither !== false });
   } catch (e) {
     await pipeline?.terminate();
     await reader.close();
@@ -117,11 +125,12 @@ export async function processFile(input: string, output: string, opts: ProcessOp
     await reader.close();
   }
   warnings.push(...reader.warnings);
+  if (writer.clippedSamples > 0) warnings.push({ code: 'clipped', message: `${writer.clippedSamples} samples beyond full scale clipped in the ${format === 'mp3' ? 'MP3' : `${bitDepth}-bit`} output (add a limiter or use --bit-depth 32f)` });
   if (nonFinite > 0) warnings.push({ code: 'non-finite', message: `${nonFinite} NaN/Inf input samples were replaced by 0` });
   return {
     input: inAn ? { file: input, ...inAn.result() } : undefined,
     output: outAn ? { file: output, ...outAn.result() } : undefined,
-    settings: { chain, latencyFrames: latency, bitDepth, dither: bitDepth === '32f' || opts.dither === false ? 'none' : 'tpdf', outputFile: output, threads: pipeline ? pipeline.workerCount + 1 : 1 },
+    settings: { chain, latencyFrames: latency, bitDepth: format === 'mp3' ? null : bitDepth, dither: format === 'mp3' || bitDepth === '32f' || opts.dither === false ? 'none' : 'tpdf', outputFile: output, threads: pipeline ? pipeline.workerCount + 1 : 1 },
     warnings,
   };
 }

@@ -41,6 +41,11 @@ export interface EncoderOptions {
 
 export interface AudioEncoder {
   readonly format: EncodedFormat;
+  /**
+   * Samples beyond full scale so far: clipped when quantized (WAV and FLAC PCM), or handed to the MP3
+   * encoder, whose decoders clip them. 0 for float WAV.
+   */
+  readonly clippedSamples: number;
   write(channels: readonly Float32Array[], frames: number): Promise<void>;
   /** Finishes the stream and renames the temp file over the target. */
   close(): Promise<void>;
@@ -76,7 +81,7 @@ export async function createEncoder(path: string, opts: EncoderOptions): Promise
       sampleRate: opts.sampleRate, channels: opts.channels, channelMask: opts.channelMask, force: opts.force, dither: opts.dither ?? true,
       format: opts.bitDepth === '16' ? 'pcm16' : opts.bitDepth === '24' ? 'pcm24' : 'float32',
     });
-    return { format, write: (c, n) => w.write(c, n), close: () => w.close(), abort: () => w.abort() };
+    return { format, get clippedSamples() { return w.clippedSamples; }, write: (c, n) => w.write(c, n), close: () => w.close(), abort: () => w.abort() };
   }
   const file = await createAtomicFile(path, { force: opts.force });
   try {
@@ -168,6 +173,7 @@ class FlacEncoder implements AudioEncoder {
   private meta: { total_samples: number; md5sum: string; min_framesize: number; max_framesize: number } | null = null;
   private readonly dither: TpdfDither;
   private failed = false;
+  clippedSamples = 0;
 
   private constructor(private readonly flac: LibFlac, private readonly enc: number, private readonly sink: FileSink,
     private readonly channels: number, private readonly bits: number, ditherOn: boolean) {
@@ -192,7 +198,7 @@ class FlacEncoder implements AudioEncoder {
   async write(channels: readonly Float32Array[], frames: number): Promise<void> {
     const nc = this.channels;
     if (this.inter.length < frames * nc) this.inter = new Int32Array(frames * nc);
-    for (let c = 0; c < nc; c++) this.dither.quantizeToInt(channels[c], frames, this.bits, this.inter, c, nc, c);
+    for (let c = 0; c < nc; c++) this.clippedSamples += this.dither.quantizeToInt(channels[c], frames, this.bits, this.inter, c, nc, c);
     if (!this.flac.FLAC__stream_encoder_process_interleaved(this.enc, this.inter, frames)) {
       this.failed = true;
       throw new AudioFileError(this.sink.file.path, 'FLAC encoding failed', 'encode');
@@ -248,6 +254,7 @@ interface WasmMp3 {
 class Mp3Encoder implements AudioEncoder {
   readonly format = 'mp3' as const;
   private views: Float32Array[] = [];
+  clippedSamples = 0;
   private constructor(private readonly enc: WasmMp3, private readonly sink: FileSink, private readonly channels: number) {}
 
   static async open(file: AtomicFile, opts: EncoderOptions): Promise<Mp3Encoder> {
@@ -259,7 +266,11 @@ class Mp3Encoder implements AudioEncoder {
 
   async write(channels: readonly Float32Array[], frames: number): Promise<void> {
     this.views.length = 0;
-    for (let c = 0; c < this.channels; c++) this.views.push(channels[c].subarray(0, frames));
+    for (let c = 0; c < this.channels; c++) {
+      const x = channels[c];
+      this.views.push(x.subarray(0, frames));
+      for (let i = 0; i < frames; i++) if (!(Math.abs(x[i]) <= 1)) this.clippedSamples++;
+    }
     // The returned bytes are a view into wasm memory: FileSink.push copies them.
     this.sink.push(this.enc.encode(this.views));
     await this.sink.flush();

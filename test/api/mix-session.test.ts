@@ -67,6 +67,30 @@ describe('mixSession', () => {
     expect(await differing('u16-tpdf.wav')).toBeGreaterThan(1000);
   });
 
+  it('writes FLAC (lossless: the same samples as the WAV) and MP3; refuses a float FLAC before writing', async () => {
+    await writeFile(join(dir, 'enc.yaml'), 'tracks:\n  - { name: a, file: a.wav, gainDb: -6 }\n  - { name: b, file: b.wav, pan: 0.3 }\n');
+    const wav = await mixSession(join(dir, 'enc.yaml'), join(dir, 'enc.wav'), { bitDepth: '24', dither: false });
+    const flac = await mixSession(join(dir, 'enc.yaml'), join(dir, 'enc.flac'), { bitDepth: '24', dither: false });
+    expect(flac.settings).toMatchObject({ format: 'pcm24', dither: 'none' });
+    const w = (await readAll(join(dir, 'enc.wav'))).data;
+    const f = (await readAll(join(dir, 'enc.flac'))).data;
+    expect(f[0].length).toBe(wav.settings.frames);
+    for (let c = 0; c < 2; c++) expect(Array.from(f[c])).toEqual(Array.from(w[c]));
+    // MP3: a 1 kHz sine (through the encoder's low-pass untouched) keeps its level within 0.05 dB; the
+    // encoder's delay and padding add at most two MP3 frames.
+    await writeFile(join(dir, 'sine.json'), JSON.stringify({ sampleRate: 48000, tracks: [{ name: 's', file: 's441.wav' }] }));
+    const mp3 = await mixSession(join(dir, 'sine.json'), join(dir, 'sine.mp3'), {});
+    expect(mp3.settings).toMatchObject({ format: 'mp3', dither: 'none' });
+    const m = (await readAll(join(dir, 'sine.mp3'))).data;
+    expect(m[0].length).toBeGreaterThanOrEqual(mp3.settings.frames);
+    expect(m[0].length).toBeLessThanOrEqual(mp3.settings.frames + 2 * 1152);
+    const mid = m[0].subarray(12000, 36000);
+    const rms = Math.sqrt(mid.reduce((a, v) => a + v * v, 0) / mid.length);
+    expect(Math.abs(20 * Math.log10(rms / (0.5 / Math.SQRT2)))).toBeLessThan(0.05);
+    await expect(mixSession(join(dir, 'enc.yaml'), join(dir, 'enc32.flac'), { bitDepth: '32f' })).rejects.toThrow(/FLAC holds integer samples only/);
+    expect((await readdir(dir)).some((x) => x.includes('enc32'))).toBe(false);
+  });
+
   it('refuses, before writing, a stem the resampler cannot convert (above 192 kHz), naming it', async () => {
     await writeFile(join(dir, 'hi.json'), JSON.stringify({ sampleRate: 200000, tracks: [{ name: 'a', file: 'a.wav' }] }));
     const e = await mixSession(join(dir, 'hi.json'), join(dir, 'hi.wav'), {}).catch((x: unknown) => x as { file?: string; message: string });

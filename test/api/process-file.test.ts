@@ -54,6 +54,21 @@ describe('processFile', () => {
     expect(existsSync(out)).toBe(true);
   });
 
+  it('writes FLAC losslessly (the samples of the same WAV) and MP3', async () => {
+    const chain = [{ type: 'gain', gainDb: -3 }];
+    await processFile(input, join(dir, 'p.wav'), { chain, bitDepth: '16', dither: false });
+    const res = await processFile(input, join(dir, 'p.flac'), { chain, bitDepth: '16', dither: false });
+    expect(res.settings).toMatchObject({ bitDepth: '16', dither: 'none' });
+    const w = await readAll(join(dir, 'p.wav'));
+    const f = await readAll(join(dir, 'p.flac'));
+    for (let c = 0; c < 2; c++) expect(Array.from(f.channels[c])).toEqual(Array.from(w.channels[c]));
+    const mp3 = await processFile(input, join(dir, 'p.mp3'), { chain });
+    expect(mp3.settings).toMatchObject({ bitDepth: null, dither: 'none' });
+    const m = (await readAll(join(dir, 'p.mp3'))).channels[0].length;
+    expect(m).toBeGreaterThanOrEqual(frames);
+    expect(m).toBeLessThanOrEqual(frames + 2 * 1152); // the encoder's delay and padding
+  });
+
   it('compensates look-ahead latency: a limiter and compressor that do not act null against the input', async () => {
     const out = join(dir, 'lookahead.wav');
     const res = await processFile(input, out, {
