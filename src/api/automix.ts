@@ -18,19 +18,18 @@ import { ROLE_NAMES } from '../core/mix/automix/role-table.js';
 import { automixSessionYaml } from '../core/mix/automix/session-yaml.js';
 import { findPreset } from '../core/master/presets.js';
 import { AudioFileError } from '../io/audio-reader.js';
-import { encodedFormatOf } from '../io/encoders.js';
 import { checkOutputPath } from '../io/output-path.js';
 import { analyzeFile } from './analyze-files.js';
 import { masterFiles, type MasterResult } from './master-files.js';
 import { mixSession, type MixSettings } from './mix-session.js';
 import { assertWritableFormat, type BitDepth } from './output-format.js';
 
-/** File extensions picked up from a stem folder. */
 /** What --session-out may be: YAML keeps every decision as a comment, JSON is the bare session. */
 const SESSION_EXTENSIONS = ['.yaml', '.yml', '.json'];
 /** The loudest true peak the reference loudness match may give the (unlimited) mix, dBTP. */
 const REFERENCE_CEILING_DBTP = -1;
 
+/** File extensions picked up from a stem folder. */
 export const STEM_EXTENSIONS = ['.wav', '.wave', '.rf64', '.bw64', '.flac', '.mp3', '.ogg', '.oga', '.opus'];
 
 export interface AutomixOptions {
@@ -127,7 +126,7 @@ export async function automix(inputs: string[], opts: AutomixOptions): Promise<A
   }
   const masterOutput = opts.master !== undefined ? (opts.masterOutput ?? join(dirname(opts.output), `${stemName(opts.output)}.master.wav`)) : null;
   if (masterOutput) {
-    if (!encodedFormatOf(masterOutput)) throw new AudioFileError(masterOutput, `cannot write ${extname(masterOutput) || 'files without an extension'} (use .wav, .flac or .mp3)`, 'unsupported-output');
+    assertWritableFormat(masterOutput);
     if (resolve(masterOutput) === resolve(opts.output)) throw new AudioFileError(masterOutput, 'the master would overwrite the mix', 'usage');
     await checkOutputPath(masterOutput, [...protectedInputs, opts.output], force);
   }
