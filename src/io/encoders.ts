@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { TpdfDither } from '../core/dsp/tpdf-dither.js';
 import { createAtomicFile, ioError, type AtomicFile } from './atomic-file.js';
+import { hasInfoFrame, mp3InfoFrame, Mp3FrameCounter, mpeg1FrameBytes } from './mp3-info-tag.js';
 import { AudioFileError } from './audio-reader.js';
 import { createWavWriter } from './wav-writer.js';
 
@@ -255,13 +256,22 @@ class Mp3Encoder implements AudioEncoder {
   readonly format = 'mp3' as const;
   private views: Float32Array[] = [];
   clippedSamples = 0;
-  private constructor(private readonly enc: WasmMp3, private readonly sink: FileSink, private readonly channels: number) {}
+  /** Samples per channel encoded so far. */
+  private samples = 0;
+  private constructor(private readonly enc: WasmMp3, private readonly sink: FileSink, private readonly channels: number,
+    /** Follows the frames for the Info frame (null at rates that get none). */
+    private readonly counter: Mp3FrameCounter | null) {}
 
   static async open(file: AtomicFile, opts: EncoderOptions): Promise<Mp3Encoder> {
     const { createMp3Encoder } = await import('wasm-media-encoders');
     const enc = (await createMp3Encoder()) as unknown as WasmMp3;
-    enc.configure({ channels: opts.channels as 1 | 2, sampleRate: opts.sampleRate, bitrate: opts.mp3BitrateKbps ?? 320 });
-    return new Mp3Encoder(enc, new FileSink(file), opts.channels);
+    const kbps = opts.mp3BitrateKbps ?? 320;
+    enc.configure({ channels: opts.channels as 1 | 2, sampleRate: opts.sampleRate, bitrate: kbps });
+    const sink = new FileSink(file);
+    // Room for the Info frame (gapless trimming), written over this placeholder at close().
+    const tagged = hasInfoFrame(opts.sampleRate);
+    if (tagged) sink.push(new Uint8Array(mpeg1FrameBytes(kbps, opts.sampleRate)));
+    return new Mp3Encoder(enc, sink, opts.channels, tagged ? new Mp3FrameCounter() : null);
   }
 
   async write(channels: readonly Float32Array[], frames: number): Promise<void> {
@@ -272,14 +282,24 @@ class Mp3Encoder implements AudioEncoder {
       for (let i = 0; i < frames; i++) if (!(Math.abs(x[i]) <= 1)) this.clippedSamples++;
     }
     // The returned bytes are a view into wasm memory: FileSink.push copies them.
-    this.sink.push(this.enc.encode(this.views));
+    const bytes = this.enc.encode(this.views);
+    this.counter?.push(bytes);
+    this.sink.push(bytes);
+    this.samples += frames;
     await this.sink.flush();
   }
 
   async close(): Promise<void> {
     try {
-      this.sink.push(this.enc.finalize());
+      const last = this.enc.finalize();
+      this.counter?.push(last);
+      this.sink.push(last);
       await this.sink.flush(true);
+      const c = this.counter;
+      if (c?.firstHeader) {
+        const info = mp3InfoFrame(c.firstHeader, c.frames, c.bytes, c.crc, this.samples);
+        await this.sink.file.handle.write(info, 0, info.length, 0);
+      }
       await this.sink.file.commit();
     } catch (e) {
       await this.sink.file.abort();
