@@ -22,6 +22,7 @@ import { LoudnessMeter } from '../core/analysis/loudness-meter.js';
 import { TruePeakMeter } from '../core/analysis/true-peak-meter.js';
 import { channelRolesFromMask, channelWeights } from '../core/audio/channel-layout.js';
 import { gainToDb } from '../core/audio/db.js';
+import { DC_BLOCK_BAND } from '../core/dsp/eq.js';
 import type { InsertSpec } from '../core/dsp/insert-catalog.js';
 import { albumSpectrum, planAlbum } from '../core/master/album.js';
 import { decideMultiband, type MultibandDecision } from '../core/master/auto-dynamics.js';
@@ -147,8 +148,6 @@ export const MIN_SECONDS = 0.4;
 export const LOSSY_HEADROOM_DB = 1;
 /** A DC offset above this (any channel, linear; -60 dBFS) is removed before the chain. */
 export const DC_OFFSET_LIMIT = 0.001;
-/** Corner of the DC-removing high-pass, Hz: the EQ's lowest, below the audio band (-0.3 dB at 20 Hz, nothing at 40). */
-export const DC_BLOCK_HZ = 10;
 
 interface Analysed {
   file: string;
@@ -455,8 +454,8 @@ async function masterOne(
   // A DC offset would eat headroom at the limiter (and shift every peak): removed first.
   const dc = Math.max(0, ...a.analysis.dcOffset.map(Math.abs));
   if (dc > DC_OFFSET_LIMIT) {
-    stages.dcBlockHz = DC_BLOCK_HZ;
-    warnings.push({ code: 'dc-offset', message: `input has a DC offset of ${dc.toFixed(4)} (${(20 * Math.log10(dc)).toFixed(1)} dBFS): removed by a ${DC_BLOCK_HZ} Hz high-pass` });
+    stages.dcBlock = true;
+    warnings.push({ code: 'dc-offset', message: `input has a DC offset of ${dc.toFixed(4)} (${gainToDb(dc).toFixed(1)} dBFS): removed by a ${DC_BLOCK_BAND.freqHz} Hz high-pass` });
   }
   // The limiter's drive spans -80..36 dB; a (forced) larger gain is split off into a static pre-gain.
   const needed = targetLufs - inputLufs;

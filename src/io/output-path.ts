@@ -48,14 +48,9 @@ export async function checkOutputPath(output: string, inputs: string[], force: b
     }
     if (same) throw new AudioFileError(output, 'output is the same file as an input', 'output-is-input');
   }
-  let exists: boolean | 'directory' = false;
-  try {
-    exists = (await lstat(output)).isDirectory() ? 'directory' : true;
-  } catch {
-    exists = false;
-  }
-  if (exists === 'directory') throw new AudioFileError(output, 'is a directory', 'io');
-  if (exists && !force) throw new AudioFileError(output, OUTPUT_EXISTS, 'output-exists');
+  const existing = await lstat(output).catch(() => null);
+  if (existing?.isDirectory()) throw new AudioFileError(output, 'is a directory', 'io');
+  if (existing && !force) throw new AudioFileError(output, OUTPUT_EXISTS, 'output-exists');
   // Its folder too, now: a long render must not find out at its end that it has nowhere to go.
   const dir = dirname(resolve(output));
   let folder: Stats;

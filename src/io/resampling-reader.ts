@@ -109,10 +109,6 @@ class ResamplingReader implements AudioReader {
   }
 }
 
-/**
- * Wraps `inner` so it yields audio at `sampleRate`; returns `inner` itself when the rates already match.
- * @param sampleRate target rate in Hz.
- */
 /** The highest rate, in or out, the resampler (libsamplerate-js) converts, Hz. */
 export const MAX_RESAMPLE_HZ = 192000;
 
@@ -126,6 +122,10 @@ export function assertResamplable(path: string, fromHz: number, toHz: number): v
   throw new AudioFileError(path, `cannot resample ${fromHz} Hz to ${toHz} Hz: the resampler works up to ${MAX_RESAMPLE_HZ} Hz`, 'unsupported-rate');
 }
 
+/**
+ * Wraps `inner` so it yields audio at `sampleRate`; returns `inner` itself when the rates already match.
+ * @param sampleRate target rate in Hz.
+ */
 export async function resampleReader(inner: AudioReader, sampleRate: number, opts: ResamplingOptions = {}): Promise<AudioReader> {
   if (inner.info.sampleRate === sampleRate) return inner;
   assertResamplable(inner.path, inner.info.sampleRate, sampleRate);

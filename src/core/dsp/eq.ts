@@ -56,6 +56,12 @@ export const EQ_PARAMS = {
 } as const satisfies ParamTable;
 
 /**
+ * The band that removes a DC offset: a 12 dB/oct high-pass at the EQ's lowest corner (10 Hz), below the
+ * audio band (-0.3 dB at 20 Hz, nothing at 40). Used by master and automix.
+ */
+export const DC_BLOCK_BAND: Readonly<EqBand> = { type: 'highpass', freqHz: EQ_PARAMS.freqHz.min, slopeDbPerOct: 12 };
+
+/**
  * Digital magnitude in dB of the minimum-phase EQ (the matched biquads) at each frequency.
  * @param bands bands in user units
  * @param freqHz frequencies in Hz (0 .. fs/2)

@@ -112,9 +112,7 @@ function insertObject(d: InsertDefinition): v.GenericSchema {
 /** The valibot schema of one insert object (a discriminated union on `type`). */
 export const insertSchema = v.variant(
   'type',
-  INSERTS.map((d) =>
-    insertObject(d),
-  ) as unknown as v.VariantOptions<'type'>,
+  INSERTS.map(insertObject) as unknown as v.VariantOptions<'type'>,
   (issue) => issue.received === 'undefined' ? 'missing field "type"' : `unknown insert type ${issue.received} (known: ${INSERTS.map((d) => d.type).join(', ')})`,
 );
 

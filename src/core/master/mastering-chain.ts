@@ -8,7 +8,7 @@
  * The chain is split in two so the loudness search can tap the signal before the limiter and change
  * only the limiter's drive between passes (the ceiling never moves).
  */
-import { Eq } from '../dsp/eq.js';
+import { DC_BLOCK_BAND, Eq } from '../dsp/eq.js';
 import { Gain } from '../dsp/gain.js';
 import { Imager } from '../dsp/imager.js';
 import { createInsert, insertDefinition, type InsertSpec } from '../dsp/insert-catalog.js';
@@ -29,8 +29,8 @@ export interface LimiterSettings {
 
 /** Every stage's settings; a stage that is off is empty / null. Plain data (goes into the JSON output). */
 export interface MasteringStages {
-  /** A high-pass removing a DC offset, Hz (absent = none): first, so no later stage spends headroom on it. */
-  dcBlockHz?: number;
+  /** Remove a DC offset (DC_BLOCK_BAND) first, so no later stage spends headroom on it. */
+  dcBlock?: boolean;
   /** Static gain before everything, dB (0 = none): only when a forced target needs more than the limiter's drive range. */
   preGainDb?: number;
   eq: EqBand[];
@@ -69,11 +69,6 @@ function round2(x: number): number {
 
 type AnyProcessor = Processor<Record<string, unknown>, object>;
 
-/** The DC-blocking band: a 12 dB/oct Butterworth high-pass (a DC offset is gone, the audio band untouched). */
-function dcBlockBand(hz: number): { type: 'highpass'; freqHz: number; slopeDbPerOct: number } {
-  return { type: 'highpass', freqHz: hz, slopeDbPerOct: 12 };
-}
-
 /** The limiter's release and look-ahead for mastering: 5 ms look-ahead, programme-friendly 100 ms release. */
 export const MASTER_LIMITER_DEFAULTS = { releaseMs: 100, lookaheadMs: 5 };
 
@@ -83,7 +78,7 @@ export const MASTER_LIMITER_DEFAULTS = { releaseMs: 100, lookaheadMs: 5 };
  */
 export function masteringInserts(st: MasteringStages): InsertSpec[] {
   const out: InsertSpec[] = [];
-  if (st.dcBlockHz) out.push({ type: 'eq', bands: [dcBlockBand(st.dcBlockHz)] });
+  if (st.dcBlock) out.push({ type: 'eq', bands: [{ ...DC_BLOCK_BAND }] });
   if (st.preGainDb) out.push({ type: 'gain', gainDb: st.preGainDb });
   if (st.eq.length > 0) out.push({ type: 'eq', bands: st.eq });
   if (st.resonances.length > 0) out.push({ type: 'resonance-control', resonances: st.resonances });
@@ -123,7 +118,7 @@ export class MasteringChain {
       proc.reset();
       stages.push(proc);
     };
-    if (st.dcBlockHz) add(new Eq(), { bands: [dcBlockBand(st.dcBlockHz)] });
+    if (st.dcBlock) add(new Eq(), { bands: [DC_BLOCK_BAND] });
     if (st.preGainDb) add(new Gain(), { gainDb: st.preGainDb });
     if (st.eq.length > 0) add(new Eq(), { bands: st.eq });
     if (st.resonances.length > 0) add(new ResonanceControl(), { resonances: st.resonances });

@@ -8,7 +8,7 @@
  * role table handle the low end). A stem "lives" in a band when it is within ESSENTIAL_DB of its own loudest
  * band; two stems compete when both live there and their levels in the mix are within COMPETE_DB.
  */
-import type { EqBand } from '../../dsp/eq.js';
+import { DC_BLOCK_BAND, type EqBand } from '../../dsp/eq.js';
 
 export interface EqInput {
   name: string;
@@ -54,8 +54,6 @@ const MASKING_HIGH_HZ = 10000;
 const HP_GUARD_DB = 12;
 /** Q of a masking bell: Q 2 spans about 0.7 octave between the half-gain points, the width of a critical band and a bit. */
 const CUT_Q = 2;
-/** High-pass corner that only removes a DC offset, Hz (the EQ's lowest: -0.3 dB at 20 Hz, nothing at 40). */
-export const DC_BLOCK_HZ = 10;
 /** A DC offset counts when its level is within this of the stem's loudness, dB (relative: gain-invariant). */
 export const DC_OFFSET_REL_DB = -40;
 /** High-pass slope, dB/oct. */
@@ -81,8 +79,8 @@ export function decideEq(stems: readonly EqInput[]): EqDecision[] {
       if (highpassHz < 20) { highpassHz = null; highpassReason = `no high-pass: the stem has strong energy down to ${lowest} Hz`; }
     }
     if (s.dcOffset && highpassHz === null) {
-      highpassHz = DC_BLOCK_HZ;
-      highpassReason = `DC offset: a ${DC_BLOCK_HZ} Hz high-pass removes it, below the audio band`;
+      highpassHz = DC_BLOCK_BAND.freqHz;
+      highpassReason = `DC offset: a ${highpassHz} Hz high-pass removes it, below the audio band`;
     }
     return { highpassHz, highpassReason, cuts: [], bands: [] };
   });

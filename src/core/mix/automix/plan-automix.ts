@@ -13,6 +13,7 @@
  * within-stem ratio or the stem's loudness, which the trim cancels: scaling a stem by a constant changes the
  * trim by the same dB and nothing else, so the rendered mix does not change.
  */
+import { gainToDb } from '../../audio/db.js';
 import type { AnalysisResult } from '../../analysis/analysis-result.js';
 import { eqMagnitudeDb, type EqBand } from '../../dsp/eq.js';
 import type { InsertSpec } from '../../dsp/insert-catalog.js';
@@ -113,13 +114,13 @@ function eqLoudnessChangeDb(f: StemFeatures, bands: EqBand[], sampleRate: number
   return before > 0 && after > 0 ? 10 * Math.log10(after / before) : 0;
 }
 
-/** Session-safe unique track names from stem names. */
 /** Whether a stem's DC offset (largest channel mean) is within DC_OFFSET_REL_DB of its loudness. */
 function hasDcOffset(dcOffset: readonly number[], loudnessLufs: number | null): boolean {
   const dc = Math.max(0, ...dcOffset.map(Math.abs));
-  return loudnessLufs !== null && dc > 0 && 20 * Math.log10(dc) - loudnessLufs > DC_OFFSET_REL_DB;
+  return loudnessLufs !== null && dc > 0 && gainToDb(dc) - loudnessLufs > DC_OFFSET_REL_DB;
 }
 
+/** Session-safe unique track names from stem names. */
 function uniqueNames(names: string[]): string[] {
   const seen = new Map<string, number>();
   return names.map((n) => {
