@@ -11,6 +11,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { AudioFileError, blockViews, type AudioInfo, type AudioReader } from './audio-reader.js';
 import { readAt } from './wav-format.js';
+import { nextFlacFrame, type FlacStreamParams } from './flac-frame-sync.js';
 
 export type CompressedKind = 'flac' | 'ogg-flac' | 'mp3' | 'ogg-vorbis' | 'ogg-opus';
 
@@ -145,6 +146,9 @@ interface FlacStreamInfo {
   channels: number;
   bits: number;
   totalFrames: number | null;
+  maxBlockSize: number;
+  /** 0: unknown. */
+  maxFrameBytes: number;
 }
 
 /** FLAC STREAMINFO body (34 bytes, RFC 9639 §8.2) at `o`. */
@@ -155,7 +159,9 @@ function parseStreamInfo(b: Uint8Array, o: number): FlacStreamInfo | null {
   const bits = (((b[o + 12] & 1) << 4) | (b[o + 13] >> 4)) + 1;
   const total = (b[o + 13] & 0x0f) * 4294967296 + (((b[o + 14] << 24) | (b[o + 15] << 16) | (b[o + 16] << 8) | b[o + 17]) >>> 0);
   if (sampleRate === 0 || bits < 4) return null;
-  return { sampleRate, channels, bits, totalFrames: total > 0 ? total : null };
+  const maxBlockSize = (b[o + 2] << 8) | b[o + 3];
+  const maxFrameBytes = (b[o + 7] << 16) | (b[o + 8] << 8) | b[o + 9];
+  return { sampleRate, channels, bits, totalFrames: total > 0 ? total : null, maxBlockSize, maxFrameBytes };
 }
 
 /**
@@ -180,20 +186,26 @@ export function firstOggPacket(b: Uint8Array, o = 0): number {
   return start < b.length ? start : -1;
 }
 
-/** Granule position of the last page of the first logical stream, from the file's tail; null if none. */
-async function lastOggGranule(fh: FileHandle, fileSize: number, serial: number): Promise<number | null> {
+/**
+ * From the file's tail, for the first logical stream: the granule position of its last page that has one
+ * (null if none), and whether its last page carries the end-of-stream flag (RFC 3533 §6: a stream cut short
+ * lacks it, and its last granule then reads as the full length); null when the tail holds none of its pages.
+ */
+async function lastOggPages(fh: FileHandle, fileSize: number, serial: number): Promise<{ granule: number | null; eos: boolean | null }> {
   const len = Math.min(fileSize, 65536);
   const tail = await readAt(fh, fileSize - len, len);
+  let eos: boolean | null = null;
   for (let o = tail.length - 27; o >= 0; o--) {
     if (tail[o] !== 0x4f || tail[o + 1] !== 0x67 || tail[o + 2] !== 0x67 || tail[o + 3] !== 0x53 || tail[o + 4] !== 0) continue;
     const s = ((tail[o + 14]) | (tail[o + 15] << 8) | (tail[o + 16] << 16) | (tail[o + 17] << 24)) >>> 0;
     if (s !== serial) continue;
+    eos ??= (tail[o + 5] & 0x04) !== 0;
     const lo = ((tail[o + 6]) | (tail[o + 7] << 8) | (tail[o + 8] << 16) | (tail[o + 9] << 24)) >>> 0;
     const hi = ((tail[o + 10]) | (tail[o + 11] << 8) | (tail[o + 12] << 16) | (tail[o + 13] << 24)) >>> 0;
     if (hi === 0xffffffff && lo === 0xffffffff) continue; // no packet ends on this page
-    return hi * 4294967296 + lo;
+    return { granule: hi * 4294967296 + lo, eos };
   }
-  return null;
+  return { granule: null, eos };
 }
 
 /** Vorbis channel order (Vorbis I spec §4.3.9, also Opus mapping family 1) → WAVE order: wave[i] = vorbis[map[i]]. */
@@ -220,6 +232,25 @@ interface StreamSetup {
   /** Whether the file holds bytes beyond the stream headers (so decoding nothing is an error). */
   hasAudioData: boolean;
   createDecoder: () => Promise<Decoder>;
+  /** Native FLAC: how to resume after a frame the decoder cannot parse (see resync()); else null. */
+  flacResync: FlacResync | null;
+  /** Ogg: the stream's last page lacks the end-of-stream flag, so the file was cut short. */
+  cutShort?: boolean;
+}
+
+/** Native FLAC resumption: STREAMINFO's fields, where the frames start, and when the decoder counts as stuck. */
+interface FlacResync {
+  params: FlacStreamParams;
+  /** File offset of the first frame: bytes [stream start, audioAt) are the headers a new decoder needs first. */
+  audioAt: number;
+  /** Bytes fed without output after which the decoder has given up (twice the largest possible frame). */
+  stallBytes: number;
+}
+
+/** The largest frame a stream can have: STREAMINFO's maximum, else a verbatim frame of the maximum block size. */
+function flacStallBytes(si: FlacStreamInfo): number {
+  const bound = si.maxFrameBytes > 0 ? si.maxFrameBytes : Math.ceil((Math.max(si.maxBlockSize, 4096) * si.channels * (si.bits + 1)) / 8) + 64;
+  return 2 * bound;
 }
 
 async function setupStream(path: string, fh: FileHandle, fileSize: number, kind: CompressedKind, head: Uint8Array, streamOffset: number): Promise<StreamSetup> {
@@ -238,9 +269,13 @@ async function setupStream(path: string, fh: FileHandle, fileSize: number, kind:
       }
       if (!si) throw unsupported(path, 'FLAC STREAMINFO missing or invalid');
       let hasAudioData = true;
+      let flacResync: FlacResync | null = null;
       if (kind === 'flac') {
         const audioAt = await flacAudioOffset(fh, streamOffset, fileSize);
         hasAudioData = audioAt < 0 || audioAt < fileSize;
+        if (audioAt > 0 && si.maxBlockSize > 0) {
+          flacResync = { params: { sampleRate: si.sampleRate, channels: si.channels, bits: si.bits, maxBlockSize: si.maxBlockSize }, audioAt, stallBytes: flacStallBytes(si) };
+        }
       }
       const info: AudioInfo = {
         sampleRate: si.sampleRate,
@@ -259,6 +294,7 @@ async function setupStream(path: string, fh: FileHandle, fileSize: number, kind:
         codecName: 'FLAC',
         hasAudioData,
         createDecoder: async () => new (await import('@wasm-audio-decoders/flac')).FLACDecoder() as Decoder,
+        flacResync,
       };
     }
     case 'mp3': {
@@ -279,6 +315,7 @@ async function setupStream(path: string, fh: FileHandle, fileSize: number, kind:
         codecName: 'MPEG',
         hasAudioData: true,
         createDecoder: async () => new (await import('mpg123-decoder')).MPEGDecoder({ enableGapless: true }) as Decoder,
+        flacResync: null,
       };
     }
     case 'ogg-vorbis':
@@ -293,7 +330,7 @@ async function setupStream(path: string, fh: FileHandle, fileSize: number, kind:
       // Opus mapping family 0 and 1 use the Vorbis order; 255 (and others) have no defined layout.
       const vorbisOrder = !opus || head[p + 18] <= 1;
       const preSkip = opus ? head[p + 10] | (head[p + 11] << 8) : 0;
-      const granule = await lastOggGranule(fh, fileSize, serial);
+      const { granule, eos } = await lastOggPages(fh, fileSize, serial);
       const frames = granule === null ? null : Math.max(0, granule - preSkip);
       const info: AudioInfo = { sampleRate, channels, frames, format: opus ? 'ogg opus' : 'ogg vorbis', pcmBits: null };
       if (vorbisOrder && LAYOUT_MASKS[channels]) info.channelMask = LAYOUT_MASKS[channels];
@@ -307,6 +344,8 @@ async function setupStream(path: string, fh: FileHandle, fileSize: number, kind:
         createDecoder: opus
           ? async () => new (await import('ogg-opus-decoder')).OggOpusDecoder({ forceStereo: false }) as unknown as Decoder
           : async () => new (await import('@wasm-audio-decoders/ogg-vorbis')).OggVorbisDecoder() as Decoder,
+        flacResync: null,
+        cutShort: eos === false,
       };
     }
   }
@@ -349,6 +388,9 @@ export class CompressedReader implements AudioReader {
   private ended = false;
   private decodedAny = false;
   private decodedFrames = 0;
+  /** Bytes fed since the decoder last gave output, and the file position when it did (FLAC resync). */
+  private stalledBytes = 0;
+  private lastOutputPos: number;
   private readonly chunk = new Uint8Array(COMPRESSED_CHUNK_BYTES);
   private out: Float32Array[] = [];
   private views: Float32Array[] = [];
@@ -360,10 +402,11 @@ export class CompressedReader implements AudioReader {
     private readonly fileSize: number,
     readonly info: AudioInfo,
     private readonly setup: StreamSetup,
-    private readonly decoder: Decoder,
+    private decoder: Decoder,
     private readonly strict: boolean,
   ) {
     this.filePos = setup.feedFrom;
+    this.lastOutputPos = setup.feedFrom;
   }
 
   /**
@@ -404,6 +447,7 @@ export class CompressedReader implements AudioReader {
   /** Feeds one chunk of the file to the decoder (or flushes it at the end) and queues the output. */
   private async pump(): Promise<void> {
     let decoded: Decoded | null = null;
+    let fed = 0;
     try {
       if (!this.inputDone) {
         const want = Math.min(this.chunk.length, this.fileSize - this.filePos);
@@ -414,6 +458,7 @@ export class CompressedReader implements AudioReader {
           got += bytesRead;
         }
         this.filePos += got;
+        fed = got;
         if (got === 0) this.inputDone = true;
         else {
           // The decoders copy their input; the chunk buffer can be reused right after.
@@ -437,6 +482,15 @@ export class CompressedReader implements AudioReader {
         this.warnings.push({ code: 'decode-error', message: `decode error (the audio may have gaps): ${msg}` });
       }
     }
+    if (decoded && !this.inputDone && !this.ended && this.setup.flacResync) {
+      if (decoded.samplesDecoded > 0) {
+        this.stalledBytes = 0;
+        this.lastOutputPos = this.filePos;
+      } else {
+        this.stalledBytes += fed;
+        if (this.stalledBytes > this.setup.flacResync.stallBytes) await this.resync(this.setup.flacResync);
+      }
+    }
     if (decoded && decoded.samplesDecoded > 0) {
       const need = Math.max(...this.setup.channelMap) + 1;
       if (decoded.channelData.length < need) {
@@ -454,6 +508,52 @@ export class CompressedReader implements AudioReader {
     if (this.ended) this.checkLength();
   }
 
+  /**
+   * The FLAC decoder has stopped giving output with input left: it met a frame it cannot parse, and the
+   * package's decoder does not recover. Finds the next valid frame header after what was decoded, restarts
+   * a decoder there (the stream headers first), and fills the frames in between with silence, with a
+   * warning (an error when strict). Without a later frame, the rest of the file is given up: the length
+   * check then reports the missing frames.
+   */
+  private async resync(r: FlacResync): Promise<void> {
+    const WINDOW = 1 << 16;
+    const HEADER_MAX = 16; // the longest frame header
+    let from = Math.max(r.audioAt, this.lastOutputPos - COMPRESSED_CHUNK_BYTES);
+    let found: { offset: number; sample: number } | null = null;
+    while (from < this.fileSize && !found) {
+      const bytes = await readAt(this.fh, from, Math.min(WINDOW + HEADER_MAX, this.fileSize - from));
+      const hit = nextFlacFrame(bytes, 0, this.decodedFrames + 1, r.params);
+      if (hit && hit.offset < WINDOW) found = { offset: from + hit.offset, sample: hit.sample };
+      from += WINDOW;
+    }
+    const at = (this.decodedFrames / this.info.sampleRate).toFixed(2);
+    if (this.strict) throw new AudioFileError(this.path, `decode error: corrupt FLAC frame at ${at} s`, 'decode-error');
+    if (!found) {
+      this.filePos = this.fileSize;
+      this.inputDone = true;
+      return;
+    }
+    try {
+      this.decoder.free();
+    } catch {
+      // already freed
+    }
+    this.decoder = await quietly(async () => {
+      const d = await this.setup.createDecoder();
+      await d.ready;
+      await d.decode(await readAt(this.fh, this.setup.feedFrom, r.audioAt - this.setup.feedFrom));
+      return d;
+    });
+    const gap = found.sample - this.decodedFrames;
+    this.fifo.push(Array.from({ length: this.info.channels }, () => new Float32Array(gap)));
+    this.fifoFrames += gap;
+    this.decodedFrames += gap;
+    this.filePos = found.offset;
+    this.stalledBytes = 0;
+    this.lastOutputPos = found.offset;
+    this.warnings.push({ code: 'decode-error', message: `corrupt FLAC frame at ${at} s: ${gap} frames (${(gap / this.info.sampleRate).toFixed(3)} s) replaced with silence` });
+  }
+
   /** At the end of the stream: nothing decodable is an error, fewer frames than declared a truncation. */
   private checkLength(): void {
     const declared = this.info.frames;
@@ -462,8 +562,13 @@ export class CompressedReader implements AudioReader {
     }
     // Lossless FLAC must match STREAMINFO exactly; lossy lengths from tags may be off by a codec frame.
     const tolerance = this.setup.flacBits > 0 ? 0 : 4096;
+    let message: string | null = null;
     if (declared !== null && this.decodedFrames < declared - tolerance) {
-      const message = `file is truncated: header promises ${declared} frames, ${this.decodedFrames} present`;
+      message = `file is truncated: header promises ${declared} frames, ${this.decodedFrames} present`;
+    } else if (this.setup.cutShort) {
+      message = 'file is truncated: the Ogg stream ends without its end-of-stream page';
+    }
+    if (message) {
       if (this.strict) throw new AudioFileError(this.path, message, 'truncated');
       this.warnings.push({ code: 'truncated', message });
     }

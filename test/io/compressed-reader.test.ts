@@ -169,6 +169,36 @@ describe('FLAC', () => {
     await r.close();
   });
 
+  it('a corrupt FLAC frame costs that frame only: silence in its place, the rest exact, a warning', async (ctx) => {
+    ctx.skip(!hasFfmpeg, NO_FFMPEG);
+    const bad = Uint8Array.from(readFileSync(p('i16.flac')));
+    // Damage two places (inside two different frames): the decoder package stops at the first for good.
+    for (const at of [Math.floor(bad.length / 3), Math.floor((2 * bad.length) / 3)]) for (let i = at; i < at + 64; i++) bad[i] ^= 0x5a;
+    writeFileSync(p('corrupt.flac'), bad);
+    const { r, data } = await decode(p('corrupt.flac'), 1000);
+    expect(data[0].length).toBe(60_000);
+    const want = ints16.map((ch) => Float32Array.from(ch, (v) => v / 32768));
+    // Runs of differing frames: each one whole frame (ffmpeg's 4608, the last maybe shorter), all silent.
+    const runs: [number, number][] = [];
+    for (let i = 0; i < 60_000; i++) {
+      if (data[0][i] === want[0][i] && data[1][i] === want[1][i]) continue;
+      expect([data[0][i], data[1][i]]).toEqual([0, 0]);
+      if (runs.length > 0 && runs[runs.length - 1][1] === i) runs[runs.length - 1][1] = i + 1;
+      else runs.push([i, i + 1]);
+    }
+    expect(runs.length).toBe(2);
+    for (const [a, b] of runs) {
+      expect(a % 4608).toBe(0);
+      expect(b - a).toBeLessThanOrEqual(4608);
+      expect(b - a).toBeGreaterThan(4000);
+    }
+    expect(r.warnings.map((w) => w.code)).toEqual(['decode-error', 'decode-error']);
+    expect(r.warnings[0].message).toMatch(/^corrupt FLAC frame at \d+\.\d\d s: \d+ frames \(0\.\d+ s\) replaced with silence$/);
+    const strict = await openAudio(p('corrupt.flac'), { strict: true });
+    await expect(readAll(strict)).rejects.toThrow(/^decode error: corrupt FLAC frame at/);
+    await strict.close();
+  });
+
   it('a truncated FLAC file gives what it holds', async (ctx) => {
     ctx.skip(!hasFfmpeg, NO_FFMPEG);
     const full = readFileSync(p('i16.flac'));
@@ -218,6 +248,28 @@ describe('lossy codecs', () => {
       expect(r.warnings).toEqual([]);
     });
   }
+
+  it('an Ogg Vorbis or Opus file cut short is reported truncated (its last page lacks the end-of-stream flag)', async (ctx) => {
+    ctx.skip(!hasFfmpeg, NO_FFMPEG);
+    for (const file of ['sine.ogg', 'sine.opus']) {
+      const full = readFileSync(p(file));
+      writeFileSync(p(`cut-${file}`), full.subarray(0, Math.floor(full.length / 2)));
+      const { r, data } = await decode(p(`cut-${file}`));
+      // Its length reads from the last page left, so only the missing flag tells.
+      expect(data[0].length).toBeGreaterThan(SINE_FRAMES / 4);
+      expect(data[0].length).toBeLessThan((3 * SINE_FRAMES) / 4);
+      expect(r.warnings).toEqual([{ code: 'truncated', message: 'file is truncated: the Ogg stream ends without its end-of-stream page' }]);
+      // A short file is decoded whole at open: strict fails there or on reading.
+      const strict = openAudio(p(`cut-${file}`), { strict: true }).then(async (x) => {
+        try {
+          return await readAll(x);
+        } finally {
+          await x.close();
+        }
+      });
+      await expect(strict).rejects.toThrow(/^file is truncated: the Ogg stream/);
+    }
+  });
 
   it('Opus from a 44.1 kHz source decodes at 48 kHz', async (ctx) => {
     ctx.skip(!hasFfmpeg, NO_FFMPEG);
