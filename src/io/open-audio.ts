@@ -1,7 +1,7 @@
 /**
  * openAudio(): the one entry point for reading audio files. Sniffs the first bytes (never the file
- * extension) and returns a streaming AudioReader: WAV/RF64/BW64 natively, FLAC, MP3, Ogg Vorbis and Ogg
- * Opus through wasm decoders.
+ * extension) and returns a streaming AudioReader: WAV/RF64/BW64 and AIFF/AIFF-C natively, FLAC, MP3,
+ * Ogg Vorbis and Ogg Opus through wasm decoders.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { AudioFileError, type AudioReader } from './audio-reader.js';
@@ -18,7 +18,7 @@ export interface OpenAudioOptions {
 const HEAD_BYTES = 8192;
 
 export type SniffResult =
-  | { kind: 'wav' | CompressedKind; offset: number }
+  | { kind: 'wav' | 'aiff' | CompressedKind; offset: number }
   | { kind: null; why: string };
 
 function ascii(b: Uint8Array, o: number, n: number): string {
@@ -61,6 +61,11 @@ export function sniffAudio(head: Uint8Array, fileSize: number, headOffset = 0): 
     return { kind: null, why: `RIFF form "${form.replace(/[^\x20-\x7e]/g, '?')}" is not WAVE` };
   }
   if (id4 === 'fLaC') return { kind: 'flac', offset: headOffset };
+  if (id4 === 'FORM') {
+    const form = ascii(head, 8, 4);
+    if (form === 'AIFF' || form === 'AIFC') return { kind: 'aiff', offset: 0 };
+    return { kind: null, why: `IFF form "${form.replace(/[^\x20-\x7e]/g, '?')}" is not AIFF` };
+  }
   if (id4 === 'OggS') {
     const p = firstOggPacket(head);
     if (p < 0) return { kind: null, why: 'Ogg page header truncated' };
@@ -73,7 +78,6 @@ export function sniffAudio(head: Uint8Array, fileSize: number, headOffset = 0): 
   if (head[0] === 0xff && (head[1] & 0xf6) === 0xf0) return { kind: null, why: 'AAC (ADTS) is not supported' };
   const sync = findMpegSync(head, 0, headOffset ? 4096 : 0, fileSize, headOffset);
   if (sync >= 0) return { kind: 'mp3', offset: headOffset + sync };
-  if (id4 === 'FORM' && /^AIF[FC]$/.test(ascii(head, 8, 4))) return { kind: null, why: 'AIFF is not supported' };
   if (ascii(head, 4, 4) === 'ftyp') return { kind: null, why: 'MP4/M4A is not supported' };
   if (id4 === 'caff') return { kind: null, why: 'CAF is not supported' };
   if (id4 === '.snd') return { kind: null, why: 'Sun/NeXT AU is not supported' };
@@ -133,7 +137,7 @@ export async function openAudio(path: string, opts: OpenAudioOptions = {}): Prom
       // Only MPEG and FLAC streams are found behind an ID3 tag; WAV and Ogg must start the file.
       throw new AudioFileError(path, `not a supported audio file (${sniff.kind} data after an ID3 tag)`);
     }
-    if (sniff.kind === 'wav') return await WavReader.open(path, fh, st.size, opts);
+    if (sniff.kind === 'wav' || sniff.kind === 'aiff') return await WavReader.open(path, fh, st.size, opts, sniff.kind);
     // The compressed readers parse stream headers from bytes that start where the stream starts.
     if (sniff.offset > 0) head = await readAt(fh, sniff.offset, Math.min(HEAD_BYTES, st.size - sniff.offset));
     return await CompressedReader.open(path, fh, st.size, sniff.kind, head, sniff.offset, opts);

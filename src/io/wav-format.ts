@@ -16,11 +16,12 @@ export const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 /** Bytes 2..15 of KSDATAFORMAT_SUBTYPE_PCM / _IEEE_FLOAT ({0000000x-0000-0010-8000-00AA00389B71}). */
 export const SUBFORMAT_GUID_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
 
-/** Sample encodings the reader converts. */
-export type WavSampleFormat = 'uint8' | 'int16' | 'int24' | 'int32' | 'float32' | 'float64';
+/** Sample encodings the reader converts ('int8': AIFF's signed 8-bit; WAV's 8-bit is 'uint8'). */
+export type WavSampleFormat = 'uint8' | 'int8' | 'int16' | 'int24' | 'int32' | 'float32' | 'float64';
 
+/** The header of a PCM or float file the streaming reader can read: WAV, or AIFF parsed into the same shape (aiff-format.ts). */
 export interface WavHeader {
-  container: 'RIFF' | 'RF64' | 'BW64';
+  container: 'RIFF' | 'RF64' | 'BW64' | 'AIFF' | 'AIFC';
   sampleFormat: WavSampleFormat;
   channels: number;
   sampleRate: number;
@@ -35,6 +36,8 @@ export interface WavHeader {
   dataOffset: number;
   /** Data bytes the header promises; null when the size means "to end of file" (0 or 0xFFFFFFFF). */
   declaredDataBytes: number | null;
+  /** Multi-byte samples stored big-endian (AIFF); WAV's are little-endian. */
+  bigEndian?: boolean;
 }
 
 /** Most chunks scanned before giving up on finding "data" (guards against looping on garbage). */

@@ -1,5 +1,7 @@
 /**
- * Streaming WAV / RF64 / BW64 reader: PCM 8/16/24/32-bit, IEEE float 32/64, WAVE_FORMAT_EXTENSIBLE.
+ * Streaming WAV / RF64 / BW64 reader: PCM 8/16/24/32-bit, IEEE float 32/64, WAVE_FORMAT_EXTENSIBLE; also
+ * AIFF / AIFF-C, whose header aiff-format.ts parses into the same shape (big-endian samples are swapped
+ * to little-endian in the chunk buffer, then converted as WAV's).
  *
  * Memory is fixed: two chunk buffers of CHUNK_BYTES (the next one is read from disk while the current one
  * is converted) plus the planar output blocks. Integer samples are scaled by 2^-(bits-1) of their
@@ -10,6 +12,7 @@ import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { AudioFileError, blockViews, type AudioInfo, type AudioReader } from './audio-reader.js';
 import { parseWavHeader, swapBytes, type WavHeader, type WavSampleFormat } from './wav-format.js';
+import { parseAiffHeader } from './aiff-format.js';
 import { f32StereoPlanarWasm, int16StereoPlanarWasm, int24PlanarWasm } from './pcm-wasm.js';
 
 /** Bytes read from disk per request (rounded down to whole frames). */
@@ -208,10 +211,20 @@ function convertUint8(ch: Chunk, start: number, n: number, nch: number, out: rea
   }
 }
 
+function convertInt8(ch: Chunk, start: number, n: number, nch: number, out: readonly Float32Array[], off: number): void {
+  const b = ch.bytes;
+  const k = 1 / 128;
+  for (let c = 0; c < nch; c++) {
+    const o = out[c];
+    for (let i = 0, j = start * nch + c; i < n; i++, j += nch) o[off + i] = ((b[j] << 24) >> 24) * k;
+  }
+}
+
 type Converter = typeof convertFloat32;
 
 const CONVERTERS: Record<WavSampleFormat, Converter> = {
   uint8: convertUint8,
+  int8: convertInt8,
   int16: convertInt16,
   int24: convertInt24,
   int32: convertInt32,
@@ -249,7 +262,11 @@ export class WavReader implements AudioReader {
     this.convert = CONVERTERS[header.sampleFormat];
     this.blockAlign = header.blockAlign;
     this.nch = header.channels;
-    this.swapWidth = IS_LITTLE_ENDIAN || header.bytesPerSample === 1 || header.bytesPerSample === 3 ? 0 : header.bytesPerSample;
+    // The converters read 24-bit samples as little-endian bytes and the others through native typed
+    // arrays: swap what does not match.
+    const w = header.bytesPerSample;
+    const dataLittle = header.bigEndian !== true;
+    this.swapWidth = w === 1 ? 0 : w === 3 ? (dataLittle ? 0 : 3) : dataLittle === IS_LITTLE_ENDIAN ? 0 : w;
     this.filePos = header.dataOffset;
     this.fileEnd = header.dataOffset + presentBytes;
     // Whole frames per chunk, never more than the data needs (small files stay small); a second chunk
@@ -261,11 +278,12 @@ export class WavReader implements AudioReader {
   }
 
   /**
-   * Parses the header of an open WAV file and returns a reader positioned at the first frame.
-   * The reader owns `fh` from then on (close() closes it); on error the caller closes it.
+   * Parses the header of an open WAV (or, with `kind` 'aiff', AIFF / AIFF-C) file and returns a
+   * reader positioned at the first frame. The reader owns `fh` from then on (close() closes it); on
+   * error the caller closes it.
    */
-  static async open(path: string, fh: FileHandle, fileSize: number, options: WavReaderOptions = {}): Promise<WavReader> {
-    const h = await parseWavHeader(path, fh, fileSize);
+  static async open(path: string, fh: FileHandle, fileSize: number, options: WavReaderOptions = {}, kind: 'wav' | 'aiff' = 'wav'): Promise<WavReader> {
+    const h = kind === 'aiff' ? await parseAiffHeader(path, fh, fileSize) : await parseWavHeader(path, fh, fileSize);
     const available = Math.max(0, fileSize - h.dataOffset);
     const declared = h.declaredDataBytes;
     const bytes = declared === null ? available : Math.min(declared, available);

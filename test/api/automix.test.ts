@@ -81,6 +81,31 @@ describe('automix', () => {
     expect(nullDb(await readAll(join(dir, 'ia.wav')), await readAll(join(dir, 'ib.wav')))).toBeLessThan(-55);
   });
 
+  it('takes AIFF stems from a folder: the same samples as AIFF-C float give the same gains as the WAVs', async () => {
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const d = join(dir, 'aiff');
+    await mkdir(d);
+    for (let k = 0; k < NAMES.length; k++) {
+      const x = stem(k);
+      // AIFF-C 'fl32', big-endian: FORM, FVER, COMM (1 channel, N frames, 32 bits, 48000 Hz as 80-bit
+      // extended: 0x400E BB80 0000 0000 0000, then the type), SSND.
+      const comm = [0, 1, N >>> 24, (N >>> 16) & 255, (N >>> 8) & 255, N & 255, 0, 32, 0x40, 0x0e, 0xbb, 0x80, 0, 0, 0, 0, 0, 0, ...Buffer.from('fl32'), 0, 0];
+      const data = Buffer.alloc(8 + 4 * N);
+      for (let i = 0; i < N; i++) data.writeFloatBE(x[i], 8 + 4 * i);
+      const chunk = (id: string, body: Uint8Array) => { const h = Buffer.alloc(8); h.write(id, 'latin1'); h.writeUInt32BE(body.length, 4); return Buffer.concat([h, body]); };
+      const body = Buffer.concat([Buffer.from('AIFC'), chunk('FVER', Buffer.from([0xa2, 0x80, 0x51, 0x40])), chunk('COMM', Buffer.from(comm)), chunk('SSND', data)]);
+      const form = Buffer.alloc(8);
+      form.write('FORM', 'latin1');
+      form.writeUInt32BE(body.length, 4);
+      await writeFile(join(d, `${NAMES[k]}${k === 3 ? '.aifc' : k === 2 ? '.aif' : '.aiff'}`), Buffer.concat([form, body]));
+    }
+    const a = await automix([join(dir, 'a')], { output: join(dir, 'wa.wav'), bitDepth: '32f' });
+    const b = await automix([d], { output: join(dir, 'wb.wav'), bitDepth: '32f' });
+    expect(b.settings.stems.map((s) => s.role.role)).toEqual(['bass', 'hat', 'kick', 'lead']);
+    for (const n of NAMES) expect(b.settings.gainsDb[n]).toBe(a.settings.gainsDb[n]);
+    expect(nullDb(await readAll(join(dir, 'wa.wav')), await readAll(join(dir, 'wb.wav')))).toBe(-Infinity);
+  });
+
   it('refuses an existing output without force, before writing anything', async () => {
     await expect(automix([join(dir, 'a')], { output: join(dir, 'a.wav') })).rejects.toThrow(/exists/);
   });
