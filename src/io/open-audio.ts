@@ -1,13 +1,14 @@
 /**
  * openAudio(): the one entry point for reading audio files. Sniffs the first bytes (never the file
  * extension) and returns a streaming AudioReader: WAV/RF64/BW64 and AIFF/AIFF-C natively, FLAC, MP3,
- * Ogg Vorbis and Ogg Opus through wasm decoders.
+ * Ogg Vorbis and Ogg Opus through wasm decoders, MP4/M4A, CAF, ADTS and AU through ffmpeg when installed.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { AudioFileError, type AudioReader } from './audio-reader.js';
 import { CompressedReader, findMpegSync, firstOggPacket, type CompressedKind } from './compressed-reader.js';
 import { readAt } from './wav-format.js';
 import { WavReader } from './wav-reader.js';
+import { FfmpegReader, type FfmpegFormat } from './ffmpeg-reader.js';
 
 export interface OpenAudioOptions {
   /** Turn recoverable problems (truncated data, decode errors mid-stream) into errors. */
@@ -19,6 +20,7 @@ const HEAD_BYTES = 8192;
 
 export type SniffResult =
   | { kind: 'wav' | 'aiff' | CompressedKind; offset: number }
+  | { kind: 'ffmpeg'; offset: 0; format: FfmpegFormat }
   | { kind: null; why: string };
 
 function ascii(b: Uint8Array, o: number, n: number): string {
@@ -75,12 +77,12 @@ export function sniffAudio(head: Uint8Array, fileSize: number, headOffset = 0): 
     const codec = ascii(head, p, 8).replace(/[^\x20-\x7e]/g, '').trim();
     return { kind: null, why: `Ogg stream with codec "${codec || '?'}" is not supported` };
   }
-  if (head[0] === 0xff && (head[1] & 0xf6) === 0xf0) return { kind: null, why: 'AAC (ADTS) is not supported' };
+  if (head[0] === 0xff && (head[1] & 0xf6) === 0xf0) return { kind: 'ffmpeg', offset: 0, format: 'AAC (ADTS)' };
   const sync = findMpegSync(head, 0, headOffset ? 4096 : 0, fileSize, headOffset);
   if (sync >= 0) return { kind: 'mp3', offset: headOffset + sync };
-  if (ascii(head, 4, 4) === 'ftyp') return { kind: null, why: 'MP4/M4A is not supported' };
-  if (id4 === 'caff') return { kind: null, why: 'CAF is not supported' };
-  if (id4 === '.snd') return { kind: null, why: 'Sun/NeXT AU is not supported' };
+  if (ascii(head, 4, 4) === 'ftyp') return { kind: 'ffmpeg', offset: 0, format: 'MP4/M4A' };
+  if (id4 === 'caff') return { kind: 'ffmpeg', offset: 0, format: 'CAF' };
+  if (id4 === '.snd') return { kind: 'ffmpeg', offset: 0, format: 'Sun/NeXT AU' };
   if (id4 === 'MThd') return { kind: null, why: 'MIDI is not audio' };
   if (id4 === 'PK\x03\x04') return { kind: null, why: 'zip archive' };
   if (looksLikeText(head)) return { kind: null, why: 'looks like a text file' };
@@ -138,6 +140,11 @@ export async function openAudio(path: string, opts: OpenAudioOptions = {}): Prom
       throw new AudioFileError(path, `not a supported audio file (${sniff.kind} data after an ID3 tag)`);
     }
     if (sniff.kind === 'wav' || sniff.kind === 'aiff') return await WavReader.open(path, fh, st.size, opts, sniff.kind);
+    if (sniff.kind === 'ffmpeg') {
+      // ffmpeg opens the file itself.
+      await fh.close();
+      return await FfmpegReader.open(path, sniff.format, opts);
+    }
     // The compressed readers parse stream headers from bytes that start where the stream starts.
     if (sniff.offset > 0) head = await readAt(fh, sniff.offset, Math.min(HEAD_BYTES, st.size - sniff.offset));
     return await CompressedReader.open(path, fh, st.size, sniff.kind, head, sniff.offset, opts);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AudioFileError } from '../../src/io/audio-reader.js';
 import { openAudio, sniffAudio } from '../../src/io/open-audio.js';
-import { buildWav, tempDir, writeFixture } from './wav-fixtures.js';
+import { buildWav, hasFfmpeg, tempDir, writeFixture } from './wav-fixtures.js';
 
 const tmp = tempDir('mixmaster-open-');
 afterAll(() => tmp.cleanup());
@@ -45,8 +45,9 @@ describe('openAudio: files that are not audio', () => {
       ['avi.wav', bytes('RIFF', [4, 0, 0, 0], 'AVI '), 'not a supported audio file (RIFF form "AVI " is not WAVE)'],
       ['aiff.wav', bytes('FORM', [0, 0, 0, 4], 'AIFF'), 'not a supported audio file (AIFF file has no COMM chunk)'],
       ['8svx.wav', bytes('FORM', [0, 0, 0, 4], '8SVX'), 'not a supported audio file (IFF form "8SVX" is not AIFF)'],
-      ['m4a.wav', bytes([0, 0, 0, 0x20], 'ftypM4A ', [0, 0, 0, 0]), 'not a supported audio file (MP4/M4A is not supported)'],
-      ['adts.aac', bytes([0xff, 0xf1, 0x50, 0x80, 0x02, 0x1f, 0xfc]), 'not a supported audio file (AAC (ADTS) is not supported)'],
+      // Formats ffmpeg decodes (io/ffmpeg-reader.ts): these headers alone are not files it can read.
+      ['m4a.wav', bytes([0, 0, 0, 0x20], 'ftypM4A ', [0, 0, 0, 0]), hasFfmpeg ? 'not a supported audio file (ffmpeg cannot read it: ' : 'not a supported audio file (MP4/M4A is decoded by ffmpeg, which is not installed'],
+      ['adts.aac', bytes([0xff, 0xf1, 0x50, 0x80, 0x02, 0x1f, 0xfc]), hasFfmpeg ? 'not a supported audio file (' : 'not a supported audio file (AAC (ADTS) is decoded by ffmpeg, which is not installed'],
       ['short.wav', bytes('RIFF'), 'not a supported audio file (RIFF form "" is not WAVE)'],
     ];
     for (const [name, data, message] of cases) {

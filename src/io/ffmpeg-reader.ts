@@ -1,0 +1,232 @@
+/**
+ * Formats without a decoder package here (MP4/M4A with AAC or ALAC, CAF, AAC in ADTS, Sun AU), decoded by
+ * Debian's ffmpeg when it is installed: shared/DEPENDENCIES.md names ffmpeg as the optional Node path for
+ * AAC / M4A. ffprobe gives the stream's rate, channels and length; ffmpeg streams 32-bit float PCM of the
+ * first audio stream through a pipe, read block by block (memory stays fixed: the pipe's backpressure
+ * holds ffmpeg back). Without ffmpeg the file is refused with a message that says how to install it.
+ *
+ * Length: the container's duration, when it gives one, is the stream's length: AAC decoders emit the
+ * last frame's padding too, which is cut off, so an M4A decodes to its source's exact length.
+ * MIXMASTER_FFMPEG and MIXMASTER_FFPROBE name other binaries (tests use them to play "not installed").
+ */
+import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { AudioFileError, blockViews, type AudioInfo, type AudioReader } from './audio-reader.js';
+
+/** What the sniffer saw, for messages: "MP4/M4A", "CAF", ... */
+export type FfmpegFormat = 'MP4/M4A' | 'CAF' | 'AAC (ADTS)' | 'Sun/NeXT AU';
+
+/** Codecs whose decoded samples are exact integers of this many bits (for the default output bit depth). */
+const LOSSLESS = new Set(['alac', 'pcm_s16le', 'pcm_s16be', 'pcm_s24le', 'pcm_s24be', 'pcm_s32le', 'pcm_s32be', 'pcm_s8', 'pcm_u8']);
+const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Stderr kept for messages, bytes. */
+const STDERR_LIMIT = 4096;
+
+const ffmpegBin = () => process.env.MIXMASTER_FFMPEG || 'ffmpeg';
+const ffprobeBin = () => process.env.MIXMASTER_FFPROBE || 'ffprobe';
+
+interface ProbedStream {
+  codec_name?: string;
+  sample_rate?: string;
+  channels?: number;
+  time_base?: string;
+  duration_ts?: number;
+  bits_per_raw_sample?: string;
+  bits_per_sample?: number;
+}
+
+function unsupported(path: string, why: string): AudioFileError {
+  return new AudioFileError(path, `not a supported audio file (${why})`);
+}
+
+/** ffmpeg's first message line, without its "[demuxer @ 0x...]" prefix. */
+function firstLine(text: string): string {
+  const line = text.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? 'unknown error';
+  return line.replace(/^\[[^\]]* @ 0x[0-9a-f]+\]\s*/, '');
+}
+
+/** Runs ffprobe on the file: the first audio stream's parameters. */
+function probe(path: string, what: FfmpegFormat): Promise<{ stream: ProbedStream; durationSeconds: number | null }> {
+  const args = ['-v', 'error', '-select_streams', 'a:0', '-show_entries',
+    'stream=codec_name,sample_rate,channels,time_base,duration_ts,bits_per_raw_sample,bits_per_sample:format=duration', '-of', 'json', '--', path];
+  return new Promise((resolve, reject) => {
+    execFile(ffprobeBin(), args, { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
+        reject(unsupported(path, `${what} is decoded by ffmpeg, which is not installed; Debian: apt-get install ffmpeg`));
+        return;
+      }
+      if (err) {
+        reject(unsupported(path, `ffmpeg cannot read it: ${firstLine(String(stderr))}`));
+        return;
+      }
+      try {
+        const j = JSON.parse(String(stdout)) as { streams?: ProbedStream[]; format?: { duration?: string } };
+        const stream = j.streams?.[0];
+        if (!stream) throw new Error('no audio stream');
+        const d = Number(j.format?.duration);
+        resolve({ stream, durationSeconds: Number.isFinite(d) && d > 0 ? d : null });
+      } catch (e) {
+        reject(unsupported(path, `${what} without an audio stream ffmpeg can decode (${(e as Error).message})`));
+      }
+    });
+  });
+}
+
+/** The stream's length in frames: its duration in its time base, else the container's; null if neither. */
+function streamFrames(s: ProbedStream, rate: number, containerSeconds: number | null): number | null {
+  const tb = /^(\d+)\/(\d+)$/.exec(s.time_base ?? '');
+  if (tb && typeof s.duration_ts === 'number' && s.duration_ts > 0) return Math.round((s.duration_ts * Number(tb[1]) * rate) / Number(tb[2]));
+  return containerSeconds === null ? null : Math.round(containerSeconds * rate);
+}
+
+export class FfmpegReader implements AudioReader {
+  readonly warnings: { code: string; message: string }[] = [];
+  private proc: ChildProcessByStdio<null, Readable, Readable> | null = null;
+  private chunks: AsyncIterator<Buffer> | null = null;
+  private exit: Promise<number | null> | null = null;
+  private stderr = '';
+  /** Bytes received but not yet converted (a partial frame, or more than a read asked for). */
+  private pending: Buffer = Buffer.alloc(0);
+  private ended = false;
+  private delivered = 0;
+  private out: Float32Array[] = [];
+  private views: Float32Array[] = [];
+  private closed = false;
+
+  private constructor(readonly path: string, readonly info: AudioInfo, private readonly strict: boolean) {}
+
+  /** Probes `path` (whose format the sniffer named `what`) and starts ffmpeg decoding it. */
+  static async open(path: string, what: FfmpegFormat, options: { strict?: boolean } = {}): Promise<FfmpegReader> {
+    const { stream, durationSeconds } = await probe(path, what);
+    const sampleRate = Number(stream.sample_rate);
+    const channels = stream.channels ?? 0;
+    if (!(sampleRate > 0) || !(channels > 0)) throw unsupported(path, `${what} audio stream without a sample rate or channel count`);
+    const codec = stream.codec_name ?? 'unknown';
+    // ALAC reports its depth as bits_per_raw_sample, PCM as bits_per_sample.
+    const bits = Number(stream.bits_per_raw_sample) || Number(stream.bits_per_sample);
+    const info: AudioInfo = {
+      sampleRate,
+      channels,
+      frames: streamFrames(stream, sampleRate, durationSeconds),
+      format: `${what.split(/[ /]/)[0].toLowerCase()} ${codec}`,
+      pcmBits: LOSSLESS.has(codec) && bits > 0 ? bits : null,
+    };
+    const reader = new FfmpegReader(path, info, options.strict ?? false);
+    reader.start();
+    return reader;
+  }
+
+  private start(): void {
+    const proc = spawn(ffmpegBin(), ['-v', 'error', '-nostdin', '-i', this.path, '-map', '0:a:0', '-f', 'f32le', '-c:a', 'pcm_f32le', '-'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc = proc;
+    proc.stderr.on('data', (d: Buffer) => {
+      if (this.stderr.length < STDERR_LIMIT) this.stderr += d.toString('utf8');
+    });
+    this.exit = new Promise((resolve) => {
+      proc.on('error', () => resolve(null));
+      proc.on('close', (code) => resolve(code));
+    });
+    this.chunks = (proc.stdout as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  }
+
+  /** Receives until `bytes` are pending or the stream ends. */
+  private async fill(bytes: number): Promise<void> {
+    const parts: Buffer[] = [this.pending];
+    let have = this.pending.length;
+    while (have < bytes && !this.ended) {
+      const next = await this.chunks!.next();
+      if (next.done) {
+        this.ended = true;
+        await this.finish();
+        break;
+      }
+      parts.push(next.value);
+      have += next.value.length;
+    }
+    if (parts.length > 1) this.pending = Buffer.concat(parts, have);
+  }
+
+  /** At the end of ffmpeg's output: its exit status and the length decoded. */
+  private async finish(): Promise<void> {
+    const code = await this.exit;
+    if (code === null && !this.closed) throw new AudioFileError(this.path, 'decode error: ffmpeg could not be started', 'decode-error');
+    if (code !== 0) {
+      const why = `ffmpeg: ${firstLine(this.stderr)}`;
+      if (this.strict) throw new AudioFileError(this.path, `decode error: ${why}`, 'decode-error');
+      this.warnings.push({ code: 'decode-error', message: `decode error (the audio may have gaps): ${why}` });
+    }
+  }
+
+  async read(maxFrames: number): Promise<Float32Array[] | null> {
+    if (this.closed) throw new AudioFileError(this.path, 'read after close');
+    if (!(maxFrames >= 1)) throw new RangeError(`read: maxFrames must be >= 1, got ${maxFrames}`);
+    maxFrames = Math.floor(maxFrames);
+    const nch = this.info.channels;
+    const frameBytes = 4 * nch;
+    const limit = this.info.frames ?? Infinity;
+    const want = Math.min(maxFrames, limit - this.delivered);
+    if (want <= 0) {
+      await this.drain();
+      return null;
+    }
+    await this.fill(want * frameBytes);
+    const n = Math.min(want, Math.floor(this.pending.length / frameBytes));
+    if (n === 0) {
+      this.checkLength();
+      return null;
+    }
+    if (this.out.length === 0 || this.out[0].length < maxFrames) {
+      this.out = Array.from({ length: nch }, () => new Float32Array(maxFrames));
+      this.views = [];
+    }
+    const src = this.pending;
+    if (src.byteOffset % 4 === 0 && IS_LITTLE_ENDIAN) {
+      const f = new Float32Array(src.buffer, src.byteOffset, n * nch);
+      for (let c = 0; c < nch; c++) {
+        const dst = this.out[c];
+        for (let i = 0, j = c; i < n; i++, j += nch) dst[i] = f[j];
+      }
+    } else {
+      for (let c = 0; c < nch; c++) {
+        const dst = this.out[c];
+        for (let i = 0, o = 4 * c; i < n; i++, o += frameBytes) dst[i] = src.readFloatLE(o);
+      }
+    }
+    this.pending = src.subarray(n * frameBytes);
+    this.delivered += n;
+    this.views = blockViews(this.out, n, this.views);
+    return this.views;
+  }
+
+  /** Fewer frames than the container promised: a truncated or damaged file. */
+  private checkLength(): void {
+    const declared = this.info.frames;
+    // Lossy codecs' lengths may be off by a codec frame; lossless ones must match.
+    const tolerance = this.info.pcmBits === null ? 4096 : 0;
+    if (declared === null || this.delivered >= declared - tolerance || this.warnings.some((w) => w.code === 'truncated')) return;
+    const message = `file is truncated: header promises ${declared} frames, ${this.delivered} present`;
+    if (this.strict) throw new AudioFileError(this.path, message, 'truncated');
+    this.warnings.push({ code: 'truncated', message });
+  }
+
+  /** The promised length is delivered: ffmpeg's remaining output (codec padding) is read and dropped. */
+  private async drain(): Promise<void> {
+    while (!this.ended) {
+      const next = await this.chunks!.next();
+      if (next.done) {
+        this.ended = true;
+        await this.finish();
+      }
+    }
+    this.pending = Buffer.alloc(0);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.proc && this.proc.exitCode === null) this.proc.kill('SIGKILL');
+    await this.exit;
+  }
+}

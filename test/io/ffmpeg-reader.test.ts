@@ -1,0 +1,104 @@
+/**
+ * MP4/M4A, CAF and ADTS through ffmpeg (io/ffmpeg-reader.ts): lossless codecs give the source's exact
+ * integers, AAC its exact length and alignment (clicks where the source has them), and a missing ffmpeg
+ * or an unreadable file a one-line refusal.
+ */
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openAudio } from '../../src/io/open-audio.js';
+import { readFrames } from '../helpers/read-audio.js';
+import { buildWav, ffmpeg, hasFfmpeg, NO_FFMPEG, tempDir, testIntegers } from './wav-fixtures.js';
+
+const tmp = tempDir('mixmaster-ffmpeg-');
+afterAll(() => tmp.cleanup());
+const p = (name: string) => join(tmp.dir, name);
+const RATE = 48000;
+const FRAMES = 30_000;
+const ints16 = testIntegers('s16', 2 * FRAMES, 4);
+const ints24 = testIntegers('s24', 2 * FRAMES, 5);
+/** Clicks every 4800 frames (first at 1000) on silence: where they land shows the alignment. */
+const CLICK_AT = Array.from({ length: 6 }, (_, k) => 1000 + 4800 * k);
+
+beforeAll(() => {
+  if (!hasFfmpeg) return;
+  writeFileSync(p('i16.wav'), buildWav({ encoding: 's16', channels: 2, samples: ints16, sampleRate: RATE }));
+  writeFileSync(p('i24.wav'), buildWav({ encoding: 's24', channels: 2, samples: ints24, sampleRate: RATE }));
+  const clicks = new Array(FRAMES).fill(0);
+  for (const k of CLICK_AT) clicks[k] = 0.8;
+  writeFileSync(p('clicks.wav'), buildWav({ encoding: 'f32', channels: 1, samples: clicks, sampleRate: RATE }));
+  ffmpeg(['-i', p('i16.wav'), '-c:a', 'alac', p('i16.m4a')]);
+  ffmpeg(['-i', p('i24.wav'), '-c:a', 'alac', p('i24.m4a')]);
+  ffmpeg(['-i', p('i16.wav'), '-c:a', 'pcm_s16be', p('i16.caf')]);
+  ffmpeg(['-i', p('clicks.wav'), '-c:a', 'aac', '-b:a', '256k', p('clicks.m4a')]);
+  ffmpeg(['-i', p('clicks.wav'), '-c:a', 'aac', '-b:a', '256k', '-f', 'adts', p('clicks.aac')]);
+}, 60_000);
+
+async function decode(path: string, block = 1234) {
+  const r = await openAudio(path);
+  try {
+    return { r, data: await readFrames(r, block) };
+  } finally {
+    await r.close();
+  }
+}
+
+function planar(values: number[], scale: number): Float32Array[] {
+  return [0, 1].map((c) => Float32Array.from({ length: values.length / 2 }, (_, i) => values[2 * i + c] / scale));
+}
+
+describe('ffmpeg-decoded formats', () => {
+  it('ALAC in M4A (16 and 24-bit) and PCM in CAF decode to the exact integers', async (ctx) => {
+    ctx.skip(!hasFfmpeg, NO_FFMPEG);
+    for (const [file, values, bits, format] of [['i16.m4a', ints16, 16, 'mp4 alac'], ['i24.m4a', ints24, 24, 'mp4 alac'], ['i16.caf', ints16, 16, 'caf pcm_s16be']] as const) {
+      const { r, data } = await decode(p(file));
+      expect(r.info).toMatchObject({ sampleRate: RATE, channels: 2, frames: FRAMES, format, pcmBits: bits });
+      expect(data).toEqual(planar([...values], 2 ** (bits - 1)));
+      expect(r.warnings).toEqual([]);
+    }
+  });
+
+  it('AAC in M4A decodes to the source length with clicks in place (the codec padding is cut)', async (ctx) => {
+    ctx.skip(!hasFfmpeg, NO_FFMPEG);
+    const { r, data } = await decode(p('clicks.m4a'));
+    expect(r.info).toMatchObject({ sampleRate: RATE, channels: 1, frames: FRAMES, format: 'mp4 aac', pcmBits: null });
+    expect(data[0].length).toBe(FRAMES);
+    for (const k of CLICK_AT) {
+      let best = k - 50;
+      for (let i = k - 50; i <= k + 50; i++) if (Math.abs(data[0][i]) > Math.abs(data[0][best])) best = i;
+      expect(Math.abs(best - k)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('AAC in ADTS (no container length) decodes whole', async (ctx) => {
+    ctx.skip(!hasFfmpeg, NO_FFMPEG);
+    const { r, data } = await decode(p('clicks.aac'));
+    expect(r.info.format).toBe('aac aac');
+    // ADTS has no priming information: the decoder's delay stays in (one AAC frame and some).
+    expect(data[0].length).toBeGreaterThanOrEqual(FRAMES);
+    expect(data[0].length).toBeLessThan(FRAMES + 3 * 1024);
+  });
+
+  it('without ffmpeg, says how to install it; an unreadable M4A gets ffmpeg\'s reason', async (ctx) => {
+    ctx.skip(!hasFfmpeg, NO_FFMPEG);
+    const saved = process.env.MIXMASTER_FFPROBE;
+    process.env.MIXMASTER_FFPROBE = join(tmp.dir, 'no-such-ffprobe');
+    try {
+      await expect(openAudio(p('clicks.m4a'))).rejects.toThrow('not a supported audio file (MP4/M4A is decoded by ffmpeg, which is not installed; Debian: apt-get install ffmpeg)');
+    } finally {
+      if (saved === undefined) delete process.env.MIXMASTER_FFPROBE;
+      else process.env.MIXMASTER_FFPROBE = saved;
+    }
+    const full = readFileSync(p('i16.m4a'));
+    writeFileSync(p('cut.m4a'), full.subarray(0, full.length >> 1));
+    await expect(openAudio(p('cut.m4a'))).rejects.toThrow(/^not a supported audio file \(ffmpeg cannot read it: [^[].+\)$/);
+  });
+
+  it('close() in the middle ends the decoder', async (ctx) => {
+    ctx.skip(!hasFfmpeg, NO_FFMPEG);
+    const r = await openAudio(p('i24.m4a'));
+    expect((await r.read(100))?.[0].length).toBe(100);
+    await r.close();
+    await expect(r.read(100)).rejects.toThrow(/read after close/);
+  });
+});
