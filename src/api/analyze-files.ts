@@ -5,6 +5,7 @@ import { gatedIntegratedLufs, loudnessRangeLu } from '../core/analysis/loudness-
 import { spectrumFftSize } from '../core/analysis/spectrum.js';
 import { openAudio } from '../io/open-audio.js';
 import type { AudioReader } from '../io/audio-reader.js';
+import { assertMeterableRate } from './errors.js';
 import { ParallelTruePeak, truePeakWorkerCount } from './parallel-analyzer.js';
 import { checkReportPath, writeReport } from './write-report.js';
 
@@ -54,6 +55,7 @@ export interface FileAnalysis {
  */
 export async function analyzeReader(reader: AudioReader, opts: AnalyzeOptions = {}): Promise<FileAnalysis> {
   const { sampleRate, channels, channelMask, frames } = reader.info;
+  assertMeterableRate(reader.path, sampleRate);
   const workers = opts.truePeakWorkers ?? truePeakWorkerCount(channels, frames);
   // With workers, worker 0 also analyses the spectrum's windows (its FFTs off this thread, the busier one).
   const parallel = workers > 0

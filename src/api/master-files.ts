@@ -46,6 +46,7 @@ import { renderMasterReport } from '../report/master-report.js';
 import type { BitDepth } from './output-format.js';
 import { scrubNonFinite, streamThrough, withReader } from './stream-through.js';
 import { checkReportPath, writeReport } from './write-report.js';
+import { assertMeterableRate } from './errors.js';
 
 export interface MasterOptions {
   /** Output file (one input) or folder (several inputs, or --album). */
@@ -166,6 +167,7 @@ interface Analysed {
 async function analyseFile(file: string, opts: MasterOptions): Promise<Analysed> {
   return withReader(file, opts.strict, async (r) => {
     const { sampleRate, channels, channelMask } = r.info;
+    assertMeterableRate(file, sampleRate);
     const an = new Analyzer({ sampleRate, channels, channelMask, series: opts.report !== undefined });
     const fine = new FineSpectrum(sampleRate, channels);
     let done = 0;

@@ -31,6 +31,7 @@ import { assertWritableFormat, wavSampleFormat, type BitDepth, type RenderOption
 import { renderMixReport } from '../report/mix-report.js';
 import { closeReaders, finiteSources, MixWorkerPool, OPEN_CONCURRENCY, openClipReaders, pullFrom, readerWarnings, spawnMixWorkers } from './mix-workers.js';
 import { checkReportPath, writeReport } from './write-report.js';
+import { assertMeterableRate } from './errors.js';
 
 /** Frames per render block: large enough to amortize per-node overhead, small enough to stay in cache. */
 export const MIX_BLOCK_FRAMES = 2048;
@@ -126,6 +127,8 @@ export async function mixSession(sessionPath: string, output: string, opts: MixO
   });
   const infoByFile = new Map(distinct.map((f, i) => [f, stemInfos[i]]));
   const sampleRate = opts.sampleRate ?? session.sampleRate ?? infoByFile.get(files[0])!.sampleRate;
+  // --json and --report measure the mix.
+  if (opts.analyze || opts.report !== undefined) assertMeterableRate(sessionPath, sampleRate);
   const infos: SourceInfo[] = files.map((f) => {
     const i = infoByFile.get(f)!;
     return { channels: i.channels, frames: Math.round((i.frames * sampleRate) / i.sampleRate), channelMask: i.channelMask };

@@ -11,6 +11,7 @@ import { assertEncodable, createEncoder, type AudioEncoder, type EncodedFormat }
 import { canPipeline, ChainPipeline, MIN_PIPELINE_FRAMES, planChainSplit } from './chain-pipeline.js';
 import { streamThrough, streamThroughPipeline } from './stream-through.js';
 import { assertWritableFormat, type BitDepth, type RenderOptions } from './output-format.js';
+import { assertMeterableRate } from './errors.js';
 
 /** RenderOptions for one file (resampling uses libsamplerate's best sinc; `analyze` measures input and output). */
 export interface ProcessOptions extends RenderOptions {
@@ -65,6 +66,15 @@ export async function processFile(input: string, output: string, opts: ProcessOp
   assertWritableFormat(output);
   await checkOutputPath(output, [input], opts.force ?? false);
   const source = await openAudio(input, { strict: opts.strict });
+  // The analysis of --json meters the input and the output, at the output's rate.
+  if (opts.analyze) {
+    try {
+      assertMeterableRate(input, opts.sampleRate ?? source.info.sampleRate);
+    } catch (e) {
+      await source.close();
+      throw e;
+    }
+  }
   const reader = opts.sampleRate ? await resampleReader(source, opts.sampleRate, { quality: 'best' }).catch(async (e) => { await source.close(); throw e; }) : source;
   const { sampleRate, channels } = reader.info;
   const block = opts.blockFrames ?? 4096;

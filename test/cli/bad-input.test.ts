@@ -144,6 +144,30 @@ describe('bad input (shared/DESIGN.md table)', () => {
     expect(r3.integratedLufs).toBeCloseTo(-23 + 10 * Math.log10(1.5), 1);
   });
 
+  it('a rate outside 8-384 kHz: every command that measures loudness refuses it in one line naming the file, writing nothing', async () => {
+    const low = f32('rate-4000.wav', sine(8000, 2, 4000, -23, 440), 2, 4000);
+    const chain = join(dir, 'gain-chain.json');
+    writeFileSync(chain, JSON.stringify([{ type: 'gain', gainDb: -1 }]));
+    const session = join(dir, 'low-session.json');
+    writeFileSync(session, JSON.stringify({ tracks: [{ name: 'low', file: 'rate-4000.wav' }] }));
+    const out = join(dir, 'low-out.wav');
+    const runs: [string[], string][] = [
+      [['analyze', low], low],
+      [['master', low, '-o', out], low],
+      [['process', low, '-o', out, '--chain', chain, '--json'], low],
+      [['automix', low, '-o', out], low],
+      [['mix', session, '-o', out, '--json'], session],
+    ];
+    for (const [args, named] of runs) {
+      const r = await runCli(args);
+      expect(r.code, args[0]).toBe(1);
+      expect(r.stderr).toEqual([`mixmaster: ${named}: sample rate 4000 Hz: loudness measurement (BS.1770) works at 8000-384000 Hz`]);
+      expect(existsSync(out), args[0]).toBe(false);
+    }
+    // Without a measurement, the rate is no problem.
+    expect((await runCli(['process', low, '-o', out, '--chain', chain])).code).toBe(0);
+  });
+
   it('output path equals an input, or exists without --force: refused before any work', async () => {
     const input = f32('in.wav', sine(4800, 2, 48000, -20));
     const chain = join(dir, 'gain.yaml');

@@ -22,6 +22,7 @@ import type { LoudnessSeries } from './analysis-result.js';
 import { designKWeighting } from './k-weighting.js';
 import { KW_MAX_FRAMES, KW_MAX_SEGMENTS, kWeightPairWasm, kWeightWasmAvailable, kwEnds, kwOut, kwSegments } from './k-weighting-wasm.js';
 import { gatedIntegratedLufs, loudnessRangeLu } from './loudness-gating.js';
+import { METER_MAX_RATE_HZ, METER_MIN_RATE_HZ } from './meter-rates.js';
 
 export interface LoudnessMeterOptions {
   /** Sample rate, Hz (8 000..384 000). */
@@ -138,8 +139,8 @@ export class LoudnessMeter {
    */
   constructor(opts: LoudnessMeterOptions) {
     const { sampleRate, channels } = opts;
-    if (!(sampleRate >= 8000 && sampleRate <= 384000)) {
-      throw new RangeError(`LoudnessMeter: sampleRate must be 8000..384000 Hz, got ${sampleRate}`);
+    if (!(sampleRate >= METER_MIN_RATE_HZ && sampleRate <= METER_MAX_RATE_HZ)) {
+      throw new RangeError(`LoudnessMeter: sampleRate must be ${METER_MIN_RATE_HZ}..${METER_MAX_RATE_HZ} Hz, got ${sampleRate}`);
     }
     if (!(Number.isInteger(channels) && channels >= 1)) {
       throw new RangeError(`LoudnessMeter: channels must be an integer >= 1, got ${channels}`);
