@@ -62,11 +62,11 @@ function probe(path: string, what: FfmpegFormat): Promise<{ stream: ProbedStream
       try {
         const j = JSON.parse(String(stdout)) as { streams?: ProbedStream[]; format?: { duration?: string } };
         const stream = j.streams?.[0];
-        if (!stream) throw new Error('no audio stream');
         const d = Number(j.format?.duration);
-        resolve({ stream, durationSeconds: Number.isFinite(d) && d > 0 ? d : null });
+        if (stream) resolve({ stream, durationSeconds: Number.isFinite(d) && d > 0 ? d : null });
+        else reject(unsupported(path, `${what} without an audio stream`));
       } catch (e) {
-        reject(unsupported(path, `${what} without an audio stream ffmpeg can decode (${(e as Error).message})`));
+        reject(unsupported(path, `ffprobe output unreadable: ${(e as Error).message}`));
       }
     });
   });
@@ -226,7 +226,13 @@ export class FfmpegReader implements AudioReader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.proc && this.proc.exitCode === null) this.proc.kill('SIGKILL');
+    if (this.proc && !this.ended) {
+      // Unread output would hold back the process's 'close' event (even after ffmpeg has exited): drop the
+      // pipes, then end ffmpeg if it still runs.
+      this.proc.stdout.destroy();
+      this.proc.stderr.destroy();
+      if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
+    }
     await this.exit;
   }
 }

@@ -79,7 +79,7 @@ describe('ffmpeg-decoded formats', () => {
     expect(data[0].length).toBeLessThan(FRAMES + 3 * 1024);
   });
 
-  it('without ffmpeg, says how to install it; an unreadable M4A gets ffmpeg\'s reason', async (ctx) => {
+  it('without ffmpeg, says how to install it; a video without audio and an unreadable M4A are refused', async (ctx) => {
     ctx.skip(!hasFfmpeg, NO_FFMPEG);
     const saved = process.env.MIXMASTER_FFPROBE;
     process.env.MIXMASTER_FFPROBE = join(tmp.dir, 'no-such-ffprobe');
@@ -89,6 +89,8 @@ describe('ffmpeg-decoded formats', () => {
       if (saved === undefined) delete process.env.MIXMASTER_FFPROBE;
       else process.env.MIXMASTER_FFPROBE = saved;
     }
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc=duration=1:size=32x32:rate=5', '-c:v', 'mpeg4', p('video.mp4')]);
+    await expect(openAudio(p('video.mp4'))).rejects.toThrow('not a supported audio file (MP4/M4A without an audio stream)');
     const full = readFileSync(p('i16.m4a'));
     writeFileSync(p('cut.m4a'), full.subarray(0, full.length >> 1));
     await expect(openAudio(p('cut.m4a'))).rejects.toThrow(/^not a supported audio file \(ffmpeg cannot read it: [^[].+\)$/);
@@ -100,5 +102,12 @@ describe('ffmpeg-decoded formats', () => {
     expect((await r.read(100))?.[0].length).toBe(100);
     await r.close();
     await expect(r.read(100)).rejects.toThrow(/read after close/);
+    // A file whose whole output fits in the pipe: ffmpeg has exited with output unread.
+    writeFileSync(p('short.wav'), buildWav({ encoding: 's16', channels: 1, samples: ints16.slice(0, 2000), sampleRate: RATE }));
+    ffmpeg(['-i', p('short.wav'), '-c:a', 'alac', p('short.m4a')]);
+    const s = await openAudio(p('short.m4a'));
+    expect((await s.read(10))?.[0].length).toBe(10);
+    await new Promise((done) => setTimeout(done, 500));
+    await s.close();
   });
 });
