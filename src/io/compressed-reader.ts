@@ -11,7 +11,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { AudioFileError, blockViews, type AudioInfo, type AudioReader } from './audio-reader.js';
 import { readAt } from './wav-format.js';
-import { nextFlacFrame, type FlacStreamParams } from './flac-frame-sync.js';
+import { findFlacFrame, type FlacStreamParams } from './flac-frame-sync.js';
 
 export type CompressedKind = 'flac' | 'ogg-flac' | 'mp3' | 'ogg-vorbis' | 'ogg-opus';
 
@@ -232,8 +232,8 @@ interface StreamSetup {
   /** Whether the file holds bytes beyond the stream headers (so decoding nothing is an error). */
   hasAudioData: boolean;
   createDecoder: () => Promise<Decoder>;
-  /** Native FLAC: how to resume after a frame the decoder cannot parse (see resync()); else null. */
-  flacResync: FlacResync | null;
+  /** Native FLAC: how to resume after a frame the decoder cannot parse (see resync()). */
+  flacResync?: FlacResync;
   /** Ogg: the stream's last page lacks the end-of-stream flag, so the file was cut short. */
   cutShort?: boolean;
 }
@@ -269,7 +269,7 @@ async function setupStream(path: string, fh: FileHandle, fileSize: number, kind:
       }
       if (!si) throw unsupported(path, 'FLAC STREAMINFO missing or invalid');
       let hasAudioData = true;
-      let flacResync: FlacResync | null = null;
+      let flacResync: FlacResync | undefined;
       if (kind === 'flac') {
         const audioAt = await flacAudioOffset(fh, streamOffset, fileSize);
         hasAudioData = audioAt < 0 || audioAt < fileSize;
@@ -315,7 +315,6 @@ async function setupStream(path: string, fh: FileHandle, fileSize: number, kind:
         codecName: 'MPEG',
         hasAudioData: true,
         createDecoder: async () => new (await import('mpg123-decoder')).MPEGDecoder({ enableGapless: true }) as Decoder,
-        flacResync: null,
       };
     }
     case 'ogg-vorbis':
@@ -344,7 +343,6 @@ async function setupStream(path: string, fh: FileHandle, fileSize: number, kind:
         createDecoder: opus
           ? async () => new (await import('ogg-opus-decoder')).OggOpusDecoder({ forceStereo: false }) as unknown as Decoder
           : async () => new (await import('@wasm-audio-decoders/ogg-vorbis')).OggVorbisDecoder() as Decoder,
-        flacResync: null,
         cutShort: eos === false,
       };
     }
@@ -516,16 +514,10 @@ export class CompressedReader implements AudioReader {
    * check then reports the missing frames.
    */
   private async resync(r: FlacResync): Promise<void> {
-    const WINDOW = 1 << 16;
-    const HEADER_MAX = 16; // the longest frame header
-    let from = Math.max(r.audioAt, this.lastOutputPos - COMPRESSED_CHUNK_BYTES);
-    let found: { offset: number; sample: number } | null = null;
-    while (from < this.fileSize && !found) {
-      const bytes = await readAt(this.fh, from, Math.min(WINDOW + HEADER_MAX, this.fileSize - from));
-      const hit = nextFlacFrame(bytes, 0, this.decodedFrames + 1, r.params);
-      if (hit && hit.offset < WINDOW) found = { offset: from + hit.offset, sample: hit.sample };
-      from += WINDOW;
-    }
+    // The frame in trouble started within the last chunk fed before the output stopped; frames up to what
+    // was decoded are passed over, and one beyond the declared length is a false match.
+    const from = Math.max(r.audioAt, this.lastOutputPos - COMPRESSED_CHUNK_BYTES);
+    const found = await findFlacFrame(this.fh, from, this.fileSize, this.decodedFrames + 1, this.info.frames ?? Infinity, r.params);
     const at = (this.decodedFrames / this.info.sampleRate).toFixed(2);
     if (this.strict) throw new AudioFileError(this.path, `decode error: corrupt FLAC frame at ${at} s`, 'decode-error');
     if (!found) {
@@ -544,8 +536,13 @@ export class CompressedReader implements AudioReader {
       await d.decode(await readAt(this.fh, this.setup.feedFrom, r.audioAt - this.setup.feedFrom));
       return d;
     });
+    // The silence as segments of one shared zero buffer: memory stays small whatever the gap.
     const gap = found.sample - this.decodedFrames;
-    this.fifo.push(Array.from({ length: this.info.channels }, () => new Float32Array(gap)));
+    const zeros = new Float32Array(Math.min(gap, 1 << 16));
+    for (let left = gap; left > 0; left -= zeros.length) {
+      const seg = zeros.subarray(0, Math.min(left, zeros.length));
+      this.fifo.push(Array.from({ length: this.info.channels }, () => seg));
+    }
     this.fifoFrames += gap;
     this.decodedFrames += gap;
     this.filePos = found.offset;

@@ -8,6 +8,9 @@
  * and the caller also requires the frame to start after everything decoded so far.
  */
 
+import type { FileHandle } from 'node:fs/promises';
+import { readAt } from './wav-format.js';
+
 /** What a frame header must agree with: STREAMINFO's fields. */
 export interface FlacStreamParams {
   sampleRate: number;
@@ -81,14 +84,29 @@ export function flacFrameSample(b: Uint8Array, o: number, p: FlacStreamParams): 
   return variable ? value : value * p.maxBlockSize;
 }
 
-/**
- * The first frame header in b[from, b.length) whose first sample is at least `after`; null when none.
- */
-export function nextFlacFrame(b: Uint8Array, from: number, after: number, p: FlacStreamParams): FlacFrameStart | null {
+/** The first frame header in b[from, b.length) whose first sample is in [after, before); null when none. */
+export function nextFlacFrame(b: Uint8Array, from: number, after: number, before: number, p: FlacStreamParams): FlacFrameStart | null {
   for (let o = Math.max(0, from); o + 6 <= b.length; o++) {
     if (b[o] !== 0xff) continue;
     const sample = flacFrameSample(b, o, p);
-    if (sample >= after) return { offset: o, sample };
+    if (sample >= after && sample < before) return { offset: o, sample };
+  }
+  return null;
+}
+
+/** The longest frame header, bytes: windows overlap by this, so no header is missed at a seam. */
+const HEADER_MAX = 16;
+const WINDOW = 1 << 16;
+
+/**
+ * The first frame header in the file between `from` and `end` whose first sample is in [after, before),
+ * read window by window; null when none.
+ */
+export async function findFlacFrame(fh: FileHandle, from: number, end: number, after: number, before: number, p: FlacStreamParams): Promise<FlacFrameStart | null> {
+  for (let at = from; at < end; at += WINDOW) {
+    const bytes = await readAt(fh, at, Math.min(WINDOW + HEADER_MAX, end - at));
+    const hit = nextFlacFrame(bytes, 0, after, before, p);
+    if (hit && hit.offset < WINDOW) return { offset: at + hit.offset, sample: hit.sample };
   }
   return null;
 }

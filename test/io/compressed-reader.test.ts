@@ -197,6 +197,22 @@ describe('FLAC', () => {
     const strict = await openAudio(p('corrupt.flac'), { strict: true });
     await expect(readAll(strict)).rejects.toThrow(/^decode error: corrupt FLAC frame at/);
     await strict.close();
+    // A wide damaged region (several frames): one silent run from a frame start to a frame start.
+    const wide = Uint8Array.from(readFileSync(p('i16.flac')));
+    for (let i = Math.floor(wide.length * 0.3); i < Math.floor(wide.length * 0.6); i++) wide[i] = (i * 131) & 255;
+    writeFileSync(p('wide.flac'), wide);
+    const w = await decode(p('wide.flac'), 1000);
+    expect(w.data[0].length).toBe(60_000);
+    let first = -1, last = -1;
+    for (let i = 0; i < 60_000; i++) {
+      if (w.data[0][i] === want[0][i] && w.data[1][i] === want[1][i]) continue;
+      if (first < 0) first = i;
+      last = i;
+    }
+    expect(first % 4608).toBe(0);
+    expect(last - first + 1).toBeGreaterThanOrEqual(2 * 4608);
+    for (let i = first; i <= last; i++) expect(w.data[0][i] === 0 || w.data[0][i] === want[0][i]).toBe(true);
+    expect(w.r.warnings.map((x) => x.code)).toContain('decode-error');
   });
 
   it('a truncated FLAC file gives what it holds', async (ctx) => {
