@@ -30,7 +30,7 @@ const SESSION_EXTENSIONS = ['.yaml', '.yml', '.json'];
 const REFERENCE_CEILING_DBTP = -1;
 
 /** File extensions picked up from a stem folder. */
-export const STEM_EXTENSIONS = ['.wav', '.wave', '.rf64', '.bw64', '.aif', '.aiff', '.aifc', '.flac', '.mp3', '.ogg', '.oga', '.opus', '.m4a', '.aac', '.caf'];
+export const STEM_EXTENSIONS = ['.wav', '.wave', '.rf64', '.bw64', '.aif', '.aiff', '.aifc', '.flac', '.mp3', '.ogg', '.oga', '.opus', '.m4a', '.aac', '.caf', '.wv', '.ape', '.wma'];
 
 export interface AutomixOptions {
   /** The mix to write (.wav). */

@@ -1,5 +1,6 @@
 /**
- * Formats without a decoder package here (MP4/M4A with AAC or ALAC, CAF, AAC in ADTS, Sun AU), decoded by
+ * Formats without a decoder package here (MP4/M4A with AAC or ALAC, CAF, AAC in ADTS, Sun AU, WavPack,
+ * Monkey's Audio, WMA), decoded by
  * Debian's ffmpeg when it is installed: shared/DEPENDENCIES.md names ffmpeg as the optional Node path for
  * AAC / M4A. ffprobe gives the stream's rate, channels and length; ffmpeg streams 32-bit float PCM of the
  * first audio stream through a pipe, read block by block (memory stays fixed: the pipe's backpressure
@@ -14,10 +15,14 @@ import type { Readable } from 'node:stream';
 import { AudioFileError, blockViews, type AudioInfo, type AudioReader } from './audio-reader.js';
 
 /** What the sniffer saw, for messages: "MP4/M4A", "CAF", ... */
-export type FfmpegFormat = 'MP4/M4A' | 'CAF' | 'AAC (ADTS)' | 'Sun/NeXT AU';
+export type FfmpegFormat = 'MP4/M4A' | 'CAF' | 'AAC (ADTS)' | 'Sun/NeXT AU' | 'WavPack' | "Monkey's Audio" | 'WMA (ASF)';
 
+/** The container part of AudioInfo.format ("mp4 aac", "wavpack wavpack", ...). */
+const CONTAINER_NAMES: Record<FfmpegFormat, string> = {
+  'MP4/M4A': 'mp4', CAF: 'caf', 'AAC (ADTS)': 'aac', 'Sun/NeXT AU': 'au', WavPack: 'wavpack', "Monkey's Audio": 'ape', 'WMA (ASF)': 'asf',
+};
 /** Codecs whose decoded samples are exact integers of this many bits (for the default output bit depth). */
-const LOSSLESS = new Set(['alac', 'pcm_s16le', 'pcm_s16be', 'pcm_s24le', 'pcm_s24be', 'pcm_s32le', 'pcm_s32be', 'pcm_s8', 'pcm_u8']);
+const LOSSLESS = new Set(['alac', 'wavpack', 'ape', 'wmalossless', 'pcm_s16le', 'pcm_s16be', 'pcm_s24le', 'pcm_s24be', 'pcm_s32le', 'pcm_s32be', 'pcm_s8', 'pcm_u8']);
 const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Stderr kept for messages, bytes. */
 const STDERR_LIMIT = 4096;
@@ -108,7 +113,7 @@ export class FfmpegReader implements AudioReader {
       sampleRate,
       channels,
       frames: streamFrames(stream, sampleRate, durationSeconds),
-      format: `${what.split(/[ /]/)[0].toLowerCase()} ${codec}`,
+      format: `${CONTAINER_NAMES[what]} ${codec}`,
       pcmBits: LOSSLESS.has(codec) && bits > 0 ? bits : null,
     };
     const reader = new FfmpegReader(path, info, options.strict ?? false);

@@ -1,7 +1,8 @@
 /**
  * openAudio(): the one entry point for reading audio files. Sniffs the first bytes (never the file
  * extension) and returns a streaming AudioReader: WAV/RF64/BW64 and AIFF/AIFF-C natively, FLAC, MP3,
- * Ogg Vorbis and Ogg Opus through wasm decoders, MP4/M4A, CAF, ADTS and AU through ffmpeg when installed.
+ * Ogg Vorbis and Ogg Opus through wasm decoders, MP4/M4A, CAF, ADTS, AU, WavPack, Monkey's Audio and WMA
+ * through ffmpeg when installed.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { AudioFileError, type AudioReader } from './audio-reader.js';
@@ -14,6 +15,9 @@ export interface OpenAudioOptions {
   /** Turn recoverable problems (truncated data, decode errors mid-stream) into errors. */
   strict?: boolean;
 }
+
+/** The ASF header object's GUID, 75B22630-668E-11CF-A6D9-00AA0062CE6C, as it is stored. */
+const ASF_GUID = [0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11, 0xa6, 0xd9, 0x00, 0xaa, 0x00, 0x62, 0xce, 0x6c];
 
 /** Bytes read for sniffing (and for the stream headers the compressed readers parse). */
 const HEAD_BYTES = 8192;
@@ -77,12 +81,19 @@ export function sniffAudio(head: Uint8Array, fileSize: number, headOffset = 0): 
     const codec = ascii(head, p, 8).replace(/[^\x20-\x7e]/g, '').trim();
     return { kind: null, why: `Ogg stream with codec "${codec || '?'}" is not supported` };
   }
+  // Magic numbers of what ffmpeg decodes (io/ffmpeg-reader.ts), before the MPEG frame search, which
+  // could otherwise find frame-like bytes inside them.
+  if (headOffset === 0) {
+    if (ascii(head, 4, 4) === 'ftyp') return { kind: 'ffmpeg', offset: 0, format: 'MP4/M4A' };
+    if (id4 === 'caff') return { kind: 'ffmpeg', offset: 0, format: 'CAF' };
+    if (id4 === '.snd') return { kind: 'ffmpeg', offset: 0, format: 'Sun/NeXT AU' };
+    if (id4 === 'wvpk') return { kind: 'ffmpeg', offset: 0, format: 'WavPack' };
+    if (id4 === 'MAC ') return { kind: 'ffmpeg', offset: 0, format: "Monkey's Audio" };
+    if (head.length >= 16 && ASF_GUID.every((b, i) => head[i] === b)) return { kind: 'ffmpeg', offset: 0, format: 'WMA (ASF)' };
+  }
   if (head[0] === 0xff && (head[1] & 0xf6) === 0xf0) return { kind: 'ffmpeg', offset: 0, format: 'AAC (ADTS)' };
   const sync = findMpegSync(head, 0, headOffset ? 4096 : 0, fileSize, headOffset);
   if (sync >= 0) return { kind: 'mp3', offset: headOffset + sync };
-  if (ascii(head, 4, 4) === 'ftyp') return { kind: 'ffmpeg', offset: 0, format: 'MP4/M4A' };
-  if (id4 === 'caff') return { kind: 'ffmpeg', offset: 0, format: 'CAF' };
-  if (id4 === '.snd') return { kind: 'ffmpeg', offset: 0, format: 'Sun/NeXT AU' };
   if (id4 === 'MThd') return { kind: null, why: 'MIDI is not audio' };
   if (id4 === 'PK\x03\x04') return { kind: null, why: 'zip archive' };
   if (looksLikeText(head)) return { kind: null, why: 'looks like a text file' };

@@ -1,5 +1,5 @@
 /**
- * MP4/M4A, CAF and ADTS through ffmpeg (io/ffmpeg-reader.ts): lossless codecs give the source's exact
+ * MP4/M4A, CAF, WavPack, WMA and ADTS through ffmpeg (io/ffmpeg-reader.ts): lossless codecs give the source's exact
  * integers, AAC its exact length and alignment (clicks where the source has them), and a missing ffmpeg
  * or an unreadable file a one-line refusal.
  */
@@ -30,6 +30,8 @@ beforeAll(() => {
   ffmpeg(['-i', p('i16.wav'), '-c:a', 'alac', p('i16.m4a')]);
   ffmpeg(['-i', p('i24.wav'), '-c:a', 'alac', p('i24.m4a')]);
   ffmpeg(['-i', p('i16.wav'), '-c:a', 'pcm_s16be', p('i16.caf')]);
+  ffmpeg(['-i', p('i16.wav'), '-c:a', 'wavpack', p('i16.wv')]);
+  ffmpeg(['-i', p('clicks.wav'), '-c:a', 'wmav2', '-b:a', '192k', p('clicks.wma')]);
   ffmpeg(['-i', p('clicks.wav'), '-c:a', 'aac', '-b:a', '256k', p('clicks.m4a')]);
   ffmpeg(['-i', p('clicks.wav'), '-c:a', 'aac', '-b:a', '256k', '-f', 'adts', p('clicks.aac')]);
 }, 60_000);
@@ -50,7 +52,7 @@ function planar(values: number[], scale: number): Float32Array[] {
 describe('ffmpeg-decoded formats', () => {
   it('ALAC in M4A (16 and 24-bit) and PCM in CAF decode to the exact integers', async (ctx) => {
     ctx.skip(!hasFfmpeg, NO_FFMPEG);
-    for (const [file, values, bits, format] of [['i16.m4a', ints16, 16, 'mp4 alac'], ['i24.m4a', ints24, 24, 'mp4 alac'], ['i16.caf', ints16, 16, 'caf pcm_s16be']] as const) {
+    for (const [file, values, bits, format] of [['i16.m4a', ints16, 16, 'mp4 alac'], ['i24.m4a', ints24, 24, 'mp4 alac'], ['i16.caf', ints16, 16, 'caf pcm_s16be'], ['i16.wv', ints16, 16, 'wavpack wavpack']] as const) {
       const { r, data } = await decode(p(file));
       expect(r.info).toMatchObject({ sampleRate: RATE, channels: 2, frames: FRAMES, format, pcmBits: bits });
       expect(data).toEqual(planar([...values], 2 ** (bits - 1)));
@@ -68,6 +70,24 @@ describe('ffmpeg-decoded formats', () => {
       for (let i = k - 50; i <= k + 50; i++) if (Math.abs(data[0][i]) > Math.abs(data[0][best])) best = i;
       expect(Math.abs(best - k)).toBeLessThanOrEqual(1);
     }
+  });
+
+  it('WMA decodes to about the source length, the clicks there', async (ctx) => {
+    ctx.skip(!hasFfmpeg, NO_FFMPEG);
+    const { r, data } = await decode(p('clicks.wma'));
+    expect(r.info).toMatchObject({ sampleRate: RATE, channels: 1, format: 'asf wmav2', pcmBits: null });
+    // WMA (ffmpeg's encoder and decoder) keeps neither the length nor the alignment exactly: within a
+    // block of 2048 frames or so.
+    expect(Math.abs(data[0].length - FRAMES)).toBeLessThanOrEqual(2 * 2048);
+    expect(r.warnings).toEqual([]);
+    // The clicks keep their spacing (the decoder's delay shifts them all alike).
+    const found: number[] = [];
+    for (let k = 0; k < CLICK_AT.length - 1; k++) {
+      let best = CLICK_AT[k];
+      for (let i = CLICK_AT[k]; i < CLICK_AT[k] + 4000 && i < data[0].length; i++) if (Math.abs(data[0][i]) > Math.abs(data[0][best])) best = i;
+      found.push(best);
+    }
+    for (let k = 1; k < found.length; k++) expect(Math.abs(found[k] - found[k - 1] - 4800)).toBeLessThanOrEqual(2);
   });
 
   it('AAC in ADTS (no container length) decodes whole', async (ctx) => {
