@@ -6,8 +6,10 @@
  * first audio stream through a pipe, read block by block (memory stays fixed: the pipe's backpressure
  * holds ffmpeg back). Without ffmpeg the file is refused with a message that says how to install it.
  *
- * Length: the container's duration, when it gives one, is the stream's length: AAC decoders emit the
- * last frame's padding too, which is cut off, so an M4A decodes to its source's exact length.
+ * Length: where the container states it exactly (MP4, CAF, AU, WavPack, Monkey's Audio), that is the
+ * stream's length: AAC decoders emit the last frame's padding too, which is cut off, so an M4A decodes to
+ * its source's exact length. ADTS and ASF lengths are estimates (from the bit rate, or a header that
+ * counts preroll), so those streams are read to their end, their length unknown up front.
  * MIXMASTER_FFMPEG and MIXMASTER_FFPROBE name other binaries (tests use them to play "not installed").
  */
 import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
@@ -17,6 +19,13 @@ import { AudioFileError, blockViews, type AudioInfo, type AudioReader } from './
 /** What the sniffer saw, for messages: "MP4/M4A", "CAF", ... */
 export type FfmpegFormat = 'MP4/M4A' | 'CAF' | 'AAC (ADTS)' | 'Sun/NeXT AU' | 'WavPack' | "Monkey's Audio" | 'WMA (ASF)';
 
+/** Containers whose stated length is exact (see the file comment). */
+const EXACT_LENGTH = new Set<FfmpegFormat>(['MP4/M4A', 'CAF', 'Sun/NeXT AU', 'WavPack', "Monkey's Audio"]);
+/**
+ * Seconds without output after which ffmpeg counts as stuck (it decodes these formats at 100x real time or
+ * more); MIXMASTER_FFMPEG_STALL_SECONDS overrides it (tests).
+ */
+const stallSeconds = () => Number(process.env.MIXMASTER_FFMPEG_STALL_SECONDS) || 30;
 /** The container part of AudioInfo.format ("mp4 aac", "wavpack wavpack", ...). */
 const CONTAINER_NAMES: Record<FfmpegFormat, string> = {
   'MP4/M4A': 'mp4', CAF: 'caf', 'AAC (ADTS)': 'aac', 'Sun/NeXT AU': 'au', WavPack: 'wavpack', "Monkey's Audio": 'ape', 'WMA (ASF)': 'asf',
@@ -112,12 +121,23 @@ export class FfmpegReader implements AudioReader {
     const info: AudioInfo = {
       sampleRate,
       channels,
-      frames: streamFrames(stream, sampleRate, durationSeconds),
+      frames: EXACT_LENGTH.has(what) ? streamFrames(stream, sampleRate, durationSeconds) : null,
       format: `${CONTAINER_NAMES[what]} ${codec}`,
       pcmBits: LOSSLESS.has(codec) && bits > 0 ? bits : null,
     };
     const reader = new FfmpegReader(path, info, options.strict ?? false);
     reader.start();
+    // The first frame, or the end: a file with nothing decodable fails here, as the other readers' do.
+    try {
+      await reader.fill(4 * channels);
+    } catch (e) {
+      await reader.close();
+      throw e;
+    }
+    if (reader.pending.length < 4 * channels) {
+      await reader.close();
+      throw unsupported(path, `no decodable ${what} audio${reader.stderr ? ` (ffmpeg: ${firstLine(reader.stderr)})` : ''}`);
+    }
     return reader;
   }
 
@@ -141,7 +161,7 @@ export class FfmpegReader implements AudioReader {
     const parts: Buffer[] = [this.pending];
     let have = this.pending.length;
     while (have < bytes && !this.ended) {
-      const next = await this.chunks!.next();
+      const next = await this.nextChunk();
       if (next.done) {
         this.ended = true;
         await this.finish();
@@ -151,6 +171,32 @@ export class FfmpegReader implements AudioReader {
       have += next.value.length;
     }
     if (parts.length > 1) this.pending = Buffer.concat(parts, have);
+  }
+
+  /** ffmpeg's next output chunk; an error when it gives none for stallSeconds(). */
+  private async nextChunk(): Promise<IteratorResult<Buffer>> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const seconds = stallSeconds();
+    const stalled = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), seconds * 1000); });
+    try {
+      const next = await Promise.race([this.chunks!.next(), stalled]);
+      if (next === null) {
+        this.stop();
+        throw new AudioFileError(this.path, `decode error: ffmpeg gave no output for ${seconds} s`, 'decode-error');
+      }
+      return next;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Ends ffmpeg without reading the rest of its output (the pipes first: unread output would hold back its 'close'). */
+  private stop(): void {
+    const proc = this.proc;
+    if (!proc) return;
+    proc.stdout.destroy();
+    proc.stderr.destroy();
+    if (proc.exitCode === null) proc.kill('SIGKILL');
   }
 
   /** At the end of ffmpeg's output: its exit status and the length decoded. */
@@ -216,14 +262,12 @@ export class FfmpegReader implements AudioReader {
     this.warnings.push({ code: 'truncated', message });
   }
 
-  /** The promised length is delivered: ffmpeg's remaining output (codec padding) is read and dropped. */
+  /** The promised length is delivered: what ffmpeg has left (codec padding) is not needed, ffmpeg is ended. */
   private async drain(): Promise<void> {
-    while (!this.ended) {
-      const next = await this.chunks!.next();
-      if (next.done) {
-        this.ended = true;
-        await this.finish();
-      }
+    if (!this.ended) {
+      this.ended = true;
+      this.stop();
+      await this.exit;
     }
     this.pending = Buffer.alloc(0);
   }
@@ -231,13 +275,7 @@ export class FfmpegReader implements AudioReader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.proc && !this.ended) {
-      // Unread output would hold back the process's 'close' event (even after ffmpeg has exited): drop the
-      // pipes, then end ffmpeg if it still runs.
-      this.proc.stdout.destroy();
-      this.proc.stderr.destroy();
-      if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
-    }
+    if (!this.ended) this.stop();
     await this.exit;
   }
 }

@@ -34,6 +34,9 @@ beforeAll(() => {
   ffmpeg(['-i', p('clicks.wav'), '-c:a', 'wmav2', '-b:a', '192k', p('clicks.wma')]);
   ffmpeg(['-i', p('clicks.wav'), '-c:a', 'aac', '-b:a', '256k', p('clicks.m4a')]);
   ffmpeg(['-i', p('clicks.wav'), '-c:a', 'aac', '-b:a', '256k', '-f', 'adts', p('clicks.aac')]);
+  // Loud noise, then a long silence: ADTS's length estimate (from the opening bit rate) falls far short.
+  ffmpeg(['-f', 'lavfi', '-i', 'anoisesrc=d=2:a=0.8:r=48000', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=mono:d=10', '-f', 'lavfi', '-i', 'sine=f=440:d=1:r=48000',
+    '-filter_complex', '[0][1][2]concat=n=3:v=0:a=1', '-c:a', 'aac', '-b:a', '256k', '-f', 'adts', p('quiet-end.aac')]);
 }, 60_000);
 
 async function decode(path: string, block = 1234) {
@@ -90,8 +93,14 @@ describe('ffmpeg-decoded formats', () => {
     for (let k = 1; k < found.length; k++) expect(Math.abs(found[k] - found[k - 1] - 4800)).toBeLessThanOrEqual(2);
   });
 
-  it('AAC in ADTS (no container length) decodes whole', async (ctx) => {
+  it('AAC in ADTS (no container length) decodes whole, whatever its length estimate says', async (ctx) => {
     ctx.skip(!hasFfmpeg, NO_FFMPEG);
+    const q = await decode(p('quiet-end.aac'));
+    expect(q.r.info.frames).toBeNull();
+    expect(q.data[0].length).toBeGreaterThanOrEqual(13 * RATE);
+    let tail = 0;
+    for (let i = 12 * RATE + 1000; i < 13 * RATE - 1000; i++) tail = Math.max(tail, Math.abs(q.data[0][i]));
+    expect(tail).toBeGreaterThan(0.05); // the closing sine is there
     const { r, data } = await decode(p('clicks.aac'));
     expect(r.info.format).toBe('aac aac');
     // ADTS has no priming information: the decoder's delay stays in (one AAC frame and some).
@@ -114,6 +123,30 @@ describe('ffmpeg-decoded formats', () => {
     const full = readFileSync(p('i16.m4a'));
     writeFileSync(p('cut.m4a'), full.subarray(0, full.length >> 1));
     await expect(openAudio(p('cut.m4a'))).rejects.toThrow(/^not a supported audio file \(ffmpeg cannot read it: [^[].+\)$/);
+  });
+
+  it('an M4A with no sample data is refused at open; an ffmpeg that stalls is ended with an error', async (ctx) => {
+    ctx.skip(!hasFfmpeg, NO_FFMPEG);
+    ffmpeg(['-i', p('clicks.wav'), '-c:a', 'aac', '-movflags', '+faststart', p('fast.m4a')]);
+    const full = readFileSync(p('fast.m4a'));
+    writeFileSync(p('nodata.m4a'), full.subarray(0, full.indexOf('mdat') + 12));
+    await expect(openAudio(p('nodata.m4a'))).rejects.toThrow(/^not a supported audio file \(no decodable MP4\/M4A audio/);
+    // A stand-in for ffmpeg that writes a little, then hangs.
+    const fake = p('stall-ffmpeg.sh');
+    writeFileSync(fake, '#!/bin/sh\nhead -c 40000 /dev/zero\nexec sleep 600\n', { mode: 0o755 });
+    const saved = { bin: process.env.MIXMASTER_FFMPEG, stall: process.env.MIXMASTER_FFMPEG_STALL_SECONDS };
+    process.env.MIXMASTER_FFMPEG = fake;
+    process.env.MIXMASTER_FFMPEG_STALL_SECONDS = '1';
+    try {
+      const r = await openAudio(p('clicks.m4a'));
+      await expect(readFrames(r, 4096)).rejects.toThrow('decode error: ffmpeg gave no output for 1 s');
+      await r.close();
+    } finally {
+      for (const [k, v] of [['MIXMASTER_FFMPEG', saved.bin], ['MIXMASTER_FFMPEG_STALL_SECONDS', saved.stall]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 
   it('close() in the middle ends the decoder', async (ctx) => {
