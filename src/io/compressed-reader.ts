@@ -11,7 +11,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { AudioFileError, blockViews, type AudioInfo, type AudioReader } from './audio-reader.js';
 import { readAt } from './wav-format.js';
-import { findFlacFrame, type FlacStreamParams } from './flac-frame-sync.js';
+import { findFlacFrame, flacFrameSample, type FlacStreamParams } from './flac-frame-sync.js';
 
 export type CompressedKind = 'flac' | 'ogg-flac' | 'mp3' | 'ogg-vorbis' | 'ogg-opus';
 
@@ -146,6 +146,7 @@ interface FlacStreamInfo {
   channels: number;
   bits: number;
   totalFrames: number | null;
+  minBlockSize: number;
   maxBlockSize: number;
   /** 0: unknown. */
   maxFrameBytes: number;
@@ -159,9 +160,10 @@ function parseStreamInfo(b: Uint8Array, o: number): FlacStreamInfo | null {
   const bits = (((b[o + 12] & 1) << 4) | (b[o + 13] >> 4)) + 1;
   const total = (b[o + 13] & 0x0f) * 4294967296 + (((b[o + 14] << 24) | (b[o + 15] << 16) | (b[o + 16] << 8) | b[o + 17]) >>> 0);
   if (sampleRate === 0 || bits < 4) return null;
+  const minBlockSize = (b[o] << 8) | b[o + 1];
   const maxBlockSize = (b[o + 2] << 8) | b[o + 3];
   const maxFrameBytes = (b[o + 7] << 16) | (b[o + 8] << 8) | b[o + 9];
-  return { sampleRate, channels, bits, totalFrames: total > 0 ? total : null, maxBlockSize, maxFrameBytes };
+  return { sampleRate, channels, bits, totalFrames: total > 0 ? total : null, minBlockSize, maxBlockSize, maxFrameBytes };
 }
 
 /**
@@ -245,6 +247,8 @@ interface FlacResync {
   audioAt: number;
   /** Bytes fed without output after which the decoder has given up (twice the largest possible frame). */
   stallBytes: number;
+  /** Every frame but the last holds maxBlockSize samples (STREAMINFO's minimum equals its maximum). */
+  fixedBlocks: boolean;
 }
 
 /** The largest frame a stream can have: STREAMINFO's maximum, else a verbatim frame of the maximum block size. */
@@ -274,7 +278,10 @@ async function setupStream(path: string, fh: FileHandle, fileSize: number, kind:
         const audioAt = await flacAudioOffset(fh, streamOffset, fileSize);
         hasAudioData = audioAt < 0 || audioAt < fileSize;
         if (audioAt > 0 && si.maxBlockSize > 0) {
-          flacResync = { params: { sampleRate: si.sampleRate, channels: si.channels, bits: si.bits, maxBlockSize: si.maxBlockSize }, audioAt, stallBytes: flacStallBytes(si) };
+          flacResync = {
+            params: { sampleRate: si.sampleRate, channels: si.channels, bits: si.bits, maxBlockSize: si.maxBlockSize },
+            audioAt, stallBytes: flacStallBytes(si), fixedBlocks: si.minBlockSize === si.maxBlockSize,
+          };
         }
       }
       const info: AudioInfo = {
@@ -389,6 +396,8 @@ export class CompressedReader implements AudioReader {
   /** Bytes fed since the decoder last gave output, and the file position when it did (FLAC resync). */
   private stalledBytes = 0;
   private lastOutputPos: number;
+  /** The sample the last resync resumed at (-1: none yet). */
+  private resumedAt = -1;
   private readonly chunk = new Uint8Array(COMPRESSED_CHUNK_BYTES);
   private out: Float32Array[] = [];
   private views: Float32Array[] = [];
@@ -434,6 +443,7 @@ export class CompressedReader implements AudioReader {
     }
     const reader = new CompressedReader(path, fh, fileSize, setup.info, setup, decoder, options.strict ?? false);
     try {
+      await reader.checkFirstFrame();
       while (reader.fifoFrames === 0 && !reader.ended) await reader.pump();
     } catch (err) {
       await reader.close().catch(() => undefined);
@@ -480,13 +490,19 @@ export class CompressedReader implements AudioReader {
         this.warnings.push({ code: 'decode-error', message: `decode error (the audio may have gaps): ${msg}` });
       }
     }
-    if (decoded && !this.inputDone && !this.ended && this.setup.flacResync) {
+    const flac = this.setup.flacResync;
+    if (decoded && flac) {
       if (decoded.samplesDecoded > 0) {
         this.stalledBytes = 0;
         this.lastOutputPos = this.filePos;
-      } else {
+      } else if (!this.inputDone) {
         this.stalledBytes += fed;
-        if (this.stalledBytes > this.setup.flacResync.stallBytes) await this.resync(this.setup.flacResync);
+        // Stuck mid-file: resume at the frame it stopped at (it may not have been emitted), unless the last
+        // resume started there already.
+        if (this.stalledBytes > flac.stallBytes && !(await this.resync(flac, this.decodedFrames + (this.resumedAt === this.decodedFrames ? 1 : 0)))) {
+          this.filePos = this.fileSize;
+          this.inputDone = true;
+        }
       }
     }
     if (decoded && decoded.samplesDecoded > 0) {
@@ -503,28 +519,36 @@ export class CompressedReader implements AudioReader {
       this.fifo.push(decoded.channelData.map((ch) => (ch.length === n ? ch : ch.subarray(0, n))));
       this.fifoFrames += n;
     }
+    // The input ran out with frames missing: a damaged frame in the last chunk fed, if a later frame
+    // exists (a file cut short has none). Only where the output stopped on a block boundary: off the grid
+    // of a fixed block size, the decoder has dropped damaged data on its own and what follows is no
+    // longer where it belongs.
+    const declared = this.info.frames;
+    const onGrid = flac !== undefined && (!flac.fixedBlocks || this.decodedFrames % flac.params.maxBlockSize === 0);
+    if (this.ended && flac && onGrid && declared !== null && this.decodedFrames < declared && (await this.resync(flac, this.decodedFrames + 1))) {
+      this.ended = false;
+      this.inputDone = false;
+      return;
+    }
     if (this.ended) this.checkLength();
   }
 
   /**
-   * The FLAC decoder has stopped giving output with input left: it met a frame it cannot parse, and the
-   * package's decoder does not recover. Finds the next valid frame header after what was decoded, restarts
-   * a decoder there (the stream headers first), and fills the frames in between with silence, with a
-   * warning (an error when strict). Without a later frame, the rest of the file is given up: the length
-   * check then reports the missing frames.
+   * The FLAC decoder has stopped giving output (it met a frame it cannot parse, and the package's decoder
+   * does not recover), or the input ran out with frames missing. Finds the next valid frame header whose
+   * first sample is at least `after`, restarts a decoder there (the stream headers first), and fills the
+   * frames in between with silence, with a warning (an error when strict). Returns false when there is no
+   * such frame: the caller gives up the rest, and the length check reports the missing frames.
    */
-  private async resync(r: FlacResync): Promise<void> {
-    // The frame in trouble started within the last chunk fed before the output stopped; frames up to what
-    // was decoded are passed over, and one beyond the declared length is a false match.
+  private async resync(r: FlacResync, after: number): Promise<boolean> {
+    // The frame in trouble started within the last chunk fed before the output stopped; frames before
+    // `after` are passed over, and one beyond the declared length is a false match.
     const from = Math.max(r.audioAt, this.lastOutputPos - COMPRESSED_CHUNK_BYTES);
-    const found = await findFlacFrame(this.fh, from, this.fileSize, this.decodedFrames + 1, this.info.frames ?? Infinity, r.params);
+    const found = await findFlacFrame(this.fh, from, this.fileSize, after, this.info.frames ?? Infinity, r.params);
+    if (!found) return false;
+    const gap = found.sample - this.decodedFrames;
     const at = (this.decodedFrames / this.info.sampleRate).toFixed(2);
-    if (this.strict) throw new AudioFileError(this.path, `decode error: corrupt FLAC frame at ${at} s`, 'decode-error');
-    if (!found) {
-      this.filePos = this.fileSize;
-      this.inputDone = true;
-      return;
-    }
+    if (gap > 0 && this.strict) throw new AudioFileError(this.path, `decode error: corrupt FLAC frame at ${at} s`, 'decode-error');
     try {
       this.decoder.free();
     } catch {
@@ -537,7 +561,6 @@ export class CompressedReader implements AudioReader {
       return d;
     });
     // The silence as segments of one shared zero buffer: memory stays small whatever the gap.
-    const gap = found.sample - this.decodedFrames;
     const zeros = new Float32Array(Math.min(gap, 1 << 16));
     for (let left = gap; left > 0; left -= zeros.length) {
       const seg = zeros.subarray(0, Math.min(left, zeros.length));
@@ -548,7 +571,20 @@ export class CompressedReader implements AudioReader {
     this.filePos = found.offset;
     this.stalledBytes = 0;
     this.lastOutputPos = found.offset;
-    this.warnings.push({ code: 'decode-error', message: `corrupt FLAC frame at ${at} s: ${gap} frames (${(gap / this.info.sampleRate).toFixed(3)} s) replaced with silence` });
+    this.resumedAt = found.sample;
+    if (gap > 0) this.warnings.push({ code: 'decode-error', message: `corrupt FLAC frame at ${at} s: ${gap} frames (${(gap / this.info.sampleRate).toFixed(3)} s) replaced with silence` });
+    return true;
+  }
+
+  /**
+   * A FLAC whose first frame header is damaged: the decoder would skip to the next frame on its own and
+   * everything would come early by a frame. Starts at the next valid frame instead, silence before it.
+   */
+  private async checkFirstFrame(): Promise<void> {
+    const flac = this.setup.flacResync;
+    if (!flac) return;
+    const head = await readAt(this.fh, flac.audioAt, 32);
+    if (head.length >= 6 && flacFrameSample(head, 0, flac.params) !== 0) await this.resync(flac, 1);
   }
 
   /** At the end of the stream: nothing decodable is an error, fewer frames than declared a truncation. */

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AudioFileError, type AudioReader } from '../../src/io/audio-reader.js';
+import { nextFlacFrame } from '../../src/io/flac-frame-sync.js';
 import { openAudio } from '../../src/io/open-audio.js';
 import { buildWav, ffmpeg, ffmpegOut, hasFfmpeg, NO_FFMPEG, tempDir, testIntegers, writeFixture } from './wav-fixtures.js';
 
@@ -213,6 +214,39 @@ describe('FLAC', () => {
     expect(last - first + 1).toBeGreaterThanOrEqual(2 * 4608);
     for (let i = first; i <= last; i++) expect(w.data[0][i] === 0 || w.data[0][i] === want[0][i]).toBe(true);
     expect(w.r.warnings.map((x) => x.code)).toContain('decode-error');
+  });
+
+  it('a damaged first frame header, or a damaged frame in the last chunk, also costs that frame only', async (ctx) => {
+    ctx.skip(!hasFfmpeg, NO_FFMPEG);
+    const src = readFileSync(p('i16.flac'));
+    // Frame starts: after the metadata blocks, each header found by its sync code and CRC-8.
+    let audioAt = 4;
+    for (let last = false; !last;) {
+      last = (src[audioAt] & 0x80) !== 0;
+      audioAt += 4 + ((src[audioAt + 1] << 16) | (src[audioAt + 2] << 8) | src[audioAt + 3]);
+    }
+    const params = { sampleRate: RATE, channels: 2, bits: 16, maxBlockSize: 4608 };
+    const starts: number[] = [];
+    for (let f = nextFlacFrame(src, audioAt, 0, Infinity, params); f; f = nextFlacFrame(src, f.offset + 1, f.sample + 1, Infinity, params)) starts.push(f.offset);
+    expect(starts.length).toBe(Math.ceil(60_000 / 4608));
+    const want = ints16.map((ch) => Float32Array.from(ch, (v) => v / 32768));
+    const damaged = (name: string, at: number, length: number) => {
+      const b = Uint8Array.from(src);
+      for (let i = at; i < at + length; i++) b[i] = 0;
+      writeFileSync(p(name), b);
+      return p(name);
+    };
+    const lastBody = starts[starts.length - 2] + 100; // inside the last full frame, well within the last chunk
+    for (const [file, frame] of [[damaged('first-hdr.flac', starts[0], 2), 0], [damaged('late-body.flac', lastBody, 64), starts.length - 2]] as const) {
+      const { r, data } = await decode(file, 1000);
+      expect(data[0].length).toBe(60_000);
+      for (let i = 0; i < 60_000; i++) {
+        const lost = Math.floor(i / 4608) === frame;
+        if (lost) expect(data[0][i] === 0 && data[1][i] === 0, `${file} ${i}`).toBe(true);
+        else if (data[0][i] !== want[0][i] || data[1][i] !== want[1][i]) expect.fail(`${file}: frame ${i} differs`);
+      }
+      expect(r.warnings).toEqual([{ code: 'decode-error', message: expect.stringMatching(/^corrupt FLAC frame at .* 4608 frames/) }]);
+    }
   });
 
   it('a truncated FLAC file gives what it holds', async (ctx) => {
