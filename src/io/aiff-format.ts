@@ -9,7 +9,7 @@
  * companded and compressed AIFF-C (mu-law, A-law, IMA ADPCM, MACE, ...).
  */
 import type { FileHandle } from 'node:fs/promises';
-import { AudioFileError } from './audio-reader.js';
+import { AudioFileError, MAX_CHANNELS } from './audio-reader.js';
 import { readAt, type WavHeader, type WavSampleFormat } from './wav-format.js';
 
 /** Most chunks scanned before giving up on finding both COMM and SSND. */
@@ -71,6 +71,7 @@ function parseComm(path: string, b: Uint8Array, aifc: boolean): Comm {
   const type = aifc ? (b.length >= 22 ? fourcc(b, 18) : '') : 'NONE';
   if (aifc && type === '') throw unsupported(path, 'AIFF-C COMM chunk has no compression type');
   if (channels < 1) throw unsupported(path, `AIFF with ${channels} channels`);
+  if (channels > MAX_CHANNELS) throw unsupported(path, `${channels} channels: at most ${MAX_CHANNELS} are supported`);
   if (!(sampleRate >= 1 && sampleRate <= 10_000_000) || !Number.isInteger(Math.round(sampleRate))) {
     throw unsupported(path, `AIFF sample rate ${sampleRate} Hz`);
   }

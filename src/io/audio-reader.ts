@@ -12,6 +12,13 @@ export interface AudioInfo {
   channelMask?: number;
 }
 
+/**
+ * Most channels a file may have: beyond what any production format carries (Atmos ADM BWF beds and objects
+ * reach 128), and a bound on the per-channel state analysis and processing keep (a 10-frame file claiming
+ * 65535 channels made analysis allocate tens of GB).
+ */
+export const MAX_CHANNELS = 256;
+
 export interface AudioReader {
   readonly path: string;
   readonly info: AudioInfo;

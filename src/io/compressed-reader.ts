@@ -396,6 +396,8 @@ export class CompressedReader implements AudioReader {
   /** Bytes fed since the decoder last gave output, and the file position when it did (FLAC resync). */
   private stalledBytes = 0;
   private lastOutputPos: number;
+  /** The decoder threw after giving audio: the stream ended there. */
+  private decoderGaveUp = false;
   /** The sample the last resync resumed at (-1: none yet). */
   private resumedAt = -1;
   private readonly chunk = new Uint8Array(COMPRESSED_CHUNK_BYTES);
@@ -480,7 +482,14 @@ export class CompressedReader implements AudioReader {
       }
     } catch (err) {
       if (err instanceof AudioFileError) throw err;
-      throw unsupported(this.path, (err as Error).message || String(err));
+      if (!this.decodedAny) throw unsupported(this.path, (err as Error).message || String(err));
+      // The decoder threw after giving audio (an Ogg file cut inside a page header makes the package read
+      // past its buffer): what came before stands, the rest is unreadable.
+      if (this.strict) throw new AudioFileError(this.path, 'decode error: the decoder stopped on damaged data', 'decode-error');
+      this.inputDone = true;
+      this.ended = true;
+      this.decoderGaveUp = true;
+      decoded = null;
     }
     if (decoded && decoded.errors?.length > 0) {
       const msg = decoded.errors[0].message;
@@ -604,6 +613,8 @@ export class CompressedReader implements AudioReader {
     if (message) {
       if (this.strict) throw new AudioFileError(this.path, message, 'truncated');
       this.warnings.push({ code: 'truncated', message });
+    } else if (this.decoderGaveUp) {
+      this.warnings.push({ code: 'decode-error', message: 'the decoder stopped on damaged data: the rest of the file is lost' });
     }
   }
 

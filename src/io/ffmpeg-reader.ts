@@ -14,7 +14,8 @@
  */
 import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { AudioFileError, blockViews, type AudioInfo, type AudioReader } from './audio-reader.js';
+import { resolve } from 'node:path';
+import { AudioFileError, blockViews, MAX_CHANNELS, type AudioInfo, type AudioReader } from './audio-reader.js';
 
 /** What the sniffer saw, for messages: "MP4/M4A", "CAF", ... */
 export type FfmpegFormat = 'MP4/M4A' | 'CAF' | 'AAC (ADTS)' | 'Sun/NeXT AU' | 'WavPack' | "Monkey's Audio" | 'WMA (ASF)';
@@ -61,12 +62,17 @@ function firstLine(text: string): string {
 
 /** Runs ffprobe on the file: the first audio stream's parameters. */
 function probe(path: string, what: FfmpegFormat): Promise<{ stream: ProbedStream; durationSeconds: number | null }> {
+  // An absolute path: ffmpeg reads "name:rest" as a protocol ("take2:final.m4a": "Protocol not found").
   const args = ['-v', 'error', '-select_streams', 'a:0', '-show_entries',
-    'stream=codec_name,sample_rate,channels,time_base,duration_ts,bits_per_raw_sample,bits_per_sample:format=duration', '-of', 'json', '--', path];
-  return new Promise((resolve, reject) => {
-    execFile(ffprobeBin(), args, { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+    'stream=codec_name,sample_rate,channels,time_base,duration_ts,bits_per_raw_sample,bits_per_sample:format=duration', '-of', 'json', resolve(path)];
+  return new Promise((done, reject) => {
+    execFile(ffprobeBin(), args, { maxBuffer: 1 << 20, timeout: stallSeconds() * 1000, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
       if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
         reject(unsupported(path, `${what} is decoded by ffmpeg, which is not installed; Debian: apt-get install ffmpeg`));
+        return;
+      }
+      if (err && (err as { killed?: boolean }).killed) {
+        reject(unsupported(path, `ffprobe gave no answer in ${stallSeconds()} s`));
         return;
       }
       if (err) {
@@ -77,10 +83,10 @@ function probe(path: string, what: FfmpegFormat): Promise<{ stream: ProbedStream
         const j = JSON.parse(String(stdout)) as { streams?: ProbedStream[]; format?: { duration?: string } };
         const stream = j.streams?.[0];
         const d = Number(j.format?.duration);
-        if (stream) resolve({ stream, durationSeconds: Number.isFinite(d) && d > 0 ? d : null });
+        if (stream) done({ stream, durationSeconds: Number.isFinite(d) && d > 0 ? d : null });
         else reject(unsupported(path, `${what} without an audio stream`));
       } catch (e) {
-        reject(unsupported(path, `ffprobe output unreadable: ${(e as Error).message}`));
+        reject(unsupported(path, `ffprobe output unreadable: ${firstLine((e as Error).message)}`));
       }
     });
   });
@@ -115,6 +121,7 @@ export class FfmpegReader implements AudioReader {
     const sampleRate = Number(stream.sample_rate);
     const channels = stream.channels ?? 0;
     if (!(sampleRate > 0) || !(channels > 0)) throw unsupported(path, `${what} audio stream without a sample rate or channel count`);
+    if (channels > MAX_CHANNELS) throw unsupported(path, `${channels} channels: at most ${MAX_CHANNELS} are supported`);
     const codec = stream.codec_name ?? 'unknown';
     // ALAC reports its depth as bits_per_raw_sample, PCM as bits_per_sample.
     const bits = Number(stream.bits_per_raw_sample) || Number(stream.bits_per_sample);
@@ -142,7 +149,7 @@ export class FfmpegReader implements AudioReader {
   }
 
   private start(): void {
-    const proc = spawn(ffmpegBin(), ['-v', 'error', '-nostdin', '-i', this.path, '-map', '0:a:0', '-f', 'f32le', '-c:a', 'pcm_f32le', '-'], {
+    const proc = spawn(ffmpegBin(), ['-v', 'error', '-nostdin', '-i', resolve(this.path), '-map', '0:a:0', '-f', 'f32le', '-c:a', 'pcm_f32le', '-'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc = proc;

@@ -7,7 +7,7 @@
  * dwChannelMask); EBU Tech 3306 (RF64: ds64 chunk, JUNK placeholder); ITU-R BS.2088 (BW64, same layout).
  */
 import type { FileHandle } from 'node:fs/promises';
-import { AudioFileError } from './audio-reader.js';
+import { AudioFileError, MAX_CHANNELS } from './audio-reader.js';
 
 export const WAVE_FORMAT_PCM = 0x0001;
 export const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
@@ -125,6 +125,7 @@ function parseFmt(path: string, b: Uint8Array): FmtInfo {
     throw unsupported(path, `WAV format tag 0x${tag.toString(16).padStart(4, '0')}${name}: only PCM and IEEE float are supported`);
   }
   if (channels < 1) throw unsupported(path, 'WAV header has 0 channels');
+  if (channels > MAX_CHANNELS) throw unsupported(path, `${channels} channels: at most ${MAX_CHANNELS} are supported`);
   if (sampleRate < 1) throw unsupported(path, 'WAV header has sample rate 0');
   if (bits < 1) throw unsupported(path, 'WAV header has 0 bits per sample');
   // Container size per sample: trust blockAlign when it is consistent, else derive it from the bit depth

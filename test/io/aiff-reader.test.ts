@@ -165,6 +165,10 @@ describe('AIFF built from the spec', () => {
     await expect(openAudio(writeFixture(tmp.dir, 'ima.aifc', buildAiff({ channels: 1, bits: 16, rate: 8000, data, aifc: 'ima4' })))).rejects.toThrow(/IMA ADPCM/);
     const noComm = Uint8Array.from([...ascii('FORM'), ...be32(4 + 8 + 8), ...ascii('AIFF'), ...chunk('SSND', be32(0).concat(be32(0)))]);
     await expect(openAudio(writeFixture(tmp.dir, 'nocomm.aiff', noComm))).rejects.toThrow(/AIFF file has no COMM chunk/);
+    // A channel count no production format has: refused before any per-channel state is made.
+    await expect(openAudio(writeFixture(tmp.dir, 'wide.aiff', buildAiff({ channels: 65535, bits: 16, rate: 44100, data: new Uint8Array(2 * 65535) })))).rejects.toThrow(
+      /not a supported audio file \(65535 channels: at most 256 are supported\)$/,
+    );
     const iff = Uint8Array.from([...ascii('FORM'), ...be32(4), ...ascii('8SVX')]);
     await expect(openAudio(writeFixture(tmp.dir, 'svx.iff', iff))).rejects.toThrow(/IFF form "8SVX" is not AIFF/);
   });

@@ -321,6 +321,20 @@ describe('lossy codecs', () => {
     }
   });
 
+  it('an Ogg file cut inside a page header keeps what came before, with a warning', async (ctx) => {
+    ctx.skip(!hasFfmpeg, NO_FFMPEG);
+    for (const file of ['sine.ogg', 'sine.opus']) {
+      const full = readFileSync(p(file));
+      const lastPage = full.lastIndexOf('OggS');
+      for (const into of [4, 10, 22]) {
+        writeFileSync(p(`hdr-${file}`), full.subarray(0, lastPage + into));
+        const { r, data } = await decode(p(`hdr-${file}`));
+        expect(data[0].length, `${file} +${into}`).toBeGreaterThan(SINE_FRAMES / 2);
+        expect(r.warnings.map((w) => w.code), `${file} +${into}`).toEqual(['truncated']);
+      }
+    }
+  });
+
   it('Opus from a 44.1 kHz source decodes at 48 kHz', async (ctx) => {
     ctx.skip(!hasFfmpeg, NO_FFMPEG);
     const { r, data } = await decode(p('sine44.opus'));

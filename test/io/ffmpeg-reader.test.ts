@@ -3,7 +3,9 @@
  * integers, AAC its exact length and alignment (clicks where the source has them), and a missing ffmpeg
  * or an unreadable file a one-line refusal.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAudio } from '../../src/io/open-audio.js';
@@ -38,6 +40,20 @@ beforeAll(() => {
   ffmpeg(['-f', 'lavfi', '-i', 'anoisesrc=d=2:a=0.8:r=48000', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=mono:d=10', '-f', 'lavfi', '-i', 'sine=f=440:d=1:r=48000',
     '-filter_complex', '[0][1][2]concat=n=3:v=0:a=1', '-c:a', 'aac', '-b:a', '256k', '-f', 'adts', p('quiet-end.aac')]);
 }, 60_000);
+
+/** Runs `fn` with these environment variables set, then puts them back. */
+async function withEnv(vars: Record<string, string>, fn: () => Promise<void>): Promise<void> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
 
 async function decode(path: string, block = 1234) {
   const r = await openAudio(path);
@@ -110,14 +126,9 @@ describe('ffmpeg-decoded formats', () => {
 
   it('without ffmpeg, says how to install it; a video without audio and an unreadable M4A are refused', async (ctx) => {
     ctx.skip(!hasFfmpeg, NO_FFMPEG);
-    const saved = process.env.MIXMASTER_FFPROBE;
-    process.env.MIXMASTER_FFPROBE = join(tmp.dir, 'no-such-ffprobe');
-    try {
+    await withEnv({ MIXMASTER_FFPROBE: join(tmp.dir, 'no-such-ffprobe') }, async () => {
       await expect(openAudio(p('clicks.m4a'))).rejects.toThrow('not a supported audio file (MP4/M4A is decoded by ffmpeg, which is not installed; Debian: apt-get install ffmpeg)');
-    } finally {
-      if (saved === undefined) delete process.env.MIXMASTER_FFPROBE;
-      else process.env.MIXMASTER_FFPROBE = saved;
-    }
+    });
     ffmpeg(['-f', 'lavfi', '-i', 'testsrc=duration=1:size=32x32:rate=5', '-c:v', 'mpeg4', p('video.mp4')]);
     await expect(openAudio(p('video.mp4'))).rejects.toThrow('not a supported audio file (MP4/M4A without an audio stream)');
     const full = readFileSync(p('i16.m4a'));
@@ -134,19 +145,25 @@ describe('ffmpeg-decoded formats', () => {
     // A stand-in for ffmpeg that writes a little, then hangs.
     const fake = p('stall-ffmpeg.sh');
     writeFileSync(fake, '#!/bin/sh\nhead -c 40000 /dev/zero\nexec sleep 600\n', { mode: 0o755 });
-    const saved = { bin: process.env.MIXMASTER_FFMPEG, stall: process.env.MIXMASTER_FFMPEG_STALL_SECONDS };
-    process.env.MIXMASTER_FFMPEG = fake;
-    process.env.MIXMASTER_FFMPEG_STALL_SECONDS = '1';
-    try {
+    await withEnv({ MIXMASTER_FFMPEG: fake, MIXMASTER_FFMPEG_STALL_SECONDS: '1' }, async () => {
       const r = await openAudio(p('clicks.m4a'));
       await expect(readFrames(r, 4096)).rejects.toThrow('decode error: ffmpeg gave no output for 1 s');
       await r.close();
-    } finally {
-      for (const [k, v] of [['MIXMASTER_FFMPEG', saved.bin], ['MIXMASTER_FFMPEG_STALL_SECONDS', saved.stall]] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    }
+    });
+  });
+
+  it('a relative name with a colon is a file, not an ffmpeg protocol; a silent ffprobe is given up on', async (ctx) => {
+    ctx.skip(!hasFfmpeg, NO_FFMPEG);
+    writeFileSync(p('take2:final.m4a'), readFileSync(p('i16.m4a')));
+    const cli = fileURLToPath(new URL('../../bin/mixmaster', import.meta.url));
+    const run = spawnSync(process.execPath, [cli, 'analyze', '--json', 'take2:final.m4a'], { cwd: tmp.dir, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout).frames).toBe(FRAMES);
+    const fake = p('slow-ffprobe.sh');
+    writeFileSync(fake, '#!/bin/sh\nexec sleep 600\n', { mode: 0o755 });
+    await withEnv({ MIXMASTER_FFPROBE: fake, MIXMASTER_FFMPEG_STALL_SECONDS: '1' }, async () => {
+      await expect(openAudio(p('i16.m4a'))).rejects.toThrow('not a supported audio file (ffprobe gave no answer in 1 s)');
+    });
   });
 
   it('close() in the middle ends the decoder', async (ctx) => {

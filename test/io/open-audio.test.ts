@@ -49,6 +49,7 @@ describe('openAudio: files that are not audio', () => {
       ['m4a.wav', bytes([0, 0, 0, 0x20], 'ftypM4A ', [0, 0, 0, 0]), hasFfmpeg ? 'not a supported audio file (ffmpeg cannot read it: ' : 'not a supported audio file (MP4/M4A is decoded by ffmpeg, which is not installed'],
       ['adts.aac', bytes([0xff, 0xf1, 0x50, 0x80, 0x02, 0x1f, 0xfc]), hasFfmpeg ? 'not a supported audio file (' : 'not a supported audio file (AAC (ADTS) is decoded by ffmpeg, which is not installed'],
       ['short.wav', bytes('RIFF'), 'not a supported audio file (RIFF form "" is not WAVE)'],
+      ['wide.wav', buildWav({ encoding: 's16', channels: 300, samples: new Array(600).fill(0) }), 'not a supported audio file (300 channels: at most 256 are supported)'],
     ];
     for (const [name, data, message] of cases) {
       const err = await openError(writeFixture(tmp.dir, name, data));
