@@ -1,10 +1,10 @@
 /**
  * Formats without a decoder package here (MP4/M4A with AAC or ALAC, CAF, AAC in ADTS, Sun AU, WavPack,
- * Monkey's Audio, WMA), decoded by
- * Debian's ffmpeg when it is installed: shared/DEPENDENCIES.md names ffmpeg as the optional Node path for
- * AAC / M4A. ffprobe gives the stream's rate, channels and length; ffmpeg streams 32-bit float PCM of the
- * first audio stream through a pipe, read block by block (memory stays fixed: the pipe's backpressure
- * holds ffmpeg back). Without ffmpeg the file is refused with a message that says how to install it.
+ * Monkey's Audio, WMA), decoded by Debian's ffmpeg when it is installed: shared/DEPENDENCIES.md names
+ * ffmpeg as the optional Node path for AAC / M4A. ffprobe gives the stream's rate, channels and length;
+ * ffmpeg streams 32-bit float PCM of the first audio stream through a pipe, read block by block (memory
+ * stays fixed: the pipe's backpressure holds ffmpeg back). Without ffmpeg the file is refused with a
+ * message that says how to install it; an ffprobe or ffmpeg that stops answering is given up on.
  *
  * Length: where the container states it exactly (MP4, CAF, AU, WavPack, Monkey's Audio), that is the
  * stream's length: AAC decoders emit the last frame's padding too, which is cut off, so an M4A decodes to
