@@ -190,8 +190,9 @@ export function firstOggPacket(b: Uint8Array, o = 0): number {
 
 /**
  * From the file's tail, for the first logical stream: the granule position of its last page that has one
- * (null if none), and whether its last page carries the end-of-stream flag (RFC 3533 §6: a stream cut short
- * lacks it, and its last granule then reads as the full length); null when the tail holds none of its pages.
+ * (null if none), and whether its last page is whole and carries the end-of-stream flag (RFC 3533 §6: a
+ * stream cut short lacks it, or ends inside its last page, and its last granule then reads as the full
+ * length); null when the tail holds none of its pages.
  */
 async function lastOggPages(fh: FileHandle, fileSize: number, serial: number): Promise<{ granule: number | null; eos: boolean | null }> {
   const len = Math.min(fileSize, 65536);
@@ -201,13 +202,23 @@ async function lastOggPages(fh: FileHandle, fileSize: number, serial: number): P
     if (tail[o] !== 0x4f || tail[o + 1] !== 0x67 || tail[o + 2] !== 0x67 || tail[o + 3] !== 0x53 || tail[o + 4] !== 0) continue;
     const s = ((tail[o + 14]) | (tail[o + 15] << 8) | (tail[o + 16] << 16) | (tail[o + 17] << 24)) >>> 0;
     if (s !== serial) continue;
-    eos ??= (tail[o + 5] & 0x04) !== 0;
+    eos ??= (tail[o + 5] & 0x04) !== 0 && oggPageEnd(tail, o) <= tail.length;
     const lo = ((tail[o + 6]) | (tail[o + 7] << 8) | (tail[o + 8] << 16) | (tail[o + 9] << 24)) >>> 0;
     const hi = ((tail[o + 10]) | (tail[o + 11] << 8) | (tail[o + 12] << 16) | (tail[o + 13] << 24)) >>> 0;
     if (hi === 0xffffffff && lo === 0xffffffff) continue; // no packet ends on this page
     return { granule: hi * 4294967296 + lo, eos };
   }
   return { granule: null, eos };
+}
+
+/** Where the Ogg page at b[o] ends (header, segment table, body); beyond b.length when it is cut off. */
+function oggPageEnd(b: Uint8Array, o: number): number {
+  const segments = b[o + 26];
+  const table = o + 27;
+  if (table + segments > b.length) return Infinity;
+  let end = table + segments;
+  for (let i = 0; i < segments; i++) end += b[table + i];
+  return end;
 }
 
 /** Vorbis channel order (Vorbis I spec §4.3.9, also Opus mapping family 1) → WAVE order: wave[i] = vorbis[map[i]]. */
