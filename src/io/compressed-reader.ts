@@ -11,7 +11,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { AudioFileError, blockViews, type AudioInfo, type AudioReader } from './audio-reader.js';
 import { readAt } from './wav-format.js';
-import { findFlacFrame, flacFrameSample, type FlacStreamParams } from './flac-frame-sync.js';
+import { findFlacFrame, flacFrameEnd, flacFrameSample, type FlacStreamParams } from './flac-frame-sync.js';
 
 export type CompressedKind = 'flac' | 'ogg-flac' | 'mp3' | 'ogg-vorbis' | 'ogg-opus';
 
@@ -566,20 +566,18 @@ export class CompressedReader implements AudioReader {
     const from = Math.max(r.audioAt, this.lastOutputPos - COMPRESSED_CHUNK_BYTES);
     const found = await findFlacFrame(this.fh, from, this.fileSize, after, this.info.frames ?? Infinity, r.params);
     if (!found) return false;
-    const gap = found.sample - this.decodedFrames;
     const at = (this.decodedFrames / this.info.sampleRate).toFixed(2);
-    if (gap > 0 && this.strict) throw new AudioFileError(this.path, `decode error: corrupt FLAC frame at ${at} s`, 'decode-error');
+    if (found.sample > this.decodedFrames && this.strict) throw new AudioFileError(this.path, `decode error: corrupt FLAC frame at ${at} s`, 'decode-error');
     try {
       this.decoder.free();
     } catch {
       // already freed
     }
-    this.decoder = await quietly(async () => {
-      const d = await this.setup.createDecoder();
-      await d.ready;
-      await d.decode(await readAt(this.fh, this.setup.feedFrom, r.audioAt - this.setup.feedFrom));
-      return d;
-    });
+    // Skipping the frame this resumed at: its successor's sync code may be what is damaged.
+    if (this.resumedAt === this.decodedFrames && found.sample > this.decodedFrames) await this.salvageFrame(r, from, found);
+    const gap = found.sample - this.decodedFrames;
+    const lostAt = (this.decodedFrames / this.info.sampleRate).toFixed(2);
+    this.decoder = await this.freshDecoder(r);
     // The silence as segments of one shared zero buffer: memory stays small whatever the gap.
     const zeros = new Float32Array(Math.min(gap, 1 << 16));
     for (let left = gap; left > 0; left -= zeros.length) {
@@ -592,8 +590,53 @@ export class CompressedReader implements AudioReader {
     this.stalledBytes = 0;
     this.lastOutputPos = found.offset;
     this.resumedAt = found.sample;
-    if (gap > 0) this.warnings.push({ code: 'decode-error', message: `corrupt FLAC frame at ${at} s: ${gap} frames (${(gap / this.info.sampleRate).toFixed(3)} s) replaced with silence` });
+    if (gap > 0) this.warnings.push({ code: 'decode-error', message: `corrupt FLAC frame at ${lostAt} s: ${gap} frames (${(gap / this.info.sampleRate).toFixed(3)} s) replaced with silence` });
     return true;
+  }
+
+  /** A new decoder that has been given the stream's headers. */
+  private freshDecoder(r: FlacResync): Promise<Decoder> {
+    return quietly(async () => {
+      const d = await this.setup.createDecoder();
+      await d.ready;
+      await d.decode(await readAt(this.fh, this.setup.feedFrom, r.audioAt - this.setup.feedFrom));
+      return d;
+    });
+  }
+
+  /**
+   * The decoder package delimits a frame by the next frame's header, so a frame whose successor's sync code
+   * is destroyed is lost with it although intact. Finds its end by its CRC-16 instead and decodes it alone,
+   * the next good header after it; its samples join the output. Nothing happens when that fails.
+   */
+  private async salvageFrame(r: FlacResync, from: number, next: { offset: number; sample: number }): Promise<void> {
+    const start = await findFlacFrame(this.fh, from, next.offset, this.decodedFrames, this.decodedFrames + 1, r.params);
+    if (!start) return;
+    const bytes = await readAt(this.fh, start.offset, next.offset + 64 - start.offset);
+    const end = flacFrameEnd(bytes, 0, next.offset - start.offset);
+    if (end < 0) return;
+    const d = await this.freshDecoder(r);
+    try {
+      const tail = bytes.subarray(next.offset - start.offset);
+      const frame = new Uint8Array(end + tail.length);
+      frame.set(bytes.subarray(0, end));
+      frame.set(tail, end);
+      const out = await quietly(() => d.decode(frame));
+      const n = out.samplesDecoded;
+      if (n > 0 && n <= next.sample - this.decodedFrames && out.channelData.length >= this.info.channels) {
+        this.fifo.push(out.channelData.map((ch) => (ch.length === n ? ch : ch.subarray(0, n))));
+        this.fifoFrames += n;
+        this.decodedFrames += n;
+      }
+    } catch {
+      // not recoverable after all: it stays silent
+    } finally {
+      try {
+        d.free();
+      } catch {
+        // already freed
+      }
+    }
   }
 
   /**

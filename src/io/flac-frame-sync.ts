@@ -37,6 +37,30 @@ const CRC8 = (() => {
   return t;
 })();
 
+/** CRC-16, polynomial x^16 + x^15 + x^2 + 1, initial 0 (RFC 9639 §9.3): over a whole frame, footer included, it is 0. */
+const CRC16 = (() => {
+  const t = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i << 8;
+    for (let k = 0; k < 8; k++) c = c & 0x8000 ? ((c << 1) ^ 0x8005) & 0xffff : (c << 1) & 0xffff;
+    t[i] = c;
+  }
+  return t;
+})();
+
+/**
+ * Where the frame starting at b[start] ends, found by its CRC-16 (the first point after a header's worth
+ * of bytes where the running CRC is 0), when its successor's sync code is gone; -1 when none before `limit`.
+ */
+export function flacFrameEnd(b: Uint8Array, start: number, limit: number): number {
+  let crc = 0;
+  for (let i = start; i < Math.min(limit, b.length); i++) {
+    crc = ((crc << 8) & 0xffff) ^ CRC16[(crc >> 8) ^ b[i]];
+    if (crc === 0 && i - start >= 16) return i + 1;
+  }
+  return -1;
+}
+
 /** Sample rates of codes 1..11 (RFC 9639 §9.1.2). */
 const RATE_CODES = [0, 88200, 176400, 192000, 8000, 16000, 22050, 24000, 32000, 44100, 48000, 96000];
 /** Bit depths of codes 1..7 (0: from STREAMINFO; 3 is reserved). */

@@ -216,7 +216,7 @@ describe('FLAC', () => {
     expect(w.r.warnings.map((x) => x.code)).toContain('decode-error');
   });
 
-  it('a damaged first frame header, or a damaged frame in the last chunk, also costs that frame only', async (ctx) => {
+  it('a damaged first frame header, a destroyed sync code, or a damaged frame in the last chunk, also cost that frame only', async (ctx) => {
     ctx.skip(!hasFfmpeg, NO_FFMPEG);
     const src = readFileSync(p('i16.flac'));
     // Frame starts: after the metadata blocks, each header found by its sync code and CRC-8.
@@ -237,7 +237,10 @@ describe('FLAC', () => {
       return p(name);
     };
     const lastBody = starts[starts.length - 2] + 100; // inside the last full frame, well within the last chunk
-    for (const [file, frame] of [[damaged('first-hdr.flac', starts[0], 2), 0], [damaged('late-body.flac', lastBody, 64), starts.length - 2]] as const) {
+    // A destroyed sync code mid-file: the decoder package delimits frames by the next header, so the intact
+    // frame before it is recovered by its CRC-16.
+    const cases = [[damaged('first-hdr.flac', starts[0], 2), 0], [damaged('late-body.flac', lastBody, 64), starts.length - 2], [damaged('mid-hdr.flac', starts[6], 2), 6]] as const;
+    for (const [file, frame] of cases) {
       const { r, data } = await decode(file, 1000);
       expect(data[0].length).toBe(60_000);
       for (let i = 0; i < 60_000; i++) {
