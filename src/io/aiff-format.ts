@@ -9,22 +9,14 @@
  * companded and compressed AIFF-C (mu-law, A-law, IMA ADPCM, MACE, ...).
  */
 import type { FileHandle } from 'node:fs/promises';
-import { AudioFileError, MAX_CHANNELS } from './audio-reader.js';
-import { readAt, type WavHeader, type WavSampleFormat } from './wav-format.js';
+import { MAX_CHANNELS, unsupportedAudio } from './audio-reader.js';
+import { fourcc, readAt, type WavHeader, type WavSampleFormat } from './wav-format.js';
 
 /** Most chunks scanned before giving up on finding both COMM and SSND. */
 const MAX_CHUNKS = 10_000;
 
-function fourcc(b: Uint8Array, o: number): string {
-  return String.fromCharCode(b[o], b[o + 1], b[o + 2], b[o + 3]);
-}
-
 function u32be(b: Uint8Array, o: number): number {
   return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-}
-
-function unsupported(path: string, why: string): AudioFileError {
-  return new AudioFileError(path, `not a supported audio file (${why})`);
 }
 
 /** An 80-bit IEEE 754 extended float (COMM's sample rate): sign, 15-bit exponent, 64-bit mantissa. */
@@ -63,17 +55,17 @@ interface Comm {
 }
 
 function parseComm(path: string, b: Uint8Array, aifc: boolean): Comm {
-  if (b.length < 18) throw unsupported(path, 'AIFF COMM chunk too short');
+  if (b.length < 18) throw unsupportedAudio(path, 'AIFF COMM chunk too short');
   const channels = (b[0] << 8) | b[1];
   const frames = u32be(b, 2);
   const bits = (b[6] << 8) | b[7];
   const sampleRate = extended80(b, 8);
   const type = aifc ? (b.length >= 22 ? fourcc(b, 18) : '') : 'NONE';
-  if (aifc && type === '') throw unsupported(path, 'AIFF-C COMM chunk has no compression type');
-  if (channels < 1) throw unsupported(path, `AIFF with ${channels} channels`);
-  if (channels > MAX_CHANNELS) throw unsupported(path, `${channels} channels: at most ${MAX_CHANNELS} are supported`);
+  if (aifc && type === '') throw unsupportedAudio(path, 'AIFF-C COMM chunk has no compression type');
+  if (channels < 1) throw unsupportedAudio(path, `AIFF with ${channels} channels`);
+  if (channels > MAX_CHANNELS) throw unsupportedAudio(path, `${channels} channels: at most ${MAX_CHANNELS} are supported`);
   if (!(sampleRate >= 1 && sampleRate <= 10_000_000) || !Number.isInteger(Math.round(sampleRate))) {
-    throw unsupported(path, `AIFF sample rate ${sampleRate} Hz`);
+    throw unsupportedAudio(path, `AIFF sample rate ${sampleRate} Hz`);
   }
   return { channels, frames, bits, sampleRate: Math.round(sampleRate), type };
 }
@@ -85,7 +77,7 @@ function parseComm(path: string, b: Uint8Array, aifc: boolean): Comm {
 export async function parseAiffHeader(path: string, fh: FileHandle, fileSize: number): Promise<WavHeader> {
   const head = await readAt(fh, 0, 12);
   if (head.length < 12 || fourcc(head, 0) !== 'FORM' || !/^AIF[FC]$/.test(fourcc(head, 8))) {
-    throw unsupported(path, 'not an AIFF or AIFF-C file');
+    throw unsupportedAudio(path, 'not an AIFF or AIFF-C file');
   }
   const aifc = fourcc(head, 8) === 'AIFC';
   let comm: Comm | null = null;
@@ -95,24 +87,24 @@ export async function parseAiffHeader(path: string, fh: FileHandle, fileSize: nu
     const hdr = await readAt(fh, pos, 8);
     if (hdr.length < 8) break;
     const id = fourcc(hdr, 0);
-    if (!/^[\x20-\x7e]{4}$/.test(id)) throw unsupported(path, `corrupt AIFF chunk header at byte ${pos}`);
+    if (!/^[\x20-\x7e]{4}$/.test(id)) throw unsupportedAudio(path, `corrupt AIFF chunk header at byte ${pos}`);
     const size = u32be(hdr, 4);
     const body = pos + 8;
     if (id === 'COMM') {
       comm = parseComm(path, await readAt(fh, body, Math.min(size, 64)), aifc);
     } else if (id === 'SSND') {
       const b = await readAt(fh, body, 8);
-      if (b.length < 8) throw unsupported(path, 'AIFF SSND chunk truncated');
+      if (b.length < 8) throw unsupportedAudio(path, 'AIFF SSND chunk truncated');
       const offset = body + 8 + u32be(b, 0);
       ssnd = { offset, bytes: Math.max(0, size - 8 - u32be(b, 0)) };
     }
     pos = body + size + (size & 1);
   }
-  if (!comm) throw unsupported(path, 'AIFF file has no COMM chunk');
+  if (!comm) throw unsupportedAudio(path, 'AIFF file has no COMM chunk');
   const enc = encoding(comm.type);
   if (!enc) {
     const name = CODEC_NAMES[comm.type] ?? `"${comm.type.replace(/[^\x20-\x7e]/g, '?')}"`;
-    throw unsupported(path, `AIFF-C with ${name} compression is not supported`);
+    throw unsupportedAudio(path, `AIFF-C with ${name} compression is not supported`);
   }
   let bytesPerSample: number;
   let sampleFormat: WavSampleFormat;
@@ -124,7 +116,7 @@ export async function parseAiffHeader(path: string, fh: FileHandle, fileSize: nu
   } else {
     // Integer samples sit left-justified in whole bytes (a 20-bit sample fills a 24-bit container).
     const bits = comm.type === 'in24' ? 24 : comm.type === 'in32' ? 32 : comm.bits;
-    if (bits < 1 || bits > 32) throw unsupported(path, `AIFF with ${bits}-bit samples`);
+    if (bits < 1 || bits > 32) throw unsupportedAudio(path, `AIFF with ${bits}-bit samples`);
     bytesPerSample = Math.ceil(bits / 8);
     validBits = bits;
     sampleFormat = bytesPerSample === 1 ? (enc.offsetBinary ? 'uint8' : 'int8') : bytesPerSample === 2 ? 'int16' : bytesPerSample === 3 ? 'int24' : 'int32';

@@ -46,6 +46,16 @@ export class AudioFileError extends Error {
   }
 }
 
+/** The error for a file we cannot read as audio: `f: not a supported audio file (<why>)`. */
+export function unsupportedAudio(path: string, why: string): AudioFileError {
+  return new AudioFileError(path, `not a supported audio file (${why})`);
+}
+
+/** The message for a file holding fewer frames than its header promises (warning, or error when strict). */
+export function truncatedMessage(declaredFrames: number, presentFrames: number): string {
+  return `file is truncated: header promises ${declaredFrames} frames, ${presentFrames} present`;
+}
+
 /**
  * The first `frames` frames of each planar output buffer, as the block a reader returns: `views` again when
  * it already is that (no allocation per read), else new subarrays.

@@ -9,7 +9,7 @@
  * reordered to the WAVE order the rest of mixmaster assumes (L R C LFE ...).
  */
 import type { FileHandle } from 'node:fs/promises';
-import { AudioFileError, blockViews, type AudioInfo, type AudioReader } from './audio-reader.js';
+import { AudioFileError, blockViews, truncatedMessage, unsupportedAudio, type AudioInfo, type AudioReader } from './audio-reader.js';
 import { readAt } from './wav-format.js';
 import { findFlacFrame, flacFrameEnd, flacFrameSample, type FlacStreamParams } from './flac-frame-sync.js';
 
@@ -40,10 +40,6 @@ interface Decoder {
   decode(data: Uint8Array): Decoded | Promise<Decoded>;
   flush?: () => Promise<Decoded>;
   free(): void;
-}
-
-function unsupported(path: string, why: string): AudioFileError {
-  return new AudioFileError(path, `not a supported audio file (${why})`);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -282,7 +278,7 @@ async function setupStream(path: string, fh: FileHandle, fileSize: number, kind:
         const p = firstOggPacket(head);
         if (p >= 0) si = parseStreamInfo(head, p + 17);
       }
-      if (!si) throw unsupported(path, 'FLAC STREAMINFO missing or invalid');
+      if (!si) throw unsupportedAudio(path, 'FLAC STREAMINFO missing or invalid');
       let hasAudioData = true;
       let flacResync: FlacResync | undefined;
       if (kind === 'flac') {
@@ -317,7 +313,7 @@ async function setupStream(path: string, fh: FileHandle, fileSize: number, kind:
     }
     case 'mp3': {
       const h = parseMpegFrameHeader(head, 0);
-      if (!h) throw unsupported(path, 'no MPEG audio frame found');
+      if (!h) throw unsupportedAudio(path, 'no MPEG audio frame found');
       return {
         info: {
           sampleRate: h.sampleRate,
@@ -340,10 +336,10 @@ async function setupStream(path: string, fh: FileHandle, fileSize: number, kind:
       const p = firstOggPacket(head);
       const serial = (head[14] | (head[15] << 8) | (head[16] << 16) | (head[17] << 24)) >>> 0;
       const opus = kind === 'ogg-opus';
-      if (p < 0 || p + (opus ? 19 : 16) > head.length) throw unsupported(path, `${opus ? 'OpusHead' : 'Vorbis identification header'} missing`);
+      if (p < 0 || p + (opus ? 19 : 16) > head.length) throw unsupportedAudio(path, `${opus ? 'OpusHead' : 'Vorbis identification header'} missing`);
       const channels = head[p + (opus ? 9 : 11)];
       const sampleRate = opus ? 48000 : (head[p + 12] | (head[p + 13] << 8) | (head[p + 14] << 16) | (head[p + 15] << 24)) >>> 0;
-      if (channels < 1 || sampleRate < 1) throw unsupported(path, `invalid ${opus ? 'OpusHead' : 'Vorbis header'}`);
+      if (channels < 1 || sampleRate < 1) throw unsupportedAudio(path, `invalid ${opus ? 'OpusHead' : 'Vorbis header'}`);
       // Opus mapping family 0 and 1 use the Vorbis order; 255 (and others) have no defined layout.
       const vorbisOrder = !opus || head[p + 18] <= 1;
       const preSkip = opus ? head[p + 10] | (head[p + 11] << 8) : 0;
@@ -452,7 +448,7 @@ export class CompressedReader implements AudioReader {
         return d;
       });
     } catch (err) {
-      throw unsupported(path, `decoder failed to start: ${(err as Error).message}`);
+      throw unsupportedAudio(path, `decoder failed to start: ${(err as Error).message}`);
     }
     const reader = new CompressedReader(path, fh, fileSize, setup.info, setup, decoder, options.strict ?? false);
     try {
@@ -493,7 +489,7 @@ export class CompressedReader implements AudioReader {
       }
     } catch (err) {
       if (err instanceof AudioFileError) throw err;
-      if (!this.decodedAny) throw unsupported(this.path, (err as Error).message || String(err));
+      if (!this.decodedAny) throw unsupportedAudio(this.path, (err as Error).message || String(err));
       // The decoder threw after giving audio (an Ogg file cut inside a page header makes the package read
       // past its buffer): what came before stands, the rest is unreadable.
       if (this.strict) throw new AudioFileError(this.path, 'decode error: the decoder stopped on damaged data', 'decode-error');
@@ -504,7 +500,7 @@ export class CompressedReader implements AudioReader {
     }
     if (decoded && decoded.errors?.length > 0) {
       const msg = decoded.errors[0].message;
-      if (!this.decodedAny && decoded.samplesDecoded === 0) throw unsupported(this.path, msg);
+      if (!this.decodedAny && decoded.samplesDecoded === 0) throw unsupportedAudio(this.path, msg);
       if (this.strict) throw new AudioFileError(this.path, `decode error: ${msg}`, 'decode-error');
       if (!this.warnings.some((w) => w.code === 'decode-error')) {
         this.warnings.push({ code: 'decode-error', message: `decode error (the audio may have gaps): ${msg}` });
@@ -528,10 +524,10 @@ export class CompressedReader implements AudioReader {
     if (decoded && decoded.samplesDecoded > 0) {
       const need = Math.max(...this.setup.channelMap) + 1;
       if (decoded.channelData.length < need) {
-        throw unsupported(this.path, `decoder returned ${decoded.channelData.length} channels, the header says ${this.info.channels}`);
+        throw unsupportedAudio(this.path, `decoder returned ${decoded.channelData.length} channels, the header says ${this.info.channels}`);
       }
       if (decoded.sampleRate && decoded.sampleRate !== this.info.sampleRate) {
-        throw unsupported(this.path, `sample rate changes mid-stream (${this.info.sampleRate} → ${decoded.sampleRate} Hz)`);
+        throw unsupportedAudio(this.path, `sample rate changes mid-stream (${this.info.sampleRate} → ${decoded.sampleRate} Hz)`);
       }
       this.decodedAny = true;
       const n = decoded.samplesDecoded;
@@ -654,13 +650,13 @@ export class CompressedReader implements AudioReader {
   private checkLength(): void {
     const declared = this.info.frames;
     if (!this.decodedAny && declared !== 0 && this.setup.hasAudioData) {
-      throw unsupported(this.path, `no decodable ${this.setup.codecName} audio`);
+      throw unsupportedAudio(this.path, `no decodable ${this.setup.codecName} audio`);
     }
     // Lossless FLAC must match STREAMINFO exactly; lossy lengths from tags may be off by a codec frame.
     const tolerance = this.setup.flacBits > 0 ? 0 : 4096;
     let message: string | null = null;
     if (declared !== null && this.decodedFrames < declared - tolerance) {
-      message = `file is truncated: header promises ${declared} frames, ${this.decodedFrames} present`;
+      message = truncatedMessage(declared, this.decodedFrames);
     } else if (this.setup.cutShort) {
       message = 'file is truncated: the Ogg stream ends without its end-of-stream page';
     }

@@ -15,7 +15,8 @@
 import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { resolve } from 'node:path';
-import { AudioFileError, blockViews, MAX_CHANNELS, type AudioInfo, type AudioReader } from './audio-reader.js';
+import { AudioFileError, blockViews, MAX_CHANNELS, truncatedMessage, unsupportedAudio, type AudioInfo, type AudioReader } from './audio-reader.js';
+import { f32StereoPlanarWasm } from './pcm-wasm.js';
 
 /** What the sniffer saw, for messages: "MP4/M4A", "CAF", ... */
 export type FfmpegFormat = 'MP4/M4A' | 'CAF' | 'AAC (ADTS)' | 'Sun/NeXT AU' | 'WavPack' | "Monkey's Audio" | 'WMA (ASF)';
@@ -33,7 +34,6 @@ const CONTAINER_NAMES: Record<FfmpegFormat, string> = {
 };
 /** Codecs whose decoded samples are exact integers of this many bits (for the default output bit depth). */
 const LOSSLESS = new Set(['alac', 'wavpack', 'ape', 'wmalossless', 'pcm_s16le', 'pcm_s16be', 'pcm_s24le', 'pcm_s24be', 'pcm_s32le', 'pcm_s32be', 'pcm_s8', 'pcm_u8']);
-const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Stderr kept for messages, bytes. */
 const STDERR_LIMIT = 4096;
 
@@ -50,10 +50,6 @@ interface ProbedStream {
   bits_per_sample?: number;
 }
 
-function unsupported(path: string, why: string): AudioFileError {
-  return new AudioFileError(path, `not a supported audio file (${why})`);
-}
-
 /** ffmpeg's first message line, without its "[demuxer @ 0x...]" prefix. */
 function firstLine(text: string): string {
   const line = text.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? 'unknown error';
@@ -68,15 +64,15 @@ function probe(path: string, what: FfmpegFormat): Promise<{ stream: ProbedStream
   return new Promise((done, reject) => {
     execFile(ffprobeBin(), args, { maxBuffer: 1 << 20, timeout: stallSeconds() * 1000, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
       if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(unsupported(path, `${what} is decoded by ffmpeg, which is not installed; Debian: apt-get install ffmpeg`));
+        reject(unsupportedAudio(path, `${what} is decoded by ffmpeg, which is not installed; Debian: apt-get install ffmpeg`));
         return;
       }
       if (err && (err as { killed?: boolean }).killed) {
-        reject(unsupported(path, `ffprobe gave no answer in ${stallSeconds()} s`));
+        reject(unsupportedAudio(path, `ffprobe gave no answer in ${stallSeconds()} s`));
         return;
       }
       if (err) {
-        reject(unsupported(path, `ffmpeg cannot read it: ${firstLine(String(stderr))}`));
+        reject(unsupportedAudio(path, `ffmpeg cannot read it: ${firstLine(String(stderr))}`));
         return;
       }
       try {
@@ -84,9 +80,9 @@ function probe(path: string, what: FfmpegFormat): Promise<{ stream: ProbedStream
         const stream = j.streams?.[0];
         const d = Number(j.format?.duration);
         if (stream) done({ stream, durationSeconds: Number.isFinite(d) && d > 0 ? d : null });
-        else reject(unsupported(path, `${what} without an audio stream`));
+        else reject(unsupportedAudio(path, `${what} without an audio stream`));
       } catch (e) {
-        reject(unsupported(path, `ffprobe output unreadable: ${firstLine((e as Error).message)}`));
+        reject(unsupportedAudio(path, `ffprobe output unreadable: ${firstLine((e as Error).message)}`));
       }
     });
   });
@@ -120,8 +116,8 @@ export class FfmpegReader implements AudioReader {
     const { stream, durationSeconds } = await probe(path, what);
     const sampleRate = Number(stream.sample_rate);
     const channels = stream.channels ?? 0;
-    if (!(sampleRate > 0) || !(channels > 0)) throw unsupported(path, `${what} audio stream without a sample rate or channel count`);
-    if (channels > MAX_CHANNELS) throw unsupported(path, `${channels} channels: at most ${MAX_CHANNELS} are supported`);
+    if (!(sampleRate > 0) || !(channels > 0)) throw unsupportedAudio(path, `${what} audio stream without a sample rate or channel count`);
+    if (channels > MAX_CHANNELS) throw unsupportedAudio(path, `${channels} channels: at most ${MAX_CHANNELS} are supported`);
     const codec = stream.codec_name ?? 'unknown';
     // ALAC reports its depth as bits_per_raw_sample, PCM as bits_per_sample.
     const bits = Number(stream.bits_per_raw_sample) || Number(stream.bits_per_sample);
@@ -143,7 +139,7 @@ export class FfmpegReader implements AudioReader {
     }
     if (reader.pending.length < 4 * channels) {
       await reader.close();
-      throw unsupported(path, `no decodable ${what} audio${reader.stderr ? ` (ffmpeg: ${firstLine(reader.stderr)})` : ''}`);
+      throw unsupportedAudio(path, `no decodable ${what} audio${reader.stderr ? ` (ffmpeg: ${firstLine(reader.stderr)})` : ''}`);
     }
     return reader;
   }
@@ -239,14 +235,9 @@ export class FfmpegReader implements AudioReader {
       this.out = Array.from({ length: nch }, () => new Float32Array(maxFrames));
       this.views = [];
     }
+    // Stereo (the common case) through the WAV reader's kernel, which takes any alignment.
     const src = this.pending;
-    if (src.byteOffset % 4 === 0 && IS_LITTLE_ENDIAN) {
-      const f = new Float32Array(src.buffer, src.byteOffset, n * nch);
-      for (let c = 0; c < nch; c++) {
-        const dst = this.out[c];
-        for (let i = 0, j = c; i < n; i++, j += nch) dst[i] = f[j];
-      }
-    } else {
+    if (!(nch === 2 && n >= 64 && f32StereoPlanarWasm(src, 0, n, this.out, 0))) {
       for (let c = 0; c < nch; c++) {
         const dst = this.out[c];
         for (let i = 0, o = 4 * c; i < n; i++, o += frameBytes) dst[i] = src.readFloatLE(o);
@@ -264,7 +255,7 @@ export class FfmpegReader implements AudioReader {
     // Lossy codecs' lengths may be off by a codec frame; lossless ones must match.
     const tolerance = this.info.pcmBits === null ? 4096 : 0;
     if (declared === null || this.delivered >= declared - tolerance || this.warnings.some((w) => w.code === 'truncated')) return;
-    const message = `file is truncated: header promises ${declared} frames, ${this.delivered} present`;
+    const message = truncatedMessage(declared, this.delivered);
     if (this.strict) throw new AudioFileError(this.path, message, 'truncated');
     this.warnings.push({ code: 'truncated', message });
   }

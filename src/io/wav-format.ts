@@ -7,7 +7,7 @@
  * dwChannelMask); EBU Tech 3306 (RF64: ds64 chunk, JUNK placeholder); ITU-R BS.2088 (BW64, same layout).
  */
 import type { FileHandle } from 'node:fs/promises';
-import { AudioFileError, MAX_CHANNELS } from './audio-reader.js';
+import { MAX_CHANNELS, unsupportedAudio } from './audio-reader.js';
 
 export const WAVE_FORMAT_PCM = 0x0001;
 export const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
@@ -55,7 +55,8 @@ const FORMAT_NAMES: Record<number, string> = {
   0x2000: 'AC-3',
 };
 
-function fourcc(buf: Uint8Array, off: number): string {
+/** Four ASCII characters at `off` (a RIFF or IFF chunk id). */
+export function fourcc(buf: Uint8Array, off: number): string {
   return String.fromCharCode(buf[off], buf[off + 1], buf[off + 2], buf[off + 3]);
 }
 
@@ -92,15 +93,11 @@ export async function readAt(fh: FileHandle, position: number, length: number): 
   return got === length ? buf : buf.subarray(0, got);
 }
 
-function unsupported(path: string, why: string): AudioFileError {
-  return new AudioFileError(path, `not a supported audio file (${why})`);
-}
-
 /** What the fmt chunk says: the header less what the chunk scan finds (container, data position and size). */
 type FmtInfo = Omit<WavHeader, 'container' | 'dataOffset' | 'declaredDataBytes'>;
 
 function parseFmt(path: string, b: Uint8Array): FmtInfo {
-  if (b.length < 16) throw unsupported(path, `WAV fmt chunk too short (${b.length} bytes)`);
+  if (b.length < 16) throw unsupportedAudio(path, `WAV fmt chunk too short (${b.length} bytes)`);
   let tag = u16(b, 0);
   const channels = u16(b, 2);
   const sampleRate = u32(b, 4);
@@ -109,25 +106,25 @@ function parseFmt(path: string, b: Uint8Array): FmtInfo {
   let validBits = bits;
   let channelMask: number | undefined;
   if (tag === WAVE_FORMAT_EXTENSIBLE) {
-    if (b.length < 40) throw unsupported(path, 'WAV extensible fmt chunk too short');
+    if (b.length < 40) throw unsupportedAudio(path, 'WAV extensible fmt chunk too short');
     validBits = u16(b, 18) || bits;
     channelMask = u32(b, 20);
     const sub = u16(b, 24);
     for (let i = 0; i < SUBFORMAT_GUID_TAIL.length; i++) {
       if (b[26 + i] !== SUBFORMAT_GUID_TAIL[i]) {
-        throw unsupported(path, 'WAV extensible sub-format GUID is not PCM or IEEE float');
+        throw unsupportedAudio(path, 'WAV extensible sub-format GUID is not PCM or IEEE float');
       }
     }
     tag = sub;
   }
   if (tag !== WAVE_FORMAT_PCM && tag !== WAVE_FORMAT_IEEE_FLOAT) {
     const name = FORMAT_NAMES[tag] ? ` (${FORMAT_NAMES[tag]})` : '';
-    throw unsupported(path, `WAV format tag 0x${tag.toString(16).padStart(4, '0')}${name}: only PCM and IEEE float are supported`);
+    throw unsupportedAudio(path, `WAV format tag 0x${tag.toString(16).padStart(4, '0')}${name}: only PCM and IEEE float are supported`);
   }
-  if (channels < 1) throw unsupported(path, 'WAV header has 0 channels');
-  if (channels > MAX_CHANNELS) throw unsupported(path, `${channels} channels: at most ${MAX_CHANNELS} are supported`);
-  if (sampleRate < 1) throw unsupported(path, 'WAV header has sample rate 0');
-  if (bits < 1) throw unsupported(path, 'WAV header has 0 bits per sample');
+  if (channels < 1) throw unsupportedAudio(path, 'WAV header has 0 channels');
+  if (channels > MAX_CHANNELS) throw unsupportedAudio(path, `${channels} channels: at most ${MAX_CHANNELS} are supported`);
+  if (sampleRate < 1) throw unsupportedAudio(path, 'WAV header has sample rate 0');
+  if (bits < 1) throw unsupportedAudio(path, 'WAV header has 0 bits per sample');
   // Container size per sample: trust blockAlign when it is consistent, else derive it from the bit depth
   // (some writers put a wrong blockAlign in the header).
   let bytesPerSample = blockAlign % channels === 0 ? blockAlign / channels : 0;
@@ -140,14 +137,14 @@ function parseFmt(path: string, b: Uint8Array): FmtInfo {
   if (tag === WAVE_FORMAT_IEEE_FLOAT) {
     if (bytesPerSample === 4) sampleFormat = 'float32';
     else if (bytesPerSample === 8) sampleFormat = 'float64';
-    else throw unsupported(path, `WAV float with ${bits} bits per sample`);
+    else throw unsupportedAudio(path, `WAV float with ${bits} bits per sample`);
   } else {
     switch (bytesPerSample) {
       case 1: sampleFormat = 'uint8'; break;
       case 2: sampleFormat = 'int16'; break;
       case 3: sampleFormat = 'int24'; break;
       case 4: sampleFormat = 'int32'; break;
-      default: throw unsupported(path, `WAV PCM with ${bits} bits per sample in ${bytesPerSample} bytes`);
+      default: throw unsupportedAudio(path, `WAV PCM with ${bits} bits per sample in ${bytesPerSample} bytes`);
     }
   }
   if (validBits > bytesPerSample * 8) validBits = bytesPerSample * 8;
@@ -161,10 +158,10 @@ function parseFmt(path: string, b: Uint8Array): FmtInfo {
  */
 export async function parseWavHeader(path: string, fh: FileHandle, fileSize: number): Promise<WavHeader> {
   const head = await readAt(fh, 0, 12);
-  if (head.length < 12) throw unsupported(path, 'WAV header truncated');
+  if (head.length < 12) throw unsupportedAudio(path, 'WAV header truncated');
   const id = fourcc(head, 0);
   if ((id !== 'RIFF' && id !== 'RF64' && id !== 'BW64') || fourcc(head, 8) !== 'WAVE') {
-    throw unsupported(path, 'not a RIFF/RF64/BW64 WAVE file');
+    throw unsupportedAudio(path, 'not a RIFF/RF64/BW64 WAVE file');
   }
   const container = id as WavHeader['container'];
   let ds64DataBytes: number | null = null;
@@ -182,13 +179,13 @@ export async function parseWavHeader(path: string, fh: FileHandle, fileSize: num
         hdr = prev;
       }
     }
-    if (!isChunkId(hdr, 0)) throw unsupported(path, `corrupt WAV chunk header at byte ${pos}`);
+    if (!isChunkId(hdr, 0)) throw unsupportedAudio(path, `corrupt WAV chunk header at byte ${pos}`);
     const cid = fourcc(hdr, 0);
     let size = u32(hdr, 4);
     const body = pos + 8;
     if (cid === 'ds64') {
       const b = await readAt(fh, body, Math.min(size, 28));
-      if (b.length < 16) throw unsupported(path, 'RF64 ds64 chunk too short');
+      if (b.length < 16) throw unsupportedAudio(path, 'RF64 ds64 chunk too short');
       ds64DataBytes = u64(b, 8);
     } else if (cid === 'fmt ') {
       fmt = parseFmt(path, await readAt(fh, body, Math.min(size, 64)));
@@ -202,12 +199,12 @@ export async function parseWavHeader(path: string, fh: FileHandle, fileSize: num
       if (fmt || bytes === null) break;
       size = bytes;
     } else if (size === 0xffffffff && container !== 'RIFF') {
-      throw unsupported(path, `RF64 chunk "${cid}" with 64-bit size is not supported`);
+      throw unsupportedAudio(path, `RF64 chunk "${cid}" with 64-bit size is not supported`);
     }
     pos = body + size + (size & 1);
   }
-  if (!fmt) throw unsupported(path, 'WAV file has no fmt chunk');
-  if (!data) throw unsupported(path, 'WAV file has no data chunk');
+  if (!fmt) throw unsupportedAudio(path, 'WAV file has no fmt chunk');
+  if (!data) throw unsupportedAudio(path, 'WAV file has no data chunk');
   return { container, ...fmt, dataOffset: data.offset, declaredDataBytes: data.bytes };
 }
 

@@ -10,7 +10,7 @@
  */
 import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { AudioFileError, blockViews, type AudioInfo, type AudioReader } from './audio-reader.js';
+import { AudioFileError, blockViews, truncatedMessage, type AudioInfo, type AudioReader } from './audio-reader.js';
 import { parseWavHeader, swapBytes, type WavHeader, type WavSampleFormat } from './wav-format.js';
 import { parseAiffHeader } from './aiff-format.js';
 import { f32StereoPlanarWasm, int16StereoPlanarWasm, int24PlanarWasm } from './pcm-wasm.js';
@@ -300,7 +300,7 @@ export class WavReader implements AudioReader {
     if (h.channelMask !== undefined) info.channelMask = h.channelMask;
     let truncation: string | null = null;
     if (declared !== null && declared > available) {
-      truncation = `file is truncated: header promises ${Math.floor(declared / h.blockAlign)} frames, ${presentFrames} present`;
+      truncation = truncatedMessage(Math.floor(declared / h.blockAlign), presentFrames);
       if (options.strict) throw new AudioFileError(path, truncation, 'truncated');
     }
     const reader = new WavReader(path, fh, info, h, presentFrames * h.blockAlign, options.chunkBytes ?? WAV_CHUNK_BYTES, options.syncReads === true);

@@ -155,34 +155,31 @@ describe('Limiter at absurd input levels', () => {
 });
 
 describe('LimiterGainEnvelope', () => {
-  it('never exceeds the required gain of the frame it applies to', () => {
+  /** 20000 required gains from `value` through a 49-frame envelope: each gain beside the requirement it applies to (48 frames back). */
+  function run(releaseFrames: number, seed: number, value: (t: number, rnd: () => number) => number): [number, number][] {
     const env = new LimiterGainEnvelope(49);
-    env.setReleaseFrames(100);
-    const rnd = lcg(3);
+    env.setReleaseFrames(releaseFrames);
+    const rnd = lcg(seed);
     const r: number[] = [];
+    const pairs: [number, number][] = [];
     for (let t = 0; t < 20000; t++) {
-      const v = rnd() > 0.45 ? 0.2 + (rnd() + 0.5) * 0.8 : 1;
-      r.push(v);
-      const g = env.push(v);
-      if (t >= 48) expect(g).toBeLessThanOrEqual(r[t - 48] + 1e-12);
+      r.push(value(t, rnd));
+      const g = env.push(r[t]);
+      if (t >= 48) pairs.push([g, r[t - 48]]);
     }
+    return pairs;
+  }
+
+  it('never exceeds the required gain of the frame it applies to', () => {
+    for (const [g, req] of run(100, 3, (_, rnd) => (rnd() > 0.45 ? 0.2 + (rnd() + 0.5) * 0.8 : 1))) expect(g).toBeLessThanOrEqual(req + 1e-12);
   });
 
   it('never exceeds the required gain when it alternates between unity and absurdly deep reduction (1e-20)', () => {
     // Running sums of values near 1 carry a rounding error near 1e-16: gains under it must not come out of
     // the sums larger than required (or negative).
-    const env = new LimiterGainEnvelope(49);
-    env.setReleaseFrames(5);
-    const rnd = lcg(9);
-    const r: number[] = [];
-    for (let t = 0; t < 20000; t++) {
-      const v = t % 400 < 200 ? 1 : 1e-20 * (1 + rnd());
-      r.push(v);
-      const g = env.push(v);
-      if (t >= 48) {
-        expect(g).toBeGreaterThan(0);
-        expect(g).toBeLessThanOrEqual(r[t - 48] * (1 + 1e-9));
-      }
+    for (const [g, req] of run(5, 9, (t, rnd) => (t % 400 < 200 ? 1 : 1e-20 * (1 + rnd())))) {
+      expect(g).toBeGreaterThan(0);
+      expect(g).toBeLessThanOrEqual(req * (1 + 1e-9));
     }
   });
 
