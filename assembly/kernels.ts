@@ -92,6 +92,42 @@ function pass4(c: usize, st: usize, w: usize, n: i32): void {
   v128.store(s4, r1); v128.store(s4, r2, 16); v128.store(s4, t1, 32); v128.store(s4, t2, 48);
 }
 
+/**
+ * pass4 when each section's input history equals the previous section's output history (x1, x2 of
+ * section k + 1 are y1, y2 of section k: it read what that one wrote), which holds unless a caller set
+ * state by hand: ten state vectors instead of sixteen, so they stay in registers. Same arithmetic.
+ */
+function pass4Chained(c: usize, st: usize, w: usize, n: i32): void {
+  const c2 = c + COEF_BYTES, c3 = c2 + COEF_BYTES, c4 = c3 + COEF_BYTES;
+  const s2 = st + STATE_BYTES, s3 = s2 + STATE_BYTES, s4 = s3 + STATE_BYTES;
+  let x1 = v128.load(st), x2 = v128.load(st, 16), y1 = v128.load(st, 32), y2 = v128.load(st, 48);
+  let v1 = v128.load(s2, 32), v2 = v128.load(s2, 48);
+  let q1 = v128.load(s3, 32), q2 = v128.load(s3, 48);
+  let t1 = v128.load(s4, 32), t2 = v128.load(s4, 48);
+  for (let i = 0; i < n; i++) {
+    const p = w + (<usize>i << 4);
+    const x = v128.load(p);
+    const y = df1(c, x, x1, x2, y1, y2);
+    const v = df1(c2, y, y1, y2, v1, v2);
+    const q = df1(c3, v, v1, v2, q1, q2);
+    const t = df1(c4, q, q1, q2, t1, t2);
+    x2 = x1; x1 = x; y2 = y1; y1 = y; v2 = v1; v1 = v; q2 = q1; q1 = q; t2 = t1; t1 = t;
+    v128.store(p, t);
+  }
+  v128.store(st, x1); v128.store(st, x2, 16); v128.store(st, y1, 32); v128.store(st, y2, 48);
+  v128.store(s2, y1); v128.store(s2, y2, 16); v128.store(s2, v1, 32); v128.store(s2, v2, 48);
+  v128.store(s3, v1); v128.store(s3, v2, 16); v128.store(s3, q1, 32); v128.store(s3, q2, 48);
+  v128.store(s4, q1); v128.store(s4, q2, 16); v128.store(s4, t1, 32); v128.store(s4, t2, 48);
+}
+
+/** Whether sections s and s + 1 (state at st) are chained: s + 1's x1, x2 are s's y1, y2, bit for bit. */
+// @ts-ignore: decorator
+@inline function chained(st: usize): bool {
+  const a = v128.xor(v128.load(st, 32), v128.load(st + STATE_BYTES));
+  const b = v128.xor(v128.load(st, 48), v128.load(st + STATE_BYTES, 16));
+  return !v128.any_true(v128.or(a, b));
+}
+
 /** State values below this magnitude are flushed to 0 at the end of each run (biquad-kernels.ts's DENORMAL). */
 const DENORMAL: f64 = 1e-30;
 
@@ -138,7 +174,7 @@ export function cascadeStereo(coef: usize, st: usize, count: i32, inL: usize, in
     let s = 0;
     while (s < count) {
       const c = coef + <usize>s * COEF_BYTES, t = st + <usize>s * STATE_BYTES;
-      if (count - s >= 4) { pass4(c, t, work, m); s += 4; }
+      if (count - s >= 4) { if (chained(t) && chained(t + STATE_BYTES) && chained(t + 2 * STATE_BYTES)) pass4Chained(c, t, work, m); else pass4(c, t, work, m); s += 4; }
       else if (count - s >= 2) { pass2(c, t, work, m); s += 2; }
       else { pass1(c, t, work, m); s += 1; }
     }
@@ -284,17 +320,51 @@ declare function jsExp(x: f64): f64;
   return f64x2.add(f64x2.add(f64x2.mul(e, f64x2.splat(Math.LN2)), c), f64x2.mul(r, poly));
 }
 
+/** linkedTargets() flags: some level passed the knee's lower edge (targets() true); some input sample is NaN or infinite. */
+const ACTIVE: i32 = 1;
+const NON_FINITE: i32 = 2;
+
 /**
  * Targets and gain of one block: out = x·gain for both channels (non-finite x read as 0), levels from
  * the same input. `work` holds n + 1 f64 (the targets); the inputs are readable one frame past n. Returns 1 when some level passed the knee's lower
  * edge (targets() true), else 0.
  */
 export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize, outL: usize, outR: usize, work: usize, n: i32): i32 {
-  const thr = load<f64>(blk), s = load<f64>(blk, 8), w = load<f64>(blk, 16), mk = load<f64>(blk, 24);
+  const flags = linkedTargets(blk, tab, inL, inR, work, n);
+  linkedApply(blk, tab, inL, inR, outL, outR, work, n, flags);
+  return flags & ACTIVE;
+}
+
+/**
+ * compressorLinked for two tracks at once, A (settings and state at blkA, work at workA) and B: the same
+ * arithmetic per track, so the same bits as two calls, with the two smoothers' serial chains run side by
+ * side as the lanes of one f64x2 (one chain's latency per frame for both). `io` holds eight i32 addresses:
+ * A's inL, inR, outL, outR, then B's. Returns A's compressorLinked result plus 2 × B's.
+ */
+export function compressorLinkedPair(blkA: usize, blkB: usize, tab: usize, io: usize, workA: usize, workB: usize, n: i32): i32 {
+  const inAL = <usize>load<i32>(io), inAR = <usize>load<i32>(io, 4), outAL = <usize>load<i32>(io, 8), outAR = <usize>load<i32>(io, 12);
+  const inBL = <usize>load<i32>(io, 16), inBR = <usize>load<i32>(io, 20), outBL = <usize>load<i32>(io, 24), outBR = <usize>load<i32>(io, 28);
+  const fA = linkedTargets(blkA, tab, inAL, inAR, workA, n);
+  const fB = linkedTargets(blkB, tab, inBL, inBR, workB, n);
+  // A compressor at rest (nothing above the knee, no reduction left) takes linkedApply's cheap copy.
+  if ((!(fA & ACTIVE) && load<f64>(blkA, 64) == 0) || (!(fB & ACTIVE) && load<f64>(blkB, 64) == 0)) {
+    linkedApply(blkA, tab, inAL, inAR, outAL, outAR, workA, n, fA);
+    linkedApply(blkB, tab, inBL, inBR, outBL, outBR, workB, n, fB);
+  } else {
+    linkedApplyPair(blkA, blkB, tab, inAL, inAR, outAL, outAR, inBL, inBR, outBL, outBR, workA, workB, n, fA, fB);
+  }
+  return (fA & ACTIVE) | ((fB & ACTIVE) << 1);
+}
+
+/**
+ * compressorLinked's passes 1 and 2: the levels, then the static curve's targets (dB) into `work`.
+ * Returns ACTIVE and NON_FINITE flags.
+ */
+function linkedTargets(blk: usize, tab: usize, inL: usize, inR: usize, work: usize, n: i32): i32 {
+  const thr = load<f64>(blk), s = load<f64>(blk, 8), w = load<f64>(blk, 16);
   const power = load<f64>(blk, 32) !== 0;
   const skip = load<f64>(blk, 96), dbPerNeper = load<f64>(blk, 104), halfW = load<f64>(blk, 112), inv2w = load<f64>(blk, 120);
-  const mkLin = load<f64>(blk, 128), neperPerDb = load<f64>(blk, 136), nByLn2 = load<f64>(blk, 144), ln2ByN = load<f64>(blk, 152);
-  const msFloor = load<f64>(blk, 160), flushDb = load<f64>(blk, 168);
+  const msFloor = load<f64>(blk, 160);
   // Pass 1: levels (LinkedGain.peaks / meanSquares), peaks two frames at a time. For an odd n the pair
   // passes handle frame n too (work holds n + 1 values): its level is set to 0 below, its target unused.
   // Also whether some level is beyond fastLog's table range (only absurd inputs): pass 2 then checks
@@ -365,17 +435,73 @@ export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize,
       v128.store(p, v128.and(c, above));
     }
   }
-  const active = v128.any_true(anyAbove);
-  // Pass 3: smoothing and gain (LinkedGain.apply).
+  return (v128.any_true(anyAbove) ? ACTIVE : 0) | (nonFinite ? NON_FINITE : 0);
+}
+
+/** fastExp's range (|e| < 700) holds for a whole block when it holds for the largest reduction possible (levels are at most float32's maximum, about 771 dB; the state may start higher): else expPair checks. */
+// @ts-ignore: decorator
+@inline function expNeedsCheck(blk: usize): bool {
+  return !(load<f64>(blk, 136) * (Math.abs(load<f64>(blk, 24)) + Math.max(load<f64>(blk, 64), 800 - load<f64>(blk))) < 690);
+}
+
+/**
+ * fastExp of both lanes of e: fastExp's arithmetic as vectors, the table reads per lane; lanes outside
+ * its range (only when `checked`) take the scalar function. The vector arguments are the splatted constants.
+ */
+// @ts-ignore: decorator
+@inline function expPair(tab: usize, e: v128, checked: bool, nByLn2: f64, ln2ByN: f64, nByLn2V: v128, ln2ByNV: v128, halfV: v128, magic: v128, one: v128, c2: v128, c6: v128): v128 {
+  if (checked && !v128.all_true<i64>(v128.and(f64x2.gt(e, f64x2.splat(-700)), f64x2.lt(e, f64x2.splat(700))))) {
+    return f64x2(expGain(tab, f64x2.extract_lane(e, 0), nByLn2, ln2ByN), expGain(tab, f64x2.extract_lane(e, 1), nByLn2, ln2ByN));
+  }
+  const en = f64x2.floor(f64x2.add(f64x2.mul(e, nByLn2V), halfV));
+  const r = f64x2.sub(e, f64x2.mul(en, ln2ByNV));
+  // The integers en in two's complement from the bits of en + 1.5·2^52 (exact: |en| < 2^31),
+  // cheaper than checked float-to-int conversions.
+  const bits = f64x2.add(en, magic);
+  const e0 = <i32>i64x2.extract_lane(bits, 0), e1 = <i32>i64x2.extract_lane(bits, 1);
+  const pow2 = f64x2(load<f64>(tab + (<usize>((e0 >> 6) + 1022) << 3)), load<f64>(tab + (<usize>((e1 >> 6) + 1022) << 3)));
+  const frac = f64x2(load<f64>(tab + (<usize>(2046 + (e0 & 63)) << 3)), load<f64>(tab + (<usize>(2046 + (e1 & 63)) << 3)));
+  const poly = f64x2.add(one, f64x2.mul(r, f64x2.add(one, f64x2.mul(r, f64x2.add(c2, f64x2.mul(r, c6))))));
+  return f64x2.mul(f64x2.mul(pow2, frac), poly);
+}
+
+/** Frames o/4 and o/4 + 1 of a channel pair times g (one lane per frame): (x − x = 0 ? x : 0)·g, or x·g when no sample is non-finite. */
+// @ts-ignore: decorator
+@inline function scale2(inL: usize, inR: usize, outL: usize, outR: usize, o: usize, g: v128, masked: bool): void {
+  const l = f64x2.promote_low_f32x4(v128.load64_zero(inL + o));
+  const r = f64x2.promote_low_f32x4(v128.load64_zero(inR + o));
+  if (masked) {
+    const zero = f64x2.splat(0);
+    v128.store64_lane(outL + o, f32x4.demote_f64x2_zero(f64x2.mul(v128.and(l, f64x2.eq(f64x2.sub(l, l), zero)), g)), 0);
+    v128.store64_lane(outR + o, f32x4.demote_f64x2_zero(f64x2.mul(v128.and(r, f64x2.eq(f64x2.sub(r, r), zero)), g)), 0);
+  } else {
+    v128.store64_lane(outL + o, f32x4.demote_f64x2_zero(f64x2.mul(l, g)), 0);
+    v128.store64_lane(outR + o, f32x4.demote_f64x2_zero(f64x2.mul(r, g)), 0);
+  }
+}
+
+/** One frame of a channel pair times g: (x − x = 0 ? x : 0)·g. */
+// @ts-ignore: decorator
+@inline function scale1(inL: usize, inR: usize, outL: usize, outR: usize, o: usize, g: f64): void {
+  const x0 = <f64>load<f32>(inL + o), x1 = <f64>load<f32>(inR + o);
+  store<f32>(outL + o, <f32>((x0 - x0 == 0 ? x0 : 0) * g));
+  store<f32>(outR + o, <f32>((x1 - x1 == 0 ? x1 : 0) * g));
+}
+
+/** compressorLinked's pass 3, smoothing and gain (LinkedGain.apply), with linkedTargets()'s flags. */
+function linkedApply(blk: usize, tab: usize, inL: usize, inR: usize, outL: usize, outR: usize, work: usize, n: i32, flags: i32): void {
+  const mk = load<f64>(blk, 24), mkLin = load<f64>(blk, 128), neperPerDb = load<f64>(blk, 136);
+  const nByLn2 = load<f64>(blk, 144), ln2ByN = load<f64>(blk, 152), flushDb = load<f64>(blk, 168);
+  const nonFinite = (flags & NON_FINITE) != 0;
   let y = load<f64>(blk, 64);
-  if (!active && y == 0) {
+  if (!(flags & ACTIVE) && y == 0) {
     for (let i = 0; i < n; i++) {
       const o = <usize>i << 2;
       const x0 = <f64>load<f32>(inL + o), x1 = <f64>load<f32>(inR + o);
       store<f32>(outL + o, <f32>((x0 - x0 == 0 ? x0 : 0) * mkLin));
       store<f32>(outR + o, <f32>((x1 - x1 == 0 ? x1 : 0) * mkLin));
     }
-    return 0;
+    return;
   }
   // The smoother's step, 1 − up while the target is above the state, else 1 − down: picked by a vector
   // compare and bit select (a scalar float select compiles to a branch, which noisy targets mispredict;
@@ -384,13 +510,10 @@ export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize,
   let meter = load<f64>(blk, 88);
   // Two frames per step: the smoother runs frame by frame (its serial chain), the gains of both frames
   // are computed and applied as one f64x2 (fastExp's arithmetic per lane).
-  const neperV = f64x2.splat(neperPerDb), mkV = f64x2.splat(mk), lo = f64x2.splat(-700), hi = f64x2.splat(700);
+  const neperV = f64x2.splat(neperPerDb), mkV = f64x2.splat(mk);
   const nByLn2V = f64x2.splat(nByLn2), ln2ByNV = f64x2.splat(ln2ByN), halfV = f64x2.splat(0.5), magic = f64x2.splat(6755399441055744.0);
-  const one = f64x2.splat(1), c2 = f64x2.splat(1.0 / 2), c6 = f64x2.splat(1.0 / 6), zero = f64x2.splat(0);
-  // fastExp's range (|e| < 700) holds for every frame when it holds for the largest reduction possible
-  // (levels are at most float32's maximum, about 771 dB; the state may start higher): then the
-  // per-pair check is skipped.
-  const expChecked = !(neperPerDb * (Math.abs(mk) + Math.max(y, 800 - thr)) < 690);
+  const one = f64x2.splat(1), c2 = f64x2.splat(1.0 / 2), c6 = f64x2.splat(1.0 / 6);
+  const expChecked = expNeedsCheck(blk);
   let i = 0;
   for (; i + 1 < n; i += 2) {
     const ca = load<f64>(work + (<usize>i << 3)), cb = load<f64>(work + (<usize>i << 3), 8);
@@ -401,48 +524,71 @@ export function compressorLinked(blk: usize, tab: usize, inL: usize, inR: usize,
     y = smooth(y, cb, upV, downV);
     if (y < flushDb) y = 0;
     if (y > meter) meter = y;
-    const e = f64x2.mul(neperV, f64x2.sub(mkV, f64x2(ya, y)));
-    let g: v128;
-    if (!expChecked || v128.all_true<i64>(v128.and(f64x2.gt(e, lo), f64x2.lt(e, hi)))) {
-      const en = f64x2.floor(f64x2.add(f64x2.mul(e, nByLn2V), halfV));
-      const r = f64x2.sub(e, f64x2.mul(en, ln2ByNV));
-      // The integers en in two's complement from the bits of en + 1.5·2^52 (exact: |en| < 2^31),
-      // cheaper than checked float-to-int conversions.
-      const bits = f64x2.add(en, magic);
-      const e0 = <i32>i64x2.extract_lane(bits, 0), e1 = <i32>i64x2.extract_lane(bits, 1);
-      const pow2 = f64x2(load<f64>(tab + (<usize>((e0 >> 6) + 1022) << 3)), load<f64>(tab + (<usize>((e1 >> 6) + 1022) << 3)));
-      const frac = f64x2(load<f64>(tab + (<usize>(2046 + (e0 & 63)) << 3)), load<f64>(tab + (<usize>(2046 + (e1 & 63)) << 3)));
-      const poly = f64x2.add(one, f64x2.mul(r, f64x2.add(one, f64x2.mul(r, f64x2.add(c2, f64x2.mul(r, c6))))));
-      g = f64x2.mul(f64x2.mul(pow2, frac), poly);
-    } else {
-      g = f64x2(expGain(tab, f64x2.extract_lane(e, 0), nByLn2, ln2ByN), expGain(tab, f64x2.extract_lane(e, 1), nByLn2, ln2ByN));
-    }
-    const o = <usize>i << 2;
-    const l = f64x2.promote_low_f32x4(v128.load64_zero(inL + o));
-    const rr = f64x2.promote_low_f32x4(v128.load64_zero(inR + o));
-    // (x − x = 0 ? x : 0)·g per lane; x·g when pass 1 found every sample finite
-    if (nonFinite) {
-      v128.store64_lane(outL + o, f32x4.demote_f64x2_zero(f64x2.mul(v128.and(l, f64x2.eq(f64x2.sub(l, l), zero)), g)), 0);
-      v128.store64_lane(outR + o, f32x4.demote_f64x2_zero(f64x2.mul(v128.and(rr, f64x2.eq(f64x2.sub(rr, rr), zero)), g)), 0);
-    } else {
-      v128.store64_lane(outL + o, f32x4.demote_f64x2_zero(f64x2.mul(l, g)), 0);
-      v128.store64_lane(outR + o, f32x4.demote_f64x2_zero(f64x2.mul(rr, g)), 0);
-    }
+    const g = expPair(tab, f64x2.mul(neperV, f64x2.sub(mkV, f64x2(ya, y))), expChecked, nByLn2, ln2ByN, nByLn2V, ln2ByNV, halfV, magic, one, c2, c6);
+    scale2(inL, inR, outL, outR, <usize>i << 2, g, nonFinite);
   }
   if (i < n) {
     const c = load<f64>(work + (<usize>i << 3));
     y = smooth(y, c, upV, downV);
     if (y < flushDb) y = 0;
     if (y > meter) meter = y;
-    const g = expGain(tab, neperPerDb * (mk - y), nByLn2, ln2ByN);
-    const o = <usize>i << 2;
-    const x0 = <f64>load<f32>(inL + o), x1 = <f64>load<f32>(inR + o);
-    store<f32>(outL + o, <f32>((x0 - x0 == 0 ? x0 : 0) * g));
-    store<f32>(outR + o, <f32>((x1 - x1 == 0 ? x1 : 0) * g));
+    scale1(inL, inR, outL, outR, <usize>i << 2, expGain(tab, neperPerDb * (mk - y), nByLn2, ln2ByN));
   }
   store<f64>(blk, y, 64);
   store<f64>(blk, meter, 88);
-  return active ? 1 : 0;
+}
+
+/** One smoother step of both lanes, y + (c − y)·step, then states under the flush level to 0 (linkedApply's, per lane). */
+// @ts-ignore: decorator
+@inline function smoothPair(y: v128, c: v128, upV: v128, downV: v128, flushV: v128): v128 {
+  const z = f64x2.add(y, f64x2.mul(f64x2.sub(c, y), v128.bitselect(upV, downV, f64x2.gt(c, y))));
+  return v128.andnot(z, f64x2.lt(z, flushV));
+}
+
+/**
+ * linkedApply for two tracks (see compressorLinkedPair): lane 0 is A, lane 1 is B through the smoother and
+ * the exponential; two frames per step, the gains then regrouped per track.
+ */
+function linkedApplyPair(blkA: usize, blkB: usize, tab: usize, inAL: usize, inAR: usize, outAL: usize, outAR: usize,
+  inBL: usize, inBR: usize, outBL: usize, outBR: usize, workA: usize, workB: usize, n: i32, fA: i32, fB: i32): void {
+  // (N_BY_LN2 and LN2_BY_N are the same constants in every block.)
+  const nByLn2 = load<f64>(blkA, 144), ln2ByN = load<f64>(blkA, 152);
+  const upV = f64x2(1 - load<f64>(blkA, 48), 1 - load<f64>(blkB, 48)), downV = f64x2(1 - load<f64>(blkA, 56), 1 - load<f64>(blkB, 56));
+  const flushV = f64x2(load<f64>(blkA, 168), load<f64>(blkB, 168));
+  const neperV = f64x2(load<f64>(blkA, 136), load<f64>(blkB, 136)), mkV = f64x2(load<f64>(blkA, 24), load<f64>(blkB, 24));
+  const nByLn2V = f64x2.splat(nByLn2), ln2ByNV = f64x2.splat(ln2ByN), halfV = f64x2.splat(0.5), magic = f64x2.splat(6755399441055744.0);
+  const one = f64x2.splat(1), c2 = f64x2.splat(1.0 / 2), c6 = f64x2.splat(1.0 / 6);
+  const checked = expNeedsCheck(blkA) || expNeedsCheck(blkB);
+  const maskA = (fA & NON_FINITE) != 0, maskB = (fB & NON_FINITE) != 0;
+  let y = f64x2(load<f64>(blkA, 64), load<f64>(blkB, 64));
+  let meter = f64x2(load<f64>(blkA, 88), load<f64>(blkB, 88));
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const ta = v128.load(workA + (<usize>i << 3)), tb = v128.load(workB + (<usize>i << 3));
+    y = smoothPair(y, v128.shuffle<i64>(ta, tb, 0, 2), upV, downV, flushV);
+    // pmax(meter, y) is meter < y ? y : meter: linkedApply's "if (y > meter) meter = y".
+    meter = f64x2.pmax(meter, y);
+    const y0 = y;
+    y = smoothPair(y, v128.shuffle<i64>(ta, tb, 1, 3), upV, downV, flushV);
+    meter = f64x2.pmax(meter, y);
+    const g0 = expPair(tab, f64x2.mul(neperV, f64x2.sub(mkV, y0)), checked, nByLn2, ln2ByN, nByLn2V, ln2ByNV, halfV, magic, one, c2, c6);
+    const g1 = expPair(tab, f64x2.mul(neperV, f64x2.sub(mkV, y)), checked, nByLn2, ln2ByN, nByLn2V, ln2ByNV, halfV, magic, one, c2, c6);
+    const o = <usize>i << 2;
+    scale2(inAL, inAR, outAL, outAR, o, v128.shuffle<i64>(g0, g1, 0, 2), maskA);
+    scale2(inBL, inBR, outBL, outBR, o, v128.shuffle<i64>(g0, g1, 1, 3), maskB);
+  }
+  if (i < n) {
+    y = smoothPair(y, f64x2(load<f64>(workA + (<usize>i << 3)), load<f64>(workB + (<usize>i << 3))), upV, downV, flushV);
+    meter = f64x2.pmax(meter, y);
+    const e = f64x2.mul(neperV, f64x2.sub(mkV, y));
+    const o = <usize>i << 2;
+    scale1(inAL, inAR, outAL, outAR, o, expGain(tab, f64x2.extract_lane(e, 0), nByLn2, ln2ByN));
+    scale1(inBL, inBR, outBL, outBR, o, expGain(tab, f64x2.extract_lane(e, 1), nByLn2, ln2ByN));
+  }
+  store<f64>(blkA, f64x2.extract_lane(y, 0), 64);
+  store<f64>(blkB, f64x2.extract_lane(y, 1), 64);
+  store<f64>(blkA, f64x2.extract_lane(meter, 0), 88);
+  store<f64>(blkB, f64x2.extract_lane(meter, 1), 88);
 }
 
 /**

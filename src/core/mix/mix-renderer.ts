@@ -25,6 +25,7 @@
  * fader 1 and pan 0 on a stereo source every factor is exactly 1, so a unity session is the exact sum of
  * its stems, rounded to float32 once at the output.
  */
+import { Compressor } from '../dsp/compressor.js';
 import { panGains } from '../dsp/pan.js';
 import type { PlanNode, PlanSource, RenderPlan, TrackClip } from './render-plan.js';
 import { GroupSendsWasm, MAX_SEND_EDGES, reserveSendScratch } from './send-wasm.js';
@@ -259,6 +260,8 @@ interface GroupState {
    * track has automated gain or pan, an edge delay, an automated send level or too many edges.
    */
   sendTables: Float64Array[] | null;
+  /** Per track (tracks order): 1 when it runs with the next as a pair (runTrackPair; see compressorPairs), else 0. */
+  paired: Uint8Array;
 }
 
 /**
@@ -401,7 +404,7 @@ export class MixRenderer {
         st.edgeDestSlots = partials[gi].map((p) => st.node.edges.map((e) => p[group.dests.indexOf(e.to)]));
         st.edgeDest = st.edgeDestSlots[0];
       }
-      return { group, tracks, partial: partials[gi], sub: subFrames(group.dests.length), sendTables: sendTables(group, tracks) };
+      return { group, tracks, partial: partials[gi], sub: subFrames(group.dests.length), sendTables: sendTables(group, tracks), paired: compressorPairs(tracks) };
     });
     this.merges = this.states.filter((st) => st.acc).map((st) => {
       const parts = this.groups.flatMap((gs) => gs.group.dests.flatMap((d, di) => (d === st.node.id ? [{ gs, di }] : [])));
@@ -483,10 +486,19 @@ export class MixRenderer {
       const tracks = gs.tracks;
       // Clips, inserts and sidechain taps first (a tap must be ready before a later track's inserts read it),
       // then the edges, sub-block by sub-block.
-      for (const st of tracks) {
+      const paired = gs.paired;
+      for (let k = 0; k < tracks.length; k++) {
+        const st = tracks[k];
         st.edgeDest = st.edgeDestSlots[slot];
         if (st.tap) st.tap = st.tapSlots[slot];
-        st.ran = this.runTrack(st, r, n, false);
+        if (paired[k] === 0) {
+          st.ran = this.runTrack(st, r, n, false);
+          continue;
+        }
+        const mate = tracks[++k];
+        mate.edgeDest = mate.edgeDestSlots[slot];
+        if (mate.tap) mate.tap = mate.tapSlots[slot];
+        this.runTrackPair(st, mate, r, n);
       }
       const partial = gs.partial[slot];
       const tables = gs.sendTables;
@@ -597,21 +609,58 @@ export class MixRenderer {
    * the caller adds them, see sendOut). Returns whether the track produced work (false: it adds nothing).
    */
   private runTrack(st: NodeState, r: number, n: number, send: boolean): boolean {
+    if (this.skipsBlock(st, r, n)) return false;
+    this.loadTrack(st, r, n);
+    this.runInserts(st, r, n);
+    this.afterInserts(st, r, n);
+    if (send) this.sendOut(st, r, 0, n);
+    return true;
+  }
+
+  /**
+   * runTrack() of two tracks that GroupState.paired pairs, their inserts in lockstep so that their
+   * compressors run as one pair kernel (Compressor.processPair: the same bits as apart). Neither has
+   * automated insert parameters or a sidechain, so the order of their inserts does not matter.
+   */
+  private runTrackPair(a: NodeState, b: NodeState, r: number, n: number): void {
+    if (this.skipsBlock(a, r, n) || this.skipsBlock(b, r, n)) {
+      a.ran = this.runTrack(a, r, n, false);
+      b.ran = this.runTrack(b, r, n, false);
+      return;
+    }
+    this.loadTrack(a, r, n);
+    this.loadTrack(b, r, n);
+    const ia = a.node.inserts, ib = b.node.inserts;
+    for (let j = 0; j < ia.length; j++) {
+      const x = ia[j], y = ib[j];
+      if (x instanceof Compressor && y instanceof Compressor) Compressor.processPair(x, y, a.work, b.work, n);
+      else {
+        x.process(a.work, a.work, n);
+        y.process(b.work, b.work, n);
+      }
+    }
+    this.afterInserts(a, r, n);
+    this.afterInserts(b, r, n);
+    a.ran = true;
+    b.ran = true;
+  }
+
+  /** Whether a track adds nothing in render frames [r, r+n) and runTrack() skips it. */
+  private skipsBlock(st: NodeState, r: number, n: number): boolean {
     const node = st.node;
-    const active = this.srcActive[node.source] === 1;
-    if (!active && node.inserts.length === 0 && !st.tap && !hasDelay(st)) return false;
+    if (this.srcActive[node.source] !== 1 && node.inserts.length === 0 && !st.tap && !hasDelay(st)) return true;
     // Leading silence: before its clip a track's inserts start from reset() and see zeros; once one such
     // block came out exactly zero, the rest of the lead-in would too (no automation or sidechain drives
     // them), so skip it. Not after the clip: tails (reverb, echo, release) are not provably over.
-    const beforeClip = r + n <= st.source!.renderStart;
-    if (beforeClip && st.lead === 1) return false;
-    this.loadTrack(st, r, n);
-    this.runInserts(st, r, n);
+    return r + n <= st.source!.renderStart && st.lead === 1;
+  }
+
+  /** After a track's inserts: its leading-silence state and its sidechain tap. */
+  private afterInserts(st: NodeState, r: number, n: number): void {
     // (Render frames only grow, so once the clip has started `beforeClip` never holds again.)
+    const beforeClip = r + n <= st.source!.renderStart;
     if (st.lead === 0) st.lead = beforeClip && isZero(st.work, n) ? 1 : 2;
     if (st.tap) this.writeTap(st, r, n);
-    if (send) this.sendOut(st, r, 0, n);
-    return true;
   }
 
   /** Copies the track's clip into its work buffers (or works in place): downmix, polarity, fades, non-finite → 0. */
@@ -901,6 +950,24 @@ export class MixRenderer {
       if (delay) delay.run(dl, dr, dest[0], dest[1], from, to);
     }
   }
+}
+
+/**
+ * Which tracks of a group run in pairs (GroupState.paired): consecutive stereo tracks with as many inserts,
+ * a compressor at the same place in both, and neither automated insert parameters nor sidechains.
+ */
+function compressorPairs(tracks: readonly NodeState[]): Uint8Array {
+  const out = new Uint8Array(tracks.length);
+  const plain = (st: NodeState) => st.node.channels === 2 && st.node.insertLanes.length === 0 && st.node.sidechains.every((s) => !s);
+  for (let k = 0; k + 1 < tracks.length; k++) {
+    const a = tracks[k], b = tracks[k + 1];
+    if (plain(a) && plain(b) && a.node.inserts.length === b.node.inserts.length &&
+      a.node.inserts.some((p, j) => p instanceof Compressor && b.node.inserts[j] instanceof Compressor)) {
+      out[k] = 1;
+      k++;
+    }
+  }
+  return out;
 }
 
 /**

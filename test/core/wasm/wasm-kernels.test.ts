@@ -188,6 +188,62 @@ describe('compressor kernel', () => {
     });
   }
 
+  it('runs two compressors as one pair kernel (Compressor.processPair), each with the JavaScript path\'s bits', () => {
+    // Every case beside the next (peak beside RMS, a knee beside none ...), and one beside a quiet track
+    // that never reaches its knee (the resting path); NaN/Inf in the inputs, odd and one-frame blocks, a
+    // threshold change mid-stream in one of the two (that block runs apart) and levels beyond fastLog's range.
+    const frames = 20000;
+    const quiet: Partial<CompressorParams> = { thresholdDb: -6, ratio: 4, attackMs: 5, releaseMs: 50 };
+    const pairs = [...cases.map((p, k) => [p, cases[(k + 1) % cases.length]]), [cases[0], quiet]];
+    const k = wasmKernels()!;
+    const exportsWas = k.exports;
+    let pairCalls = 0;
+    // Counts the pair kernel's calls (the bits alone cannot tell it from two single ones).
+    (k as { exports: typeof exportsWas }).exports = { ...exportsWas, compressorLinkedPair: (...a: Parameters<typeof exportsWas.compressorLinkedPair>) => { pairCalls++; return exportsWas.compressorLinkedPair(...a); } };
+    try {
+      // Headroom for the compressor's scratch, reserved on its first run (growing would detach wa and wb).
+      const arena = new KernelArena(k, 1 << 20);
+      const wa = arena.planar(2, 4097), wb = arena.planar(2, 4097);
+      pairs.forEach(([pa, pb], j) => {
+        const xa = signal(frames, 31 + j, 1.5);
+        const xb = signal(frames, 41 + j, pb === quiet ? 0.01 : 1.2, pb !== quiet);
+        xb[1][5000] = 1e30;
+        const sizes = (seed: number) => { const rb = lcg(seed); return (kk: number) => Math.min(4096, [1, 333, 4096, 1024, 2, 777][kk % 6] + Math.floor(rb() * 3)); };
+        const make = (p: Partial<CompressorParams>) => { const c = new Compressor(p); c.prepare({ sampleRate: 48000, channels: 2, maxBlockFrames: 4096 }); return c; };
+        // Reference: each alone on the JavaScript path.
+        setWasmKernels(false);
+        const ref = [xa, xb].map((x, t) => {
+          const c = make(t === 0 ? pa : pb);
+          const out = [new Float32Array(frames), new Float32Array(frames)];
+          const size = sizes(17);
+          for (let off = 0, kk = 0; off < frames; kk++) {
+            const n = Math.min(frames - off, size(kk));
+            if (kk === 5 && t === 0) c.setParams({ ...pa, thresholdDb: (pa.thresholdDb ?? -20) - 6 });
+            c.process(x.map((ch) => ch.subarray(off, off + n)), out.map((ch) => ch.subarray(off, off + n)), n);
+            off += n;
+          }
+          return out;
+        });
+        setWasmKernels(true);
+        const a = make(pa), b = make(pb);
+        const out = [0, 1].map(() => [new Float32Array(frames), new Float32Array(frames)]);
+        const size = sizes(17);
+        for (let off = 0, kk = 0; off < frames; kk++) {
+          const n = Math.min(frames - off, size(kk));
+          if (kk === 5) a.setParams({ ...pa, thresholdDb: (pa.thresholdDb ?? -20) - 6 });
+          for (let c = 0; c < 2; c++) { wa[c].set(xa[c].subarray(off, off + n)); wb[c].set(xb[c].subarray(off, off + n)); }
+          Compressor.processPair(a, b, wa, wb, n);
+          for (let c = 0; c < 2; c++) { out[0][c].set(wa[c].subarray(0, n), off); out[1][c].set(wb[c].subarray(0, n), off); }
+          off += n;
+        }
+        for (let t = 0; t < 2; t++) for (let c = 0; c < 2; c++) expect(firstDiff(out[t][c], ref[t][c]), `pair ${j}, track ${t}, channel ${c}`).toBe(-1);
+      });
+    } finally {
+      (k as { exports: typeof exportsWas }).exports = exportsWas;
+    }
+    expect(pairCalls).toBeGreaterThan(10 * pairs.length); // about 19 blocks per pair, a few of them ramping (apart)
+  });
+
   it('gives the JavaScript path\'s output for absurd levels (1e30, the float32 maximum), peak and RMS', () => {
     // Levels beyond fastLog's table range (RMS of 1e30 samples; rounding at the float32 maximum) take the
     // kernel's checked log, as the JavaScript path takes Math.log.
