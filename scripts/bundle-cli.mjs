@@ -29,6 +29,7 @@ try {
       'parallel-analyzer': join(dist, 'api/parallel-analyzer.js'),
       'analysis-worker': join(dist, 'api/analysis-worker.js'),
       'mix-worker-entry': join(dist, 'api/mix-worker-entry.js'),
+      'mix-prewarm': join(dist, 'api/mix-prewarm.js'),
       'chain-worker-entry': join(dist, 'api/chain-worker-entry.js'),
     },
     outdir: out,

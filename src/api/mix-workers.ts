@@ -25,7 +25,7 @@ import { openAudio, type OpenAudioOptions } from '../io/open-audio.js';
 import { resampleReader } from '../io/resampling-reader.js';
 import type { WavReaderOptions } from '../io/wav-reader.js';
 import { settleInOrder } from '../io/settle-in-order.js';
-import { startWorker, workerBootstrap } from './module-worker.js';
+import { takeMixWorkers } from './mix-prewarm.js';
 
 /**
  * Bytes a clip's WAV reader reads from disk at a time (it holds two, one converting and one reading ahead,
@@ -144,18 +144,12 @@ export const CTRL_ABORT = 1;
 export const CTRL_PRODUCED = 2;
 
 /**
- * Starts `count` mix workers ahead of MixWorkerPool.start(), so that their start-up (a Node isolate and
- * our modules: ≈ 0.1-0.2 s) overlaps the main thread's compiling of the plan. They wait for their work.
+ * `count` mix workers ahead of MixWorkerPool.start(), so that their start-up (a Node isolate and our
+ * modules: ≈ 0.1-0.2 s) overlaps the main thread's compiling of the plan: the ones prewarmMixWorkers()
+ * started (mix-prewarm.ts), then new ones. They wait for their work.
  */
 export function spawnMixWorkers(count: number): Worker[] {
-  return Array.from({ length: count }, () => spawnWorker());
-}
-
-/** Starts a worker on the entry module (module-worker.ts). */
-function spawnWorker(): Worker {
-  const entry = workerBootstrap(import.meta.url, 'mix-worker-entry');
-  if (entry === null) throw new Error('the mix worker entry module is missing');
-  return startWorker(entry);
+  return takeMixWorkers(count);
 }
 
 type AsyncWait = (a: Int32Array, i: number, v: number, t: number) => { async: boolean; value: Promise<string> | string };
@@ -211,7 +205,7 @@ export class MixWorkerPool {
     const latencies: number[][] = [];
     for (const n of plan.nodes) latencies[n.id] = n.inserts.map((p) => p.latencyFrames);
     // Workers started ahead (spawnMixWorkers, at most `threads`) are used first.
-    const workers = own.map((_, k) => booting[k] ?? spawnWorker());
+    const workers = own.map((_, k) => booting[k] ?? takeMixWorkers(1)[0]);
     const pool = new MixWorkerPool(workers, memory, slots, control);
     const eqDesigns = eqDesignEntries();
     try {

@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PREWARM_MIN_TRACKS } from '../../src/api/mix-prewarm.js';
 import { runCli } from '../helpers/run-cli.js';
 import { buildWav, tempDir, writeFixture } from '../io/wav-fixtures.js';
 
@@ -71,6 +72,23 @@ describe('the bundled CLI', () => {
     const r = runBin(['mix', session, '-o', out, '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     const ref = join(dir, 'modules.wav');
+    expect((await runCli(['mix', session, '-o', ref, '--quiet'])).code).toBe(0);
+    expect(Buffer.compare(readFileSync(out), readFileSync(ref))).toBe(0);
+  });
+
+  it('mix on worker threads started before the CLI loads (bin/mixmaster prewarms them): the same bytes', async () => {
+    writeFixture(dir, 'w1.wav', buildWav({ encoding: 'f32', channels: 2, samples: music(1, 5) }));
+    writeFixture(dir, 'w2.wav', buildWav({ encoding: 's16', channels: 2, samples: music(1, 6).map((v) => Math.round(v * 20000)) }));
+    const session = join(dir, 'threads.json');
+    writeFileSync(session, JSON.stringify({
+      sampleRate: 48000,
+      tracks: Array.from({ length: PREWARM_MIN_TRACKS }, (_, i) => ({ name: `t${i}`, file: i % 2 ? 'w2.wav' : 'w1.wav', trimInSeconds: i / 100, inserts: [{ type: 'compressor', thresholdDb: -24, ratio: 4 }] })),
+    }));
+    const out = join(dir, 'threads-bin.wav');
+    const r = spawnSync(process.execPath, [bin, 'mix', session, '-o', out, '--quiet', '--json'], { encoding: 'utf8', env: { ...process.env, MIXMASTER_MIX_THREADS: '2' } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).settings.threads).toBeGreaterThan(0);
+    const ref = join(dir, 'threads-here.wav');
     expect((await runCli(['mix', session, '-o', ref, '--quiet'])).code).toBe(0);
     expect(Buffer.compare(readFileSync(out), readFileSync(ref))).toBe(0);
   });
