@@ -261,7 +261,7 @@ declare function jsExp(x: f64): f64;
  * The compressor's linked fast path for a stereo pair without lookahead (compressor-linked.ts: targets(),
  * then apply()), with the tables of fastLog and fastExp (gain-computer.ts) copied into this memory.
  * Table layout at `tab` (f64): EXP_POW2 [0, 2046), EXP_FRAC [2046, 2110), LOG_C [2110, 2366),
- * LOG_R_SCALE [2366, 2622).
+ * LOG_R_SCALE [2366, 2622), then both interleaved, LOG_R_SCALE[j] and LOG_C[j] at 2622 + 2j and + 1.
  * Block at `blk` (f64): 0 thresholdDb, 1 slope, 2 kneeDb, 3 makeupDb, 4 power (0/1), 5 msGain, 6 up,
  * 7 down, 8 reductionDb, 9 ms0, 10 ms1, 11 meterDb (state: 8-11), then constants from JavaScript:
  * 12 skip level, 13 dB per neper of the level, 14 knee/2, 15 1/(2·knee) or 0, 16 makeup as a linear
@@ -314,8 +314,10 @@ declare function jsExp(x: f64): f64;
   const j0 = <usize>i32x4.extract_lane(j, 0), j1 = <usize>i32x4.extract_lane(j, 1);
   const f = f64x2.convert_low_i32x4_s(v128.and(b, i32x4.splat(32767)));
   const e = f64x2.convert_low_i32x4_s(i32x4.sub(i32x4.shr_s(b, 23), i32x4.splat(127)));
-  const r = f64x2.mul(f, f64x2(load<f64>(tab + ((2366 + j0) << 3)), load<f64>(tab + ((2366 + j1) << 3))));
-  const c = f64x2(load<f64>(tab + ((2110 + j0) << 3)), load<f64>(tab + ((2110 + j1) << 3)));
+  // (scale, c) of each lane from the interleaved table at 2622, regrouped as (scale0, scale1), (c0, c1).
+  const p0 = v128.load(tab + ((2622 + (j0 << 1)) << 3)), p1 = v128.load(tab + ((2622 + (j1 << 1)) << 3));
+  const r = f64x2.mul(f, v128.shuffle<i64>(p0, p1, 0, 2));
+  const c = v128.shuffle<i64>(p0, p1, 1, 3);
   const poly = f64x2.sub(f64x2.splat(1), f64x2.mul(r, f64x2.sub(f64x2.splat(1.0 / 2), f64x2.mul(r, f64x2.splat(1.0 / 3)))));
   return f64x2.add(f64x2.add(f64x2.mul(e, f64x2.splat(Math.LN2)), c), f64x2.mul(r, poly));
 }

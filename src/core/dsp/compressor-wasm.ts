@@ -14,7 +14,10 @@ const MAX_FRAMES = 4096;
 const BLOCK_VALUES = 22;
 
 const regions = scratchRegions((k) => {
-  const tables = [EXP_POW2, EXP_FRAC, LOG_C, LOG_R_SCALE];
+  // LOG_R_SCALE and LOG_C also interleaved (scale, c per entry): one vector load per lane in the kernel.
+  const logPairs = new Float64Array(2 * LOG_C.length);
+  for (let j = 0; j < LOG_C.length; j++) { logPairs[2 * j] = LOG_R_SCALE[j]; logPairs[2 * j + 1] = LOG_C[j]; }
+  const tables = [EXP_POW2, EXP_FRAC, LOG_C, LOG_R_SCALE, logPairs];
   const tab = k.reserve(tables.reduce((a, t) => a + t.length * 8, 0));
   const r = {
     blk: k.reserve(BLOCK_VALUES * 8), tab, inL: k.reserve(MAX_FRAMES * 4 + 8), inR: k.reserve(MAX_FRAMES * 4 + 8),
