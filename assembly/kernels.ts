@@ -412,29 +412,30 @@ function linkedTargets(blk: usize, tab: usize, inL: usize, inR: usize, work: usi
     nonFinite = !v128.all_true<i64>(finite);
   }
   if (n & 1) store<f64>(work + (<usize>n << 3), 0); // the pair's unused half: below the knee
-  // Pass 2: the static curve (reductionTargets), two frames at a time and without data-dependent
-  // branches (noisy levels around the knee mispredict them): every candidate is computed, masks pick.
-  // The log's argument is at least the skip level (its result is dropped there), never 0.
+  // Pass 2: the static curve (reductionTargets, curvePair), two frames at a time.
   let anyAbove = i64x2.splat(0);
   const checked = huge || !(skip >= 1.1754943508222875e-38 && skip <= fltMax);
   {
     const skipV = f64x2.splat(skip), dpn = f64x2.splat(dbPerNeper), thrV = f64x2.splat(thr), wV = f64x2.splat(w);
     const negW = f64x2.splat(-w), sV = f64x2.splat(s), halfWV = f64x2.splat(halfW), inv2wV = f64x2.splat(inv2w), two = f64x2.splat(2);
-    for (let i = 0; i < n; i += 2) {
+    let i = 0;
+    if (!checked) {
+      // Four frames per step when no log needs checking: two independent pairs for the CPU to overlap.
+      for (; i + 3 < n; i += 4) {
+        const p = work + (<usize>i << 3);
+        const a = v128.load(p), b = v128.load(p, 16);
+        const aboveA = f64x2.gt(a, skipV), aboveB = f64x2.gt(b, skipV);
+        anyAbove = v128.or(anyAbove, v128.or(aboveA, aboveB));
+        v128.store(p, curvePair(tab, a, aboveA, false, skipV, dpn, thrV, wV, negW, sV, halfWV, inv2wV, two));
+        v128.store(p, curvePair(tab, b, aboveB, false, skipV, dpn, thrV, wV, negW, sV, halfWV, inv2wV, two), 16);
+      }
+    }
+    for (; i < n; i += 2) {
       const p = work + (<usize>i << 3);
       const a = v128.load(p);
       const above = f64x2.gt(a, skipV);
       anyAbove = v128.or(anyAbove, above);
-      // max(a, skip) (a is never NaN): a select, where f64x2.max's NaN rules cost several instructions.
-      const ac = v128.bitselect(a, skipV, above);
-      const lg = checked ? fastLog2(tab, ac) : fastLog2InRange(tab, ac);
-      const d = f64x2.sub(f64x2.mul(dpn, lg), thrV);
-      const d2 = f64x2.mul(two, d);
-      const t = f64x2.add(d, halfWV);
-      const knee = f64x2.mul(f64x2.mul(f64x2.mul(sV, t), t), inv2wV);
-      let c = v128.bitselect(f64x2.mul(sV, d), knee, f64x2.ge(d2, wV));
-      c = v128.andnot(c, f64x2.le(d2, negW));
-      v128.store(p, v128.and(c, above));
+      v128.store(p, curvePair(tab, a, above, checked, skipV, dpn, thrV, wV, negW, sV, halfWV, inv2wV, two));
     }
   }
   return (v128.any_true(anyAbove) ? ACTIVE : 0) | (nonFinite ? NON_FINITE : 0);
@@ -488,6 +489,26 @@ function linkedTargets(blk: usize, tab: usize, inL: usize, inR: usize, work: usi
   const x0 = <f64>load<f32>(inL + o), x1 = <f64>load<f32>(inR + o);
   store<f32>(outL + o, <f32>((x0 - x0 == 0 ? x0 : 0) * g));
   store<f32>(outR + o, <f32>((x1 - x1 == 0 ? x1 : 0) * g));
+}
+
+/**
+ * The static curve (reductionTargets) of two levels a, without data-dependent branches (noisy levels
+ * around the knee mispredict them): every candidate is computed, masks pick; 0 where not `above` the
+ * skip level. The log's argument is at least the skip level (its result is dropped there), never 0;
+ * `checked` takes fastLog2's range checks (see linkedTargets).
+ */
+// @ts-ignore: decorator
+@inline function curvePair(tab: usize, a: v128, above: v128, checked: bool, skipV: v128, dpn: v128, thrV: v128, wV: v128, negW: v128, sV: v128, halfWV: v128, inv2wV: v128, two: v128): v128 {
+  // max(a, skip) (a is never NaN): a select, where f64x2.max's NaN rules cost several instructions.
+  const ac = v128.bitselect(a, skipV, above);
+  const lg = checked ? fastLog2(tab, ac) : fastLog2InRange(tab, ac);
+  const d = f64x2.sub(f64x2.mul(dpn, lg), thrV);
+  const d2 = f64x2.mul(two, d);
+  const t = f64x2.add(d, halfWV);
+  const knee = f64x2.mul(f64x2.mul(f64x2.mul(sV, t), t), inv2wV);
+  let c = v128.bitselect(f64x2.mul(sV, d), knee, f64x2.ge(d2, wV));
+  c = v128.andnot(c, f64x2.le(d2, negW));
+  return v128.and(c, above);
 }
 
 /** compressorLinked's pass 3, smoothing and gain (LinkedGain.apply), with linkedTargets()'s flags. */
