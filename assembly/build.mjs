@@ -10,9 +10,12 @@ import asc from 'assemblyscript/asc';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'src/core/wasm/kernels-binary.ts');
 let binary = null;
+// 256 pages (16 MB) at the start, of which only what is used is ever touched: growing the memory detaches
+// its ArrayBuffer, and after any detach V8 checks every optimized typed-array access of the thread for it,
+// which slowed `master` by 11 % and JavaScript DSP loops by up to 75 % (test/core/wasm/kernel-memory.test.ts).
 const { error, stderr } = await asc.main([
   join(root, 'assembly/kernels.ts'), '-O3', '--enable', 'simd', '--noAssert', '--runtime', 'stub',
-  '--initialMemory', '1', '--outFile', 'kernels.wasm',
+  '--initialMemory', '256', '--outFile', 'kernels.wasm',
 ], {
   writeFile(name, contents) { if (name.endsWith('.wasm')) binary = contents; },
 });
