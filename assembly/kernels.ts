@@ -963,3 +963,4 @@ export function tpScan(buf: usize, n: i32, peak: f64, bd2: usize, bx: usize, s2:
   }
   return peak;
 }
+export { reverbProcess } from './reverb-kernels';

@@ -24,6 +24,7 @@ interface Exports {
   tpFeatures(buf: number, len: number, bd2: number, blocks: number, bx: number, from: number, groups: number): void;
   tpScan(buf: number, n: number, peak: number, bd2: number, bx: number, s2: number, bd6: number, tab: number, last: number): number;
   tpEvaluationCount(): number;
+  reverbProcess(blk: number, xl: number, xr: number, yl: number, yr: number, mix: number, mixStride: number, work: number, n: number): void;
 }
 
 export class WasmKernels {
