@@ -2,7 +2,9 @@
  * The compressor's linked fast path for a stereo pair without lookahead or external sidechain
  * (compressor-linked.ts LinkedGain: targets() then apply()) through the WebAssembly kernel
  * (assembly/kernels.ts compressorLinked): the same arithmetic in the same order, with copies of
- * fastLog's and fastExp's tables, so the same bits (tested), at about half the cost.
+ * fastLog's and fastExp's tables, so the same bits (tested), at about half the cost. Two such compressors
+ * on buffers in the kernels' memory can run as one pair kernel (linkedStereoPairWasm), their serial
+ * smoothers side by side.
  */
 import { scratchRegions, wasmKernels } from '../wasm/kernels.js';
 import { DB_PER_NEPER, FLUSH_DB, kneeEdgeLevel, NEPER_PER_DB, type LinkedGain } from './compressor-linked.js';
@@ -94,7 +96,7 @@ export function linkedStereoPairWasm(ga: LinkedGain, gb: LinkedGain, a: readonly
   const k = wasmKernels();
   if (k === null) return false;
   const end = off + n;
-  for (const x of [a[0], a[1], b[0], b[1]]) if (!k.holds(x) || x.length < end) return false;
+  if (!k.holds(a[0]) || !k.holds(a[1]) || !k.holds(b[0]) || !k.holds(b[1]) || Math.min(a[0].length, a[1].length, b[0].length, b[1].length) < end) return false;
   const r = regions(k);
   const f64 = k.f64;
   loadBlock(f64, r.blk >> 3, ga);
