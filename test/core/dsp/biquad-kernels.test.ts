@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCascade, runCascadeStereo } from '../../../src/core/dsp/biquad-kernels.js';
+import { lcg } from '../../helpers/bit-exact.js';
 
 /**
  * Independent one-section-at-a-time direct form I (the definition the fused kernels must reproduce bit
@@ -29,14 +30,6 @@ function reference(c: Float64Array, ns: number, st: Float64Array, base: number, 
     }
     st.set([x1, x2, y1, y2], so);
   }
-}
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
 }
 
 const IDENTITY = [1, 0, 0, 0, 0];

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Reverb, type ReverbParams } from '../../../src/core/dsp/reverb.js';
 import { setWasmKernels, wasmKernels } from '../../../src/core/wasm/kernels.js';
+import { firstDiff, lcg } from '../../helpers/bit-exact.js';
 
 /*
  * The reverb kernel (assembly/reverb-kernels.ts through src/core/dsp/reverb-wasm.ts) promises the
@@ -10,21 +11,6 @@ import { setWasmKernels, wasmKernels } from '../../../src/core/wasm/kernels.js';
  */
 
 afterEach(() => setWasmKernels(true));
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
-
-/** Index of the first element where a and b differ (Object.is), or -1. */
-function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return 0;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
-  return -1;
-}
 
 /** Noise with a random envelope, a few NaN/±Inf, then silence for the last `tail` frames (denormal decay). */
 function signal(channels: number, frames: number, tail: number, seed: number, amp = 1): Float32Array[] {

@@ -12,27 +12,13 @@ import { KernelArena } from '../../../src/core/wasm/kernel-arena.js';
 import { loadWasmKernels, setWasmKernels, wasmKernels } from '../../../src/core/wasm/kernels.js';
 import { f32StereoPlanarWasm, int16StereoPlanarWasm, int24PlanarWasm } from '../../../src/io/pcm-wasm.js';
 import { mixInMemory, noise } from '../mix/mix-harness.js';
+import { firstDiff, lcg } from '../../helpers/bit-exact.js';
 
 /*
  * The WebAssembly kernels (assembly/kernels.ts) promise the JavaScript paths' bits exactly: every test
  * runs the same input through both (setWasmKernels on and off) and compares sample for sample, with
  * Object.is (so -0 and NaN count too).
  */
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
-
-/** Index of the first element where a and b differ (Object.is), or -1. */
-function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return 0;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
-  return -1;
-}
 
 /** Stereo test signal: noise with a random envelope, a silent tail (denormal decay) and a few NaN/Inf. */
 function signal(frames: number, seed: number, amp = 1, specials = true): Float32Array[] {
