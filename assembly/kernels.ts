@@ -261,7 +261,8 @@ declare function jsExp(x: f64): f64;
  * The compressor's linked fast path for a stereo pair without lookahead (compressor-linked.ts: targets(),
  * then apply()), with the tables of fastLog and fastExp (gain-computer.ts) copied into this memory.
  * Table layout at `tab` (f64): EXP_POW2 [0, 2046), EXP_FRAC [2046, 2110), LOG_C [2110, 2366),
- * LOG_R_SCALE [2366, 2622), then both interleaved, LOG_R_SCALE[j] and LOG_C[j] at 2622 + 2j and + 1.
+ * LOG_R_SCALE [2366, 2622), then both interleaved, LOG_R_SCALE[j] and LOG_C[j] at 2622 + 2j and + 1, then
+ * EXP_POW2[(n >> 6) + 1022] · EXP_FRAC[n & 63] for n in [−2^14, 2^14) at 3134 + 2^14 + n (EXP_DIRECT).
  * Block at `blk` (f64): 0 thresholdDb, 1 slope, 2 kneeDb, 3 makeupDb, 4 power (0/1), 5 msGain, 6 up,
  * 7 down, 8 reductionDb, 9 ms0, 10 ms1, 11 meterDb (state: 8-11), then constants from JavaScript:
  * 12 skip level, 13 dB per neper of the level, 14 knee/2, 15 1/(2·knee) or 0, 16 makeup as a linear
@@ -447,12 +448,22 @@ function linkedTargets(blk: usize, tab: usize, inL: usize, inR: usize, work: usi
   return !(load<f64>(blk, 136) * (Math.abs(load<f64>(blk, 24)) + Math.max(load<f64>(blk, 64), 800 - load<f64>(blk))) < 690);
 }
 
+/** f64 index of EXP_DIRECT's n = 0 in the tables (see fastLog's table layout). */
+const EXP_DIRECT: i32 = 3134 + (1 << 14);
+
+/** Whether every frame's exponent of a block stays within EXP_DIRECT (|e| < 2^14·ln2/64 ≈ 177 nepers), by expNeedsCheck's bound. */
+// @ts-ignore: decorator
+@inline function expDirectFits(blk: usize): bool {
+  return load<f64>(blk, 136) * (Math.abs(load<f64>(blk, 24)) + Math.max(load<f64>(blk, 64), 800 - load<f64>(blk))) < 170;
+}
+
 /**
- * fastExp of both lanes of e: fastExp's arithmetic as vectors, the table reads per lane; lanes outside
- * its range (only when `checked`) take the scalar function. The vector arguments are the splatted constants.
+ * fastExp of both lanes of e: fastExp's arithmetic as vectors, the table reads per lane (one, from
+ * EXP_DIRECT, when `direct`: the same product); lanes outside its range (only when `checked`) take the
+ * scalar function. The vector arguments are the splatted constants.
  */
 // @ts-ignore: decorator
-@inline function expPair(tab: usize, e: v128, checked: bool, nByLn2: f64, ln2ByN: f64, nByLn2V: v128, ln2ByNV: v128, halfV: v128, magic: v128, one: v128, c2: v128, c6: v128): v128 {
+@inline function expPair(tab: usize, e: v128, checked: bool, direct: bool, nByLn2: f64, ln2ByN: f64, nByLn2V: v128, ln2ByNV: v128, halfV: v128, magic: v128, one: v128, c2: v128, c6: v128): v128 {
   if (checked && !v128.all_true<i64>(v128.and(f64x2.gt(e, f64x2.splat(-700)), f64x2.lt(e, f64x2.splat(700))))) {
     return f64x2(expGain(tab, f64x2.extract_lane(e, 0), nByLn2, ln2ByN), expGain(tab, f64x2.extract_lane(e, 1), nByLn2, ln2ByN));
   }
@@ -462,9 +473,10 @@ function linkedTargets(blk: usize, tab: usize, inL: usize, inR: usize, work: usi
   // cheaper than checked float-to-int conversions.
   const bits = f64x2.add(en, magic);
   const e0 = <i32>i64x2.extract_lane(bits, 0), e1 = <i32>i64x2.extract_lane(bits, 1);
+  const poly = f64x2.add(one, f64x2.mul(r, f64x2.add(one, f64x2.mul(r, f64x2.add(c2, f64x2.mul(r, c6))))));
+  if (direct) return f64x2.mul(f64x2(load<f64>(tab + (<usize>(EXP_DIRECT + e0) << 3)), load<f64>(tab + (<usize>(EXP_DIRECT + e1) << 3))), poly);
   const pow2 = f64x2(load<f64>(tab + (<usize>((e0 >> 6) + 1022) << 3)), load<f64>(tab + (<usize>((e1 >> 6) + 1022) << 3)));
   const frac = f64x2(load<f64>(tab + (<usize>(2046 + (e0 & 63)) << 3)), load<f64>(tab + (<usize>(2046 + (e1 & 63)) << 3)));
-  const poly = f64x2.add(one, f64x2.mul(r, f64x2.add(one, f64x2.mul(r, f64x2.add(c2, f64x2.mul(r, c6))))));
   return f64x2.mul(f64x2.mul(pow2, frac), poly);
 }
 
@@ -537,6 +549,7 @@ function linkedApply(blk: usize, tab: usize, inL: usize, inR: usize, outL: usize
   const nByLn2V = f64x2.splat(nByLn2), ln2ByNV = f64x2.splat(ln2ByN), halfV = f64x2.splat(0.5), magic = f64x2.splat(6755399441055744.0);
   const one = f64x2.splat(1), c2 = f64x2.splat(1.0 / 2), c6 = f64x2.splat(1.0 / 6);
   const expChecked = expNeedsCheck(blk);
+  const direct = expDirectFits(blk);
   let i = 0;
   for (; i + 1 < n; i += 2) {
     const ca = load<f64>(work + (<usize>i << 3)), cb = load<f64>(work + (<usize>i << 3), 8);
@@ -547,7 +560,7 @@ function linkedApply(blk: usize, tab: usize, inL: usize, inR: usize, outL: usize
     y = smooth(y, cb, upV, downV);
     if (y < flushDb) y = 0;
     if (y > meter) meter = y;
-    const g = expPair(tab, f64x2.mul(neperV, f64x2.sub(mkV, f64x2(ya, y))), expChecked, nByLn2, ln2ByN, nByLn2V, ln2ByNV, halfV, magic, one, c2, c6);
+    const g = expPair(tab, f64x2.mul(neperV, f64x2.sub(mkV, f64x2(ya, y))), expChecked, direct, nByLn2, ln2ByN, nByLn2V, ln2ByNV, halfV, magic, one, c2, c6);
     scale2(inL, inR, outL, outR, <usize>i << 2, g, nonFinite);
   }
   if (i < n) {
@@ -582,6 +595,7 @@ function linkedApplyPair(blkA: usize, blkB: usize, tab: usize, inAL: usize, inAR
   const nByLn2V = f64x2.splat(nByLn2), ln2ByNV = f64x2.splat(ln2ByN), halfV = f64x2.splat(0.5), magic = f64x2.splat(6755399441055744.0);
   const one = f64x2.splat(1), c2 = f64x2.splat(1.0 / 2), c6 = f64x2.splat(1.0 / 6);
   const checked = expNeedsCheck(blkA) || expNeedsCheck(blkB);
+  const direct = expDirectFits(blkA) && expDirectFits(blkB);
   const maskA = (fA & NON_FINITE) != 0, maskB = (fB & NON_FINITE) != 0;
   let y = f64x2(load<f64>(blkA, 64), load<f64>(blkB, 64));
   let meter = f64x2(load<f64>(blkA, 88), load<f64>(blkB, 88));
@@ -594,8 +608,8 @@ function linkedApplyPair(blkA: usize, blkB: usize, tab: usize, inAL: usize, inAR
     const y0 = y;
     y = smoothPair(y, v128.shuffle<i64>(ta, tb, 1, 3), upV, downV, flushV);
     meter = f64x2.pmax(meter, y);
-    const g0 = expPair(tab, f64x2.mul(neperV, f64x2.sub(mkV, y0)), checked, nByLn2, ln2ByN, nByLn2V, ln2ByNV, halfV, magic, one, c2, c6);
-    const g1 = expPair(tab, f64x2.mul(neperV, f64x2.sub(mkV, y)), checked, nByLn2, ln2ByN, nByLn2V, ln2ByNV, halfV, magic, one, c2, c6);
+    const g0 = expPair(tab, f64x2.mul(neperV, f64x2.sub(mkV, y0)), checked, direct, nByLn2, ln2ByN, nByLn2V, ln2ByNV, halfV, magic, one, c2, c6);
+    const g1 = expPair(tab, f64x2.mul(neperV, f64x2.sub(mkV, y)), checked, direct, nByLn2, ln2ByN, nByLn2V, ln2ByNV, halfV, magic, one, c2, c6);
     const o = <usize>i << 2;
     scale2(inAL, inAR, outAL, outAR, o, v128.shuffle<i64>(g0, g1, 0, 2), maskA);
     scale2(inBL, inBR, outBL, outBR, o, v128.shuffle<i64>(g0, g1, 1, 3), maskB);
