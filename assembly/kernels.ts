@@ -21,12 +21,16 @@ export function scratchBase(): usize {
   return v128.and(x, f64x2.eq(f64x2.sub(x, x), f64x2.splat(0)));
 }
 
-/** One DF-I section's output for input x: ((((b0·x + b1·x1) + b2·x2) − a1·y1) − a2·y2), biquad-kernels.ts's order. */
+/**
+ * One DF-I section's output for input x: ((((b0·x + b1·x1) + b2·x2) − a2·y2) − a1·y1), biquad-kernels.ts's
+ * order. a1·y1 comes last: y1 is the previous frame's output, so the recursion's serial chain is one
+ * multiply and one subtract (the rest is computed ahead).
+ */
 // @ts-ignore: decorator
 @inline function df1(c: usize, x: v128, x1: v128, x2: v128, y1: v128, y2: v128): v128 {
   return f64x2.sub(f64x2.sub(f64x2.add(f64x2.add(
     f64x2.mul(v128.load(c), x), f64x2.mul(v128.load(c, 16), x1)), f64x2.mul(v128.load(c, 32), x2)),
-    f64x2.mul(v128.load(c, 48), y1)), f64x2.mul(v128.load(c, 64), y2));
+    f64x2.mul(v128.load(c, 64), y2)), f64x2.mul(v128.load(c, 48), y1));
 }
 
 /** Bytes per section: coefficients b0, b1, b2, a1, a2, each splatted to both lanes. */

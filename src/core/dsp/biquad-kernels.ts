@@ -54,7 +54,7 @@ export function runSection(c: Float64Array, o: number, st: Float64Array, so: num
   let x1 = st[so], x2 = st[so + 1], y1 = st[so + 2], y2 = st[so + 3];
   for (let i = 0; i < n; i++) {
     const x = buf[i];
-    const y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+    const y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
     x2 = x1;
     x1 = x;
     y2 = y1;
@@ -126,12 +126,12 @@ function runPair(c: Float64Array, o1: number, o2: number, st: Float64Array, s1: 
   for (let k = 0; k < 4; k++) saved[k] = st[s2 + k];
   for (let i = 0; i < n; i++) {
     const x = buf[i];
-    const y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+    const y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
     x2 = x1;
     x1 = x;
     y2 = y1;
     y1 = y;
-    const v = d0 * y + d1 * u1 + d2 * u2 - e1 * v1 - e2 * v2;
+    const v = d0 * y + d1 * u1 + d2 * u2 - e2 * v2 - e1 * v1;
     u2 = u1;
     u1 = y;
     v2 = v1;
@@ -162,24 +162,24 @@ function runPairStereo(c: Float64Array, o1: number, o2: number, st: Float64Array
   }
   for (let i = 0; i < n; i++) {
     const x = bufA[i];
-    const y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+    const y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
     x2 = x1;
     x1 = x;
     y2 = y1;
     y1 = y;
-    const v = d0 * y + d1 * u1 + d2 * u2 - e1 * v1 - e2 * v2;
+    const v = d0 * y + d1 * u1 + d2 * u2 - e2 * v2 - e1 * v1;
     u2 = u1;
     u1 = y;
     v2 = v1;
     v1 = v;
     bufA[i] = v;
     const p = bufB[i];
-    const q = b0 * p + b1 * p1 + b2 * p2 - a1 * q1 - a2 * q2;
+    const q = b0 * p + b1 * p1 + b2 * p2 - a2 * q2 - a1 * q1;
     p2 = p1;
     p1 = p;
     q2 = q1;
     q1 = q;
-    const w = d0 * q + d1 * r1 + d2 * r2 - e1 * w1 - e2 * w2;
+    const w = d0 * q + d1 * r1 + d2 * r2 - e2 * w2 - e1 * w1;
     r2 = r1;
     r1 = q;
     w2 = w1;
@@ -204,14 +204,14 @@ function runSectionStereo(c: Float64Array, o: number, st: Float64Array, sa: numb
   let p1 = st[sb], p2 = st[sb + 1], q1 = st[sb + 2], q2 = st[sb + 3];
   for (let i = 0; i < n; i++) {
     const x = bufA[i];
-    const y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+    const y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
     x2 = x1;
     x1 = x;
     y2 = y1;
     y1 = y;
     bufA[i] = y;
     const p = bufB[i];
-    const q = b0 * p + b1 * p1 + b2 * p2 - a1 * q1 - a2 * q2;
+    const q = b0 * p + b1 * p1 + b2 * p2 - a2 * q2 - a1 * q1;
     p2 = p1;
     p1 = p;
     q2 = q1;

@@ -4,7 +4,7 @@ import { lcg } from '../../helpers/bit-exact.js';
 
 /**
  * Independent one-section-at-a-time direct form I (the definition the fused kernels must reproduce bit
- * for bit): y = b0·x + b1·x1 + b2·x2 − a1·y1 − a2·y2, |y| < 1e-30 → 0; identity sections pass the signal
+ * for bit): y = b0·x + b1·x1 + b2·x2 − a2·y2 − a1·y1, |y| < 1e-30 → 0; identity sections pass the signal
  * and keep x = y = their input; a section ending non-finite clears its state and output.
  */
 function reference(c: Float64Array, ns: number, st: Float64Array, base: number, buf: Float64Array, n: number): void {
@@ -19,7 +19,7 @@ function reference(c: Float64Array, ns: number, st: Float64Array, base: number, 
     let [x1, x2, y1, y2] = st.subarray(so, so + 4);
     for (let i = 0; i < n; i++) {
       const x = buf[i];
-      let y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+      let y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
       if (Math.abs(y) < 1e-30) y = 0;
       [x2, x1, y2, y1] = [x1, x, y1, y];
       buf[i] = y;
