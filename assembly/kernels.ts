@@ -446,19 +446,28 @@ function linkedTargets(blk: usize, tab: usize, inL: usize, inR: usize, work: usi
   return (v128.any_true(anyAbove) ? ACTIVE : 0) | (nonFinite ? NON_FINITE : 0);
 }
 
-/** fastExp's range (|e| < 700) holds for a whole block when it holds for the largest reduction possible (levels are at most float32's maximum, about 771 dB; the state may start higher): else expPair checks. */
+/**
+ * A bound on |e| (nepers) for every frame of a block: the largest reduction possible (levels are at most
+ * float32's maximum, about 771 dB; the state may start higher) plus the makeup.
+ */
+// @ts-ignore: decorator
+@inline function exponentBound(blk: usize): f64 {
+  return load<f64>(blk, 136) * (Math.abs(load<f64>(blk, 24)) + Math.max(load<f64>(blk, 64), 800 - load<f64>(blk)));
+}
+
+/** fastExp's range (|e| < 700) holds for a whole block when exponentBound is under it: else expPair checks (NaN bound: checks). */
 // @ts-ignore: decorator
 @inline function expNeedsCheck(blk: usize): bool {
-  return !(load<f64>(blk, 136) * (Math.abs(load<f64>(blk, 24)) + Math.max(load<f64>(blk, 64), 800 - load<f64>(blk))) < 690);
+  return !(exponentBound(blk) < 690);
 }
 
 /** f64 index of EXP_DIRECT's n = 0 in the tables (see fastLog's table layout). */
 const EXP_DIRECT: i32 = 3134 + (1 << 14);
 
-/** Whether every frame's exponent of a block stays within EXP_DIRECT (|e| < 2^14·ln2/64 ≈ 177 nepers), by expNeedsCheck's bound. */
+/** Whether every frame's exponent of a block stays within EXP_DIRECT (|e| < 2^14·ln2/64 ≈ 177 nepers). */
 // @ts-ignore: decorator
 @inline function expDirectFits(blk: usize): bool {
-  return load<f64>(blk, 136) * (Math.abs(load<f64>(blk, 24)) + Math.max(load<f64>(blk, 64), 800 - load<f64>(blk))) < 170;
+  return exponentBound(blk) < 170;
 }
 
 /**
