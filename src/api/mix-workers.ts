@@ -112,28 +112,35 @@ export function finiteSources(readers: readonly (AudioReader | null)[]): (source
 
 /** A SourcePull over sequential readers (see SourcePull). */
 export function pullFrom(readers: readonly (AudioReader | null)[]): SourcePull {
-  return async (s, out, offset, frames) => {
+  return (s, out, offset, frames) => {
     const r = readers[s]!;
-    let got = 0;
-    if (r.readInto && out.length === r.info.channels) {
-      // Decoded straight into the clip buffers (no copy through the reader's own).
-      while (got < frames) {
-        const at = offset + got;
-        const n = await r.readInto(out.map((c) => c.subarray(at)), frames - got);
-        if (n === 0) break;
-        got += n;
-      }
-      return got;
-    }
+    // The workers' blocking readers: no promise per clip and block.
+    if (r.readIntoSync && out.length === r.info.channels) return r.readIntoSync(out, offset, frames);
+    return pullAsync(r, out, offset, frames);
+  };
+}
+
+/** Reads up to `frames` frames from `r` into `out` from `offset` on; resolves to the frames read. */
+async function pullAsync(r: AudioReader, out: Float32Array[], offset: number, frames: number): Promise<number> {
+  let got = 0;
+  if (r.readInto && out.length === r.info.channels) {
+    // Decoded straight into the clip buffers (no copy through the reader's own).
     while (got < frames) {
-      const b = await r.read(frames - got);
-      if (!b) break;
-      const n = b[0].length;
-      for (let c = 0; c < out.length; c++) out[c].set(b[c], offset + got);
+      const at = offset + got;
+      const n = await r.readInto(out.map((c) => c.subarray(at)), frames - got);
+      if (n === 0) break;
       got += n;
     }
     return got;
-  };
+  }
+  while (got < frames) {
+    const b = await r.read(frames - got);
+    if (!b) break;
+    const n = b[0].length;
+    for (let c = 0; c < out.length; c++) out[c].set(b[c], offset + got);
+    got += n;
+  }
+  return got;
 }
 
 interface Pending { resolve: (v: unknown) => void; reject: (e: Error) => void }

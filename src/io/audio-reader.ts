@@ -33,6 +33,11 @@ export interface AudioReader {
    * copy for a caller with buffers of its own (the analysis ring).
    */
   readInto?(dest: readonly Float32Array[], maxFrames: number): Promise<number>;
+  /**
+   * Optional, on readers that read with blocking calls (WAV and AIFF opened with `syncReads`): readInto()
+   * without a promise, into `dest` from frame `offset` on. Returns fewer than maxFrames only at the end.
+   */
+  readIntoSync?(dest: readonly Float32Array[], offset: number, maxFrames: number): number;
   /** Warnings met while reading (truncated data, ...), each reported once. */
   readonly warnings: { code: string; message: string }[];
   close(): Promise<void>;

@@ -275,6 +275,7 @@ export class WavReader implements AudioReader {
     const frames = Math.max(1, Math.min(Math.floor(chunkBytes / this.blockAlign), presentBytes / this.blockAlign));
     this.current = allocChunk(frames * this.blockAlign);
     this.spare = presentBytes > this.current.bytes.length && !syncReads ? allocChunk(frames * this.blockAlign) : this.current;
+    if (syncReads) this.readIntoSync = (dest, offset, maxFrames) => this.decodeSync(dest, offset, maxFrames);
   }
 
   /**
@@ -315,24 +316,47 @@ export class WavReader implements AudioReader {
     const want = Math.min(target.bytes.length, this.fileEnd - this.filePos);
     const pos = this.filePos;
     this.filePos += want;
-    // With syncReads nothing below awaits: the read is done when this returns.
+    if (this.syncReads) {
+      // A blocking read is done when it returns; a failure still reaches the caller as a rejection.
+      try {
+        return Promise.resolve(this.fillSync(target, pos, want));
+      } catch (err) {
+        const failed = Promise.reject(err as Error);
+        failed.catch(() => undefined);
+        return failed;
+      }
+    }
     const p = (async () => {
       let got = 0;
       while (got < want) {
-        const bytesRead = this.syncReads
-          ? readSync(this.fh.fd, target.bytes, got, want - got, pos + got)
-          : (await this.fh.read(target.bytes, got, want - got, pos + got)).bytesRead;
+        const { bytesRead } = await this.fh.read(target.bytes, got, want - got, pos + got);
         if (bytesRead === 0) break; // the file shrank while we read it
         got += bytesRead;
       }
-      const frames = Math.floor(got / this.blockAlign);
-      if (this.swapWidth) swapBytes(target.bytes, frames * this.blockAlign, this.swapWidth);
-      target.frames = frames;
-      return frames;
+      return this.settle(target, got);
     })();
     // A read-ahead may fail while nobody awaits it yet: mark it handled; nextChunk() still sees the error.
     p.catch(() => undefined);
     return p;
+  }
+
+  /** Reads `want` bytes at `pos` into `target` with blocking calls; returns the whole frames read. */
+  private fillSync(target: Chunk, pos: number, want: number): number {
+    let got = 0;
+    while (got < want) {
+      const bytesRead = readSync(this.fh.fd, target.bytes, got, want - got, pos + got);
+      if (bytesRead === 0) break; // the file shrank while we read it
+      got += bytesRead;
+    }
+    return this.settle(target, got);
+  }
+
+  /** Marks `got` bytes of `target` as read: whole frames, byte-swapped where needed. */
+  private settle(target: Chunk, got: number): number {
+    const frames = Math.floor(got / this.blockAlign);
+    if (this.swapWidth) swapBytes(target.bytes, frames * this.blockAlign, this.swapWidth);
+    target.frames = frames;
+    return frames;
   }
 
   /** Makes the next chunk current; false at end of data. */
@@ -391,6 +415,54 @@ export class WavReader implements AudioReader {
       done += n;
     }
     return done;
+  }
+
+  /** AudioReader.readIntoSync, on readers opened with `syncReads` only (see decodeSync). */
+  readonly readIntoSync?: (dest: readonly Float32Array[], offset: number, maxFrames: number) => number;
+
+  /**
+   * readInto() without a promise, for a reader opened with `syncReads` (a mix worker's): decodes the next
+   * frames (at most maxFrames) into `dest` from frame `offset` on, reading from disk with blocking calls
+   * when the chunk runs out; returns the frames written, 0 at end of data. Per block and clip, the promises
+   * of the asynchronous path cost more than the conversion.
+   */
+  private decodeSync(dest: readonly Float32Array[], offset: number, maxFrames: number): number {
+    if (this.closed) throw new AudioFileError(this.path, 'read after close');
+    if (!(maxFrames >= 1)) throw new RangeError(`read: maxFrames must be >= 1, got ${maxFrames}`);
+    maxFrames = Math.floor(maxFrames);
+    if (dest.length !== this.nch) throw new RangeError(`readIntoSync: need ${this.nch} arrays`);
+    for (let c = 0; c < dest.length; c++) {
+      if (dest[c].length < offset + maxFrames) throw new RangeError(`readIntoSync: need arrays of at least ${offset + maxFrames} frames`);
+    }
+    let done = 0;
+    while (done < maxFrames) {
+      if (this.chunkPos >= this.current.frames && !this.nextChunkSync()) break;
+      const n = Math.min(maxFrames - done, this.current.frames - this.chunkPos);
+      this.convert(this.current, this.chunkPos, n, this.nch, dest, offset + done);
+      this.chunkPos += n;
+      done += n;
+    }
+    return done;
+  }
+
+  /** nextChunk() for syncReads (one chunk, nothing in flight): reads the next chunk into it. */
+  private nextChunkSync(): boolean {
+    if (this.filePos >= this.fileEnd) return false;
+    const want = Math.min(this.current.bytes.length, this.fileEnd - this.filePos);
+    const pos = this.filePos;
+    this.filePos += want;
+    let frames: number;
+    try {
+      frames = this.fillSync(this.current, pos, want);
+    } catch (err) {
+      throw new AudioFileError(this.path, `read error: ${(err as Error).message}`);
+    }
+    if (frames === 0) {
+      this.filePos = this.fileEnd;
+      return false;
+    }
+    this.chunkPos = 0;
+    return true;
   }
 
   async close(): Promise<void> {

@@ -139,6 +139,58 @@ describe('WAV reader: sample formats round-trip exactly', () => {
     });
   }
 
+  it('readIntoSync (blocking reads) decodes what read() does, at an offset, across chunk boundaries', async () => {
+    for (const [encoding, channels] of [['s24', 2], ['s16', 2], ['f32', 3], ['u8', 1]] as [FixtureEncoding, number][]) {
+      const samples = sampleValues(encoding, 150 * channels);
+      const path = fixture({ encoding, channels, samples });
+      const want = planarExpected(encoding, samples, channels);
+      for (const chunkBytes of [1, 7, 100, 4096]) {
+        for (const block of [1, 17, 150, 5000]) {
+          const r = await openChunked(path, chunkBytes, true);
+          const pad = 3;
+          const got = Array.from({ length: channels }, () => new Float32Array(150 + pad + block).fill(-9));
+          let at = 0;
+          for (;;) {
+            const n = r.readIntoSync!(got, pad + at, block);
+            expect(n).toBeLessThanOrEqual(block);
+            if (n === 0) break;
+            // Short only at the end of the data.
+            if (n < block) expect(at + n).toBe(150);
+            at += n;
+          }
+          expect(at).toBe(150);
+          expectSame(got.map((c) => c.subarray(pad, pad + 150)), want);
+          // Nothing written before the offset or after the data.
+          for (const c of got) {
+            expect(Array.from(c.subarray(0, pad))).toEqual([-9, -9, -9]);
+            expect(c.subarray(pad + 150).every((v) => v === -9)).toBe(true);
+          }
+          await r.close();
+        }
+      }
+    }
+  });
+
+  it('readIntoSync continues where read() left off and refuses short arrays; asynchronous readers have none', async () => {
+    const samples = sampleValues('s24', 300 * 2);
+    const path = fixture({ encoding: 's24', channels: 2, samples });
+    const want = planarExpected('s24', samples, 2);
+    const r = await openChunked(path, 500, true);
+    const first = await r.read(100);
+    expectSame(first!.map((c) => c.slice()), want.map((c) => c.subarray(0, 100)));
+    const rest = [new Float32Array(200), new Float32Array(200)];
+    expect(r.readIntoSync!(rest, 0, 200)).toBe(200);
+    expectSame(rest, want.map((c) => c.subarray(100, 300)));
+    expect(() => r.readIntoSync!([new Float32Array(10), new Float32Array(10)], 5, 6)).toThrow(RangeError);
+    expect(() => r.readIntoSync!([new Float32Array(10)], 0, 6)).toThrow(RangeError);
+    await r.close();
+    expect(() => r.readIntoSync!(rest, 0, 1)).toThrow(AudioFileError);
+    // An asynchronous reader (a read-ahead may be in flight) has none.
+    const a = await openChunked(path, 500, false);
+    expect(a.readIntoSync).toBeUndefined();
+    await a.close();
+  });
+
   it('20-bit samples in a 24-bit container: pcmBits 20, scaled by the container', async () => {
     const samples = [-8388608, 8388352, 4096];
     const r = await openAudio(fixture({ encoding: 's24', channels: 1, samples, extensible: true, validBits: 20, channelMask: 4 }));

@@ -480,7 +480,8 @@ export class MixRenderer {
       for (const g of groups) for (const st of this.groups[g].tracks) mask[st.node.source] = 1;
       this.masks.set(groups, mask);
     }
-    await this.pullSources(r, n, mask);
+    const pulled = this.pullSources(r, n, mask);
+    if (pulled) await pulled;
     for (const g of groups) {
       const gs = this.groups[g];
       const tracks = gs.tracks;
@@ -522,7 +523,7 @@ export class MixRenderer {
   }
 
   /** Pulls every clip (of those in `mask`) overlapping render frames [r, r+n). */
-  private async pullSources(r: number, n: number, mask: Uint8Array): Promise<void> {
+  private pullSources(r: number, n: number, mask: Uint8Array): Promise<unknown> | null {
     const sources = this.plan.sources;
     let pending: Promise<void>[] | null = null;
     for (let s = 0; s < sources.length; s++) {
@@ -540,11 +541,14 @@ export class MixRenderer {
       this.srcActive[s] = 1;
       for (const ch of bufs) { ch.fill(0, 0, a); ch.fill(0, b, n); }
       const got = this.pull(s, bufs, a, b - a);
-      const finish = (g: number) => { if (a + g < b) for (const ch of bufs) ch.fill(0, a + g, b); };
-      if (typeof got === 'number') finish(got);
-      else (pending ??= []).push(got.then(finish));
+      if (typeof got === 'number') {
+        if (a + got < b) for (const ch of bufs) ch.fill(0, a + got, b);
+      } else {
+        (pending ??= []).push(got.then((g) => { if (a + g < b) for (const ch of bufs) ch.fill(0, a + g, b); }));
+      }
     }
-    if (pending) await Promise.all(pending);
+    // Synchronous pulls (the workers' blocking readers) leave nothing to wait for.
+    return pending ? Promise.all(pending) : null;
   }
 
   private async renderBlock(r: number, n: number, out: Float32Array[]): Promise<void> {
@@ -581,7 +585,8 @@ export class MixRenderer {
       }
     } else {
       for (const st of this.states) if (st.acc) { st.acc[0].fill(0, 0, n); st.acc[1].fill(0, 0, n); }
-      await this.pullSources(r, n, this.allSources);
+      const pulled = this.pullSources(r, n, this.allSources);
+      if (pulled) await pulled;
     }
     for (const st of this.states) {
       const node = st.node;
