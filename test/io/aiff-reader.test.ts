@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { extended80 } from '../../src/io/aiff-format.js';
 import type { AudioReader } from '../../src/io/audio-reader.js';
-import { openAudio } from '../../src/io/open-audio.js';
+import { openAudio, type OpenAudioOptions } from '../../src/io/open-audio.js';
+import type { WavReaderOptions } from '../../src/io/wav-reader.js';
 import { readFrames } from '../helpers/read-audio.js';
 import { BYTES, buildWav, encodeSamples, expectedSample, ffmpeg, hasFfmpeg, NO_FFMPEG, tempDir, testIntegers, writeFixture, type FixtureEncoding } from './wav-fixtures.js';
 
@@ -105,6 +106,21 @@ describe('AIFF built from the spec', () => {
       expect(r.warnings).toEqual([]);
     });
   }
+
+  it('blocking reads (a mix worker\'s readIntoSync) swap big-endian chunks as read() does', async () => {
+    const values = testIntegers('s24', 1000 * 2, 11);
+    const path = writeFixture(tmp.dir, 'sync24.aiff', buildAiff({ channels: 2, bits: 24, rate: 48000, data: pcm(values, 3) }));
+    const want = deinterleave(values, 2, (v) => expectedSample('s24', v));
+    // 600-byte chunks: 100 frames each, so the 333-frame reads cross chunk boundaries.
+    const opts: OpenAudioOptions & WavReaderOptions = { syncReads: true, chunkBytes: 600 };
+    const r = await openAudio(path, opts);
+    const got = [new Float32Array(1333), new Float32Array(1333)];
+    let at = 0;
+    for (let n; (n = r.readIntoSync!(got, at, 333)) > 0;) at += n;
+    await r.close();
+    expect(at).toBe(1000);
+    expect(got.map((c) => c.subarray(0, 1000))).toEqual(want);
+  });
 
   it('8-bit AIFF is signed (WAV 8-bit is offset binary)', async () => {
     const values = [-128, 127, 0, -1, 1, 64, -64, 5];
