@@ -33,8 +33,13 @@ import { closeReaders, finiteSources, MixWorkerPool, OPEN_CONCURRENCY, openClipR
 import { checkReportPath, writeReport } from './write-report.js';
 import { assertMeterableRate } from './errors.js';
 
-/** Frames per render block: large enough to amortize per-node overhead, small enough to stay in cache. */
-export const MIX_BLOCK_FRAMES = 2048;
+/**
+ * Frames per render block: large enough to amortize per-node overhead, small enough to stay in cache (and
+ * within the WebAssembly kernels' 4096-frame calls). 64 × 60 s on 2 cores, 11 interleaved runs: 4096 frames
+ * 2.99 s against 3.06 s at 2048 (CPU 5.35 against 5.49 s), 5 MB more peak memory at 128 tracks. The output
+ * does not depend on it.
+ */
+export const MIX_BLOCK_FRAMES = 4096;
 
 /** RenderOptions for a session: `sampleRate` overrides the session rate; `blockFrames` defaults to MIX_BLOCK_FRAMES. */
 export interface MixOptions extends RenderOptions {
