@@ -464,6 +464,23 @@ function linkedTargets(blk: usize, tab: usize, inL: usize, inR: usize, work: usi
 /** f64 index of EXP_DIRECT's n = 0 in the tables (see fastLog's table layout). */
 const EXP_DIRECT: i32 = 3134 + (1 << 14);
 
+/**
+ * Fills the derived tables from the four copied in (see the layout above): the interleaved LOG_R_SCALE and
+ * LOG_C at 2622, and EXP_DIRECT's products (the same IEEE products as fastExp's), here rather than in
+ * JavaScript, where the 2^15-entry loop ran in the interpreter in each worker's first block (7-18 ms).
+ */
+export function compressorTables(tab: usize): void {
+  for (let j = 0; j < 256; j++) {
+    store<f64>(tab + (<usize>(2622 + 2 * j) << 3), load<f64>(tab + (<usize>(2366 + j) << 3)));
+    store<f64>(tab + (<usize>(2623 + 2 * j) << 3), load<f64>(tab + (<usize>(2110 + j) << 3)));
+  }
+  for (let n = -(1 << 14); n < (1 << 14); n++) {
+    const p = load<f64>(tab + (<usize>((n >> 6) + 1022) << 3));
+    const f = load<f64>(tab + (<usize>(2046 + (n & 63)) << 3));
+    store<f64>(tab + (<usize>(EXP_DIRECT + n) << 3), p * f);
+  }
+}
+
 /** Whether every frame's exponent of a block stays within EXP_DIRECT (|e| < 2^14·ln2/64 ≈ 177 nepers). */
 // @ts-ignore: decorator
 @inline function expDirectFits(blk: usize): bool {

@@ -18,15 +18,12 @@ const BLOCK_VALUES = 22;
 const EXP_DIRECT_HALF = 1 << 14;
 
 const regions = scratchRegions((k) => {
-  // LOG_R_SCALE and LOG_C also interleaved (scale, c per entry): one vector load per lane in the kernel.
-  const logPairs = new Float64Array(2 * LOG_C.length);
-  for (let j = 0; j < LOG_C.length; j++) { logPairs[2 * j] = LOG_R_SCALE[j]; logPairs[2 * j + 1] = LOG_C[j]; }
-  // fastExp's two table factors multiplied out (as fastExp multiplies them) for |n| < 2^14, so the kernel
-  // reads one value where fastExp reads two.
-  const expDirect = new Float64Array(2 * EXP_DIRECT_HALF);
-  for (let i = 0; i < expDirect.length; i++) { const n = i - EXP_DIRECT_HALF; expDirect[i] = EXP_POW2[(n >> 6) + 1022] * EXP_FRAC[n & 63]; }
-  const tables = [EXP_POW2, EXP_FRAC, LOG_C, LOG_R_SCALE, logPairs, expDirect];
-  const tab = k.reserve(tables.reduce((a, t) => a + t.length * 8, 0));
+  // Then, filled by the kernel (compressorTables): LOG_R_SCALE and LOG_C interleaved (scale, c per entry:
+  // one vector load per lane), and fastExp's two table factors multiplied out (as fastExp multiplies them)
+  // for |n| < 2^14, so the kernel reads one value where fastExp reads two.
+  const tables = [EXP_POW2, EXP_FRAC, LOG_C, LOG_R_SCALE];
+  const derived = 2 * LOG_C.length + 2 * EXP_DIRECT_HALF;
+  const tab = k.reserve((tables.reduce((a, t) => a + t.length, 0) + derived) * 8);
   const r = {
     blk: k.reserve(BLOCK_VALUES * 8), tab, inL: k.reserve(MAX_FRAMES * 4 + 8), inR: k.reserve(MAX_FRAMES * 4 + 8),
     outL: k.reserve(MAX_FRAMES * 4), outR: k.reserve(MAX_FRAMES * 4), work: k.reserve(MAX_FRAMES * 8 + 16),
@@ -35,6 +32,7 @@ const regions = scratchRegions((k) => {
   };
   let at = tab >> 3;
   for (const t of tables) { k.f64.set(t, at); at += t.length; }
+  k.exports.compressorTables(tab);
   return r;
 });
 

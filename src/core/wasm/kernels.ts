@@ -16,6 +16,7 @@ interface Exports {
   kWeightPair(k: number, inA: number, inB: number, segs: number, ends: number, out: number, count: number): void;
   compressorLinked(blk: number, tab: number, inL: number, inR: number, outL: number, outR: number, work: number, n: number): number;
   compressorLinkedPair(blkA: number, blkB: number, tab: number, io: number, workA: number, workB: number, n: number): number;
+  compressorTables(tab: number): void;
   sendGroup(xs: number, tracks: number, counts: number, edges: number, partials: number, stride: number, n: number, sub: number): void;
   int24Planar(src: number, frames: number, stereo: number, outL: number, outR: number): void;
   f32StereoPlanar(src: number, frames: number, outL: number, outR: number): void;
