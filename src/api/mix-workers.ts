@@ -30,11 +30,11 @@ import { takeMixWorkers } from './mix-prewarm.js';
 /**
  * Bytes a clip's WAV reader reads from disk at a time (it holds two, one converting and one reading ahead,
  * or one with the workers' blocking reads).
- * The renderer takes one block (~12 KiB of 24-bit stereo) per track at a time, so 64 KiB means one read
- * per ~5 blocks. Larger chunks only cost memory and first-touch page faults before the first block: the
- * reader's default (1 MiB) would hold 2 MiB per track, 256 MiB at 128 tracks. Measured on 64 × 60 s
- * (2 cores, 7 interleaved runs, medians): 48 KiB 2.89 s, 64 KiB 2.84 s, 128 KiB 2.91 s, 256 KiB 2.90 s;
- * 64 KiB takes 3000 fewer page faults than 256 KiB.
+ * The renderer takes one block (24 KiB of 24-bit stereo at 4096 frames) per track at a time, so 64 KiB
+ * means one read per 2-3 blocks. Larger chunks only cost memory and first-touch page faults before the
+ * first block: the reader's default (1 MiB) would hold 2 MiB per track, 256 MiB at 128 tracks. Measured
+ * on 64 × 60 s (2 cores, 2048-frame blocks then, 7 interleaved runs, medians): 48 KiB 2.89 s, 64 KiB
+ * 2.84 s, 128 KiB 2.91 s, 256 KiB 2.90 s; 64 KiB takes 3000 fewer page faults than 256 KiB.
  */
 export const MIX_READ_CHUNK_BYTES = 1 << 16;
 

@@ -274,7 +274,6 @@ function subFrames(dests: number): number {
   return Math.max(64, Math.min(512, Math.floor(1536 / Math.max(1, dests)) & ~63));
 }
 
-
 /**
  * ac[0..n) = (((0 + rows[0]) + rows[1]) + ...) element by element, up to four rows per pass. A function of
  * its own (as copyRounded) so that V8 optimizes this hot loop alone: inside renderBlock its on-stack
@@ -298,6 +297,11 @@ function sumRows(ac: Float64Array, rows: readonly Float64Array[], n: number): vo
       k += 1;
     }
   }
+}
+
+/** Zeros frames [from, to) of each buffer (nothing when from >= to). */
+function zeroFrom(bufs: readonly Float32Array[], from: number, to: number): void {
+  if (from < to) for (const ch of bufs) ch.fill(0, from, to);
 }
 
 /** y[0..n) = a[0..n) rounded to float32 (a bus's accumulator into its work buffer). */
@@ -571,11 +575,9 @@ export class MixRenderer {
       this.srcActive[s] = 1;
       for (const ch of bufs) { ch.fill(0, 0, a); ch.fill(0, b, n); }
       const got = this.pull(s, bufs, a, b - a);
-      if (typeof got === 'number') {
-        if (a + got < b) for (const ch of bufs) ch.fill(0, a + got, b);
-      } else {
-        (pending ??= []).push(got.then((g) => { if (a + g < b) for (const ch of bufs) ch.fill(0, a + g, b); }));
-      }
+      // A clip that ends early (a shorter file) leaves zeros.
+      if (typeof got === 'number') zeroFrom(bufs, a + got, b);
+      else (pending ??= []).push(got.then((g) => zeroFrom(bufs, a + g, b)));
     }
     // Synchronous pulls (the workers' blocking readers) leave nothing to wait for.
     return pending ? Promise.all(pending) : null;
