@@ -18,9 +18,10 @@ const BLOCK_VALUES = 22;
 const EXP_DIRECT_HALF = 1 << 14;
 
 const regions = scratchRegions((k) => {
-  // Then, filled by the kernel (compressorTables): LOG_R_SCALE and LOG_C interleaved (scale, c per entry:
-  // one vector load per lane), and fastExp's two table factors multiplied out (as fastExp multiplies them)
-  // for |n| < 2^14, so the kernel reads one value where fastExp reads two.
+  // fastExp's and fastLog's four tables are copied in; after them the kernel (compressorTables) fills
+  // LOG_R_SCALE and LOG_C interleaved (scale, c per entry: one vector load per lane), and fastExp's two
+  // table factors multiplied out (as fastExp multiplies them) for |n| < 2^14, so that the kernel reads one
+  // value where fastExp reads two.
   const tables = [EXP_POW2, EXP_FRAC, LOG_C, LOG_R_SCALE];
   const derived = 2 * LOG_C.length + 2 * EXP_DIRECT_HALF;
   const tab = k.reserve((tables.reduce((a, t) => a + t.length, 0) + derived) * 8);
