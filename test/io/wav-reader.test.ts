@@ -140,7 +140,7 @@ describe('WAV reader: sample formats round-trip exactly', () => {
   }
 
   it('readIntoSync (blocking reads) decodes what read() does, at an offset, across chunk boundaries', async () => {
-    for (const [encoding, channels] of [['s24', 2], ['s16', 2], ['f32', 3], ['u8', 1]] as [FixtureEncoding, number][]) {
+    for (const [encoding, channels] of [['s24', 2], ['s24', 1], ['s16', 2], ['f32', 2], ['f32', 3], ['f64', 2], ['u8', 1]] as [FixtureEncoding, number][]) {
       const samples = sampleValues(encoding, 150 * channels);
       const path = fixture({ encoding, channels, samples });
       const want = planarExpected(encoding, samples, channels);
