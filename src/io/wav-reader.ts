@@ -309,23 +309,24 @@ export class WavReader implements AudioReader {
     return reader;
   }
 
-  /** Starts reading the next chunk into `spare`; resolves to the whole frames read. */
+  /** Starts reading the next chunk into `spare`; resolves to the whole frames read, null at end of data. */
   private startRead(): Promise<number> | null {
-    if (this.filePos >= this.fileEnd) return null;
-    const target = this.spare;
-    const want = Math.min(target.bytes.length, this.fileEnd - this.filePos);
-    const pos = this.filePos;
-    this.filePos += want;
     if (this.syncReads) {
       // A blocking read is done when it returns; a failure still reaches the caller as a rejection.
       try {
-        return Promise.resolve(this.fillSync(target, pos, want));
+        const frames = this.readChunkSync();
+        return frames === null ? null : Promise.resolve(frames);
       } catch (err) {
         const failed = Promise.reject(err as Error);
         failed.catch(() => undefined);
         return failed;
       }
     }
+    if (this.filePos >= this.fileEnd) return null;
+    const target = this.spare;
+    const want = Math.min(target.bytes.length, this.fileEnd - this.filePos);
+    const pos = this.filePos;
+    this.filePos += want;
     const p = (async () => {
       let got = 0;
       while (got < want) {
@@ -340,8 +341,13 @@ export class WavReader implements AudioReader {
     return p;
   }
 
-  /** Reads `want` bytes at `pos` into `target` with blocking calls; returns the whole frames read. */
-  private fillSync(target: Chunk, pos: number, want: number): number {
+  /** startRead() with blocking calls (syncReads: `spare` is `current`): the whole frames read, null at end of data. */
+  private readChunkSync(): number | null {
+    if (this.filePos >= this.fileEnd) return null;
+    const target = this.spare;
+    const want = Math.min(target.bytes.length, this.fileEnd - this.filePos);
+    const pos = this.filePos;
+    this.filePos += want;
     let got = 0;
     while (got < want) {
       const bytesRead = readSync(this.fh.fd, target.bytes, got, want - got, pos + got);
@@ -368,8 +374,24 @@ export class WavReader implements AudioReader {
     try {
       frames = await read;
     } catch (err) {
-      throw new AudioFileError(this.path, `read error: ${(err as Error).message}`);
+      throw this.readError(err);
     }
+    return this.useChunk(frames);
+  }
+
+  /** nextChunk() for syncReads: nothing is ever in flight, so the read happens here. */
+  private nextChunkSync(): boolean {
+    let frames: number | null;
+    try {
+      frames = this.readChunkSync();
+    } catch (err) {
+      throw this.readError(err);
+    }
+    return frames !== null && this.useChunk(frames);
+  }
+
+  /** Makes the chunk just read (`frames` whole frames into `spare`) current; false when it is empty. */
+  private useChunk(frames: number): boolean {
     if (frames === 0) {
       this.filePos = this.fileEnd;
       return false;
@@ -381,6 +403,10 @@ export class WavReader implements AudioReader {
     // Read ahead into the chunk we just finished while the caller converts this one.
     if (this.spare !== this.current) this.pending = this.startRead();
     return true;
+  }
+
+  private readError(err: unknown): AudioFileError {
+    return new AudioFileError(this.path, `read error: ${(err as Error).message}`);
   }
 
   async read(maxFrames: number): Promise<Float32Array[] | null> {
@@ -398,21 +424,11 @@ export class WavReader implements AudioReader {
   }
 
   async readInto(dest: readonly Float32Array[], maxFrames: number): Promise<number> {
-    if (this.closed) throw new AudioFileError(this.path, 'read after close');
-    if (!(maxFrames >= 1)) throw new RangeError(`read: maxFrames must be >= 1, got ${maxFrames}`);
-    maxFrames = Math.floor(maxFrames);
-    if (dest.length !== this.nch || dest.some((d) => d.length < maxFrames)) {
-      throw new RangeError(`readInto: need ${this.nch} arrays of at least ${maxFrames} frames`);
-    }
+    maxFrames = this.checkRead('readInto', dest, 0, maxFrames);
     let done = 0;
     while (done < maxFrames) {
-      if (this.chunkPos >= this.current.frames) {
-        if (!(await this.nextChunk())) break;
-      }
-      const n = Math.min(maxFrames - done, this.current.frames - this.chunkPos);
-      this.convert(this.current, this.chunkPos, n, this.nch, dest, done);
-      this.chunkPos += n;
-      done += n;
+      if (this.chunkPos >= this.current.frames && !(await this.nextChunk())) break;
+      done += this.take(dest, done, maxFrames - done);
     }
     return done;
   }
@@ -427,42 +443,32 @@ export class WavReader implements AudioReader {
    * of the asynchronous path cost more than the conversion.
    */
   private decodeSync(dest: readonly Float32Array[], offset: number, maxFrames: number): number {
-    if (this.closed) throw new AudioFileError(this.path, 'read after close');
-    if (!(maxFrames >= 1)) throw new RangeError(`read: maxFrames must be >= 1, got ${maxFrames}`);
-    maxFrames = Math.floor(maxFrames);
-    if (dest.length !== this.nch) throw new RangeError(`readIntoSync: need ${this.nch} arrays`);
-    for (let c = 0; c < dest.length; c++) {
-      if (dest[c].length < offset + maxFrames) throw new RangeError(`readIntoSync: need arrays of at least ${offset + maxFrames} frames`);
-    }
+    maxFrames = this.checkRead('readIntoSync', dest, offset, maxFrames);
     let done = 0;
     while (done < maxFrames) {
       if (this.chunkPos >= this.current.frames && !this.nextChunkSync()) break;
-      const n = Math.min(maxFrames - done, this.current.frames - this.chunkPos);
-      this.convert(this.current, this.chunkPos, n, this.nch, dest, offset + done);
-      this.chunkPos += n;
-      done += n;
+      done += this.take(dest, offset + done, maxFrames - done);
     }
     return done;
   }
 
-  /** nextChunk() for syncReads (one chunk, nothing in flight): reads the next chunk into it. */
-  private nextChunkSync(): boolean {
-    if (this.filePos >= this.fileEnd) return false;
-    const want = Math.min(this.current.bytes.length, this.fileEnd - this.filePos);
-    const pos = this.filePos;
-    this.filePos += want;
-    let frames: number;
-    try {
-      frames = this.fillSync(this.current, pos, want);
-    } catch (err) {
-      throw new AudioFileError(this.path, `read error: ${(err as Error).message}`);
-    }
-    if (frames === 0) {
-      this.filePos = this.fileEnd;
-      return false;
-    }
-    this.chunkPos = 0;
-    return true;
+  /** The checks of readInto() and readIntoSync(); returns maxFrames rounded down. */
+  private checkRead(method: string, dest: readonly Float32Array[], offset: number, maxFrames: number): number {
+    if (this.closed) throw new AudioFileError(this.path, 'read after close');
+    if (!(maxFrames >= 1)) throw new RangeError(`read: maxFrames must be >= 1, got ${maxFrames}`);
+    maxFrames = Math.floor(maxFrames);
+    let short = dest.length !== this.nch;
+    for (let c = 0; c < dest.length; c++) short ||= dest[c].length < offset + maxFrames;
+    if (short) throw new RangeError(`${method}: need ${this.nch} arrays of at least ${offset + maxFrames} frames`);
+    return maxFrames;
+  }
+
+  /** Converts up to `want` frames of the current chunk into dest from frame `at`; returns how many. */
+  private take(dest: readonly Float32Array[], at: number, want: number): number {
+    const n = Math.min(want, this.current.frames - this.chunkPos);
+    this.convert(this.current, this.chunkPos, n, this.nch, dest, at);
+    this.chunkPos += n;
+    return n;
   }
 
   async close(): Promise<void> {
