@@ -51,6 +51,13 @@ export function reverbProcess(blk: usize, xl: usize, xr: usize, yl: usize, yr: u
 }
 
 /** Line j's next sample address (ring address plus index r). */
+/** A ring position `m` frames on, in a ring of `size` (the runs stop at the wrap: it lands on `size` at most). */
+// @ts-ignore: decorator
+@inline function advance(p: i32, m: i32, size: i32): i32 {
+  p += m;
+  return p === size ? 0 : p;
+}
+
 // @ts-ignore: decorator
 @inline function at(blk: usize, j: usize, r: i32): usize {
   return <usize>load<i32>(blk + LINE + (j << 2)) + (<usize>r << 2);
@@ -107,14 +114,14 @@ function lineStage(blk: usize, xl: usize, xr: usize, out: usize, c: i32): void {
       f67 = shelf(g67, b67, c67, a67, v128.load32_lane(p7 + q, v128.load32_zero(p6 + q), 1), f67, e + 6 * ROW);
     }
     k += m;
-    r0 += m; if (r0 === s0) r0 = 0;
-    r1 += m; if (r1 === s1) r1 = 0;
-    r2 += m; if (r2 === s2) r2 = 0;
-    r3 += m; if (r3 === s3) r3 = 0;
-    r4 += m; if (r4 === s4) r4 = 0;
-    r5 += m; if (r5 === s5) r5 = 0;
-    r6 += m; if (r6 === s6) r6 = 0;
-    r7 += m; if (r7 === s7) r7 = 0;
+    r0 = advance(r0, m, s0);
+    r1 = advance(r1, m, s1);
+    r2 = advance(r2, m, s2);
+    r3 = advance(r3, m, s3);
+    r4 = advance(r4, m, s4);
+    r5 = advance(r5, m, s5);
+    r6 = advance(r6, m, s6);
+    r7 = advance(r7, m, s7);
   }
   v128.store(blk + FZ, f01); v128.store(blk + FZ, f23, 16); v128.store(blk + FZ, f45, 32); v128.store(blk + FZ, f67, 48);
   store<i32>(blk + PRE_POS, pw);
@@ -155,14 +162,14 @@ function mixStage(blk: usize, work: usize, xl: usize, xr: usize, yl: usize, yr: 
     for (; i + 1 < m; i += 2) mixFrames(blk, work, xl, xr, yl, yr, mix, stride, k + i, w0, w1, w2, w3, w4, w5, w6, w7, <usize>i << 2, true);
     if (i < m) mixFrames(blk, work, xl, xr, yl, yr, mix, stride, k + i, w0, w1, w2, w3, w4, w5, w6, w7, <usize>i << 2, false);
     k += m;
-    p0 += m; if (p0 === s0) p0 = 0;
-    p1 += m; if (p1 === s1) p1 = 0;
-    p2 += m; if (p2 === s2) p2 = 0;
-    p3 += m; if (p3 === s3) p3 = 0;
-    p4 += m; if (p4 === s4) p4 = 0;
-    p5 += m; if (p5 === s5) p5 = 0;
-    p6 += m; if (p6 === s6) p6 = 0;
-    p7 += m; if (p7 === s7) p7 = 0;
+    p0 = advance(p0, m, s0);
+    p1 = advance(p1, m, s1);
+    p2 = advance(p2, m, s2);
+    p3 = advance(p3, m, s3);
+    p4 = advance(p4, m, s4);
+    p5 = advance(p5, m, s5);
+    p6 = advance(p6, m, s6);
+    p7 = advance(p7, m, s7);
   }
   store<i32>(blk + POS, p0); store<i32>(blk + POS, p1, 4); store<i32>(blk + POS, p2, 8); store<i32>(blk + POS, p3, 12);
   store<i32>(blk + POS, p4, 16); store<i32>(blk + POS, p5, 20); store<i32>(blk + POS, p6, 24); store<i32>(blk + POS, p7, 28);
