@@ -68,7 +68,9 @@ export async function automixCommand(inputs: string[], opts: AutomixCliOptions, 
   io.stdout(`automix: ${s.stems.length} stems -> ${s.output}${s.session ? ` (session ${s.session})` : ''}`);
   for (const d of s.stems) {
     const eq = [d.eq.highpassHz !== null ? `HP ${d.eq.highpassHz} Hz` : '', ...d.eq.cuts.map((c) => `${c.gainDb} dB@${c.freqHz}`)].filter(Boolean).join(' ');
-    io.stdout(`  ${d.name.padEnd(28)} ${d.role.role.padEnd(13)} gain ${d.outputGainDb >= 0 ? '+' : ''}${d.outputGainDb.toFixed(1).padStart(5)} dB  pan ${d.pan.toFixed(2).padStart(5)}  ${eq}${d.compression.insert ? '  comp' : ''}`);
+    if (d.muted) { io.stdout(`  ${d.name.padEnd(28)} ${d.role.role.padEnd(13)} muted (silent)`); continue; }
+    const gain = `${d.outputGainDb >= 0 ? '+' : '-'}${Math.abs(d.outputGainDb).toFixed(1)}`.padStart(6);
+    io.stdout(`  ${d.name.padEnd(28)} ${d.role.role.padEnd(13)} gain ${gain} dB  pan ${d.pan.toFixed(2).padStart(5)}  ${eq}${d.compression.insert ? '  comp' : ''}`);
   }
   if (s.reference) io.stdout(`  matched to ${s.reference.file}: master ${s.reference.masterGainDb.toFixed(2)} dB, ${s.mix.reference?.bands.length ?? 0} EQ bands`);
   if (res.output) io.stdout(formatAnalysis(res.output));

@@ -64,3 +64,24 @@ export function designKWeighting(sampleRate: number): KWeightingCoefficients {
   ];
   return { shelf, highpass };
 }
+
+/** Power gain |H|² of one biquad [b0,b1,b2,a1,a2] at angular frequency w (rad/sample). */
+function biquadPower(c: readonly number[], w: number): number {
+  const c1 = Math.cos(w), s1 = Math.sin(w), c2 = Math.cos(2 * w), s2 = Math.sin(2 * w);
+  const nr = c[0] + c[1] * c1 + c[2] * c2, ni = -(c[1] * s1 + c[2] * s2);
+  const dr = 1 + c[3] * c1 + c[4] * c2, di = -(c[3] * s1 + c[4] * s2);
+  return (nr * nr + ni * ni) / (dr * dr + di * di);
+}
+
+/**
+ * Power gain of the K-weighting filter at one frequency: what K-weighting does to a band of a spectrum
+ * (loudness estimates from band levels).
+ * @param freqHz frequency, Hz (0..sampleRate/2)
+ * @param sampleRate sample rate, Hz
+ * @returns |H(f)|² of both stages (linear power; about 1.17 at 1 kHz, 1.0 at 200 Hz, 0.5 near 40 Hz)
+ */
+export function kWeightingPowerAt(freqHz: number, sampleRate: number): number {
+  const { shelf, highpass } = designKWeighting(sampleRate);
+  const w = (2 * Math.PI * freqHz) / sampleRate;
+  return biquadPower(shelf, w) * biquadPower(highpass, w);
+}

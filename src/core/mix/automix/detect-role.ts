@@ -2,6 +2,7 @@
  * Role detection: from the file name first (tokens matched against the role table), from audio features
  * when the name says nothing. The evidence is kept as sentences so the session can say why.
  */
+import { GM_PROGRAMS, type GmProgram } from './gm-programs.js';
 import { ROLE_TABLE } from './role-table.js';
 import type { StemFeatures } from './stem-features.js';
 
@@ -25,6 +26,39 @@ export function nameTokens(name: string): string[] {
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter((t) => t.length > 0);
+}
+
+// Each GM name as words both with and without its camelCase split: `SynthStrings_1.wav` gives synth,
+// strings, 1, a slug `synthstrings_1` gives synthstrings, 1.
+const GM_TOKENS = GM_PROGRAMS.map((p) => [nameTokens(p.name), nameTokens(p.name.toLowerCase())]);
+
+/** Where `part` occurs as a contiguous run in `words`, or -1. */
+function indexOfRun(words: readonly string[], part: readonly string[]): number {
+  outer: for (let i = 0; i + part.length <= words.length; i++) {
+    for (let k = 0; k < part.length; k++) if (words[i + k] !== part[k]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/**
+ * The General MIDI program whose whole name a file name contains, word for word (`ch06_voice_oohs` →
+ * 54 "Voice Oohs"), or null. The longest matching name wins ("Lead 6 (voice)" over a bare word), then
+ * program order.
+ */
+export function gmProgramFromName(name: string): GmProgram | null {
+  const words = nameTokens(name);
+  let best: GmProgram | null = null;
+  let bestLength = 0;
+  GM_TOKENS.forEach((spellings, i) => {
+    for (const part of spellings) {
+      if (part.length > bestLength && indexOfRun(words, part) >= 0) {
+        best = GM_PROGRAMS[i];
+        bestLength = part.length;
+      }
+    }
+  });
+  return best;
 }
 
 /**
@@ -70,12 +104,15 @@ export function roleFromFeatures(f: StemFeatures): RoleDecision {
 }
 
 /**
- * The role of a stem: the user's choice, else the name, else the features.
+ * The role of a stem: the user's choice, else a General MIDI program name in the file name, else role
+ * words in the name, else the features.
  * @param name file name (with or without extension)
  * @param override a role name given by the user, if any
  */
 export function detectRole(name: string, f: StemFeatures, override?: string): RoleDecision {
   if (override) return { role: override, source: 'user', evidence: ['set by the user'] };
+  const gm = gmProgramFromName(name);
+  if (gm) return { role: gm.role, source: 'name', evidence: [`file name is General MIDI program ${gm.program} "${gm.name}"`] };
   const byName = roleFromName(name);
   if (byName) return { role: byName.role, source: 'name', evidence: [`file name has "${byName.token}"`] };
   const byFeatures = roleFromFeatures(f);

@@ -17,6 +17,8 @@ export interface PanInput {
   fileChannels: number;
   /** Loudness weight of the stem in the mix (linear power), for the mix-level mono check. */
   weight: number;
+  /** A muted (silent) stem stays centred and out of the spread pairs, so no audible stem is paired with it. */
+  isMuted?: boolean;
 }
 
 export interface PanDecision {
@@ -53,7 +55,8 @@ export function decidePanning(stems: readonly PanInput[], panLawDb: number): { p
   const reasons: string[] = stems.map(() => '');
   const spread: number[] = [];
   stems.forEach((s, i) => {
-    if (s.policy === 'centre') { pans[i] = 0; reasons[i] = 'low end / lead: centred'; }
+    if (s.isMuted) { pans[i] = 0; reasons[i] = 'muted: centred, left out of the spread pairs'; }
+    else if (s.policy === 'centre') { pans[i] = 0; reasons[i] = 'low end / lead: centred'; }
     else if (s.isStereo) { pans[i] = 0; reasons[i] = `stereo stem (correlation ${s.correlation.toFixed(2)}): keeps its own image`; }
     else spread.push(i);
   });

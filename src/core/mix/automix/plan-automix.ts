@@ -15,6 +15,7 @@
  */
 import { gainToDb } from '../../audio/db.js';
 import type { AnalysisResult } from '../../analysis/analysis-result.js';
+import { kWeightingPowerAt } from '../../analysis/k-weighting.js';
 import { eqMagnitudeDb, type EqBand } from '../../dsp/eq.js';
 import type { InsertSpec } from '../../dsp/insert-catalog.js';
 import type { Session, SessionTrack } from '../session-schema.js';
@@ -95,19 +96,13 @@ export interface AutomixPlan {
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-/** Approximate K-weighting power at f (RLB high-pass ~38 Hz, +4 dB shelf above ~1.5 kHz), for level estimates. */
-function kWeight(f: number): number {
-  const hp = (f ** 4) / (f ** 4 + 38 ** 4);
-  return hp * Math.pow(10, 4 / (1 + (1500 / f) ** 2) / 10);
-}
-
 /** Loudness change of a spectrum through an EQ, dB (K-weighted band powers). */
 function eqLoudnessChangeDb(f: StemFeatures, bands: EqBand[], sampleRate: number): number {
   if (bands.length === 0) return 0;
   const h = eqMagnitudeDb(bands, f.bandsHz, sampleRate);
   let before = 0, after = 0;
   for (let b = 0; b < f.bandsHz.length; b++) {
-    const p = Math.pow(10, f.bandLevelsDb[b] / 10) * kWeight(f.bandsHz[b]);
+    const p = Math.pow(10, f.bandLevelsDb[b] / 10) * kWeightingPowerAt(f.bandsHz[b], sampleRate);
     before += p;
     after += p * Math.pow(10, h[b] / 10);
   }
@@ -152,7 +147,10 @@ export function planAutomix(inputs: readonly AutomixStemInput[], opts: AutomixPl
   feats.forEach((f, i) => { if (f.loudnessLufs !== null) sum += Math.pow(10, balance[i].levelLu / 10); });
   const anchor = sum > 0 ? MIX_TARGET_LUFS - 10 * Math.log10(sum) : MIX_TARGET_LUFS;
   const targets = feats.map((f, i) => (f.loudnessLufs === null ? null : anchor + balance[i].levelLu));
-  feats.forEach((f, i) => { if (f.loudnessLufs === null) warnings.push(`${names[i]}: no measurable loudness (silent, or shorter than one 400 ms loudness block): muted`); });
+  feats.forEach((f, i) => {
+    if (f.loudnessLufs === null) warnings.push(`${names[i]}: silent (no measurable loudness): muted`);
+    else if (f.isShort) warnings.push(`${names[i]}: shorter than one 400 ms loudness block: its level is measured over its whole ${Math.round(f.durationSeconds * 1000)} ms`);
+  });
 
   const eqs = decideEq(inputs.map((_, i) => ({
     name: names[i], importance: specs[i].importance, roleHighpassHz: specs[i].highpassHz,
@@ -163,6 +161,7 @@ export function planAutomix(inputs: readonly AutomixStemInput[], opts: AutomixPl
   const pans = decidePanning(inputs.map((s, i) => ({
     name: names[i], policy: specs[i].pan, isStereo: feats[i].isStereo, correlation: feats[i].correlation, centroidHz: feats[i].centroidHz,
     fileChannels: s.analysis.channels, weight: targets[i] === null ? 0 : Math.pow(10, (targets[i] as number) / 10),
+    isMuted: targets[i] === null,
   })), -3);
   if (pans.mono.problemStems.length > 0) warnings.push(`mono compatibility: ${pans.mono.problemStems.join(', ')} fold badly to mono (negative correlation); check their polarity`);
   if (pans.mono.mixMonoFoldDb < -3) warnings.push(`mono compatibility: the mix loses ${(-pans.mono.mixMonoFoldDb).toFixed(1)} dB in mono`);

@@ -5,11 +5,14 @@
  * that is what makes the automix invariant to input gains.
  */
 import type { AnalysisResult } from '../../analysis/analysis-result.js';
+import { kWeightingPowerAt } from '../../analysis/k-weighting.js';
 
 /** What the automix needs to know about one stem. */
 export interface StemFeatures {
   /** Integrated loudness of the active parts (BS.1770 gating drops silence and rests), LUFS; null = silent. */
   loudnessLufs: number | null;
+  /** The stem is shorter than one 400 ms loudness block, so `loudnessLufs` is measured over its whole length. */
+  isShort: boolean;
   /** Sample peak, dBFS; null = silent. */
   peakDbfs: number | null;
   /** Peak-to-loudness ratio of the active parts (peak dBFS − gated loudness), dB: the crest factor used for dynamics. */
@@ -31,6 +34,30 @@ export interface StemFeatures {
   lowFraction: number;
   highFraction: number;
   durationSeconds: number;
+}
+
+/** BS.1770 gating block, s: a stem shorter than this has no integrated loudness. */
+const BLOCK_SECONDS = 0.4;
+/** BS.1770 absolute gate, LUFS. */
+const ABSOLUTE_GATE_LUFS = -70;
+
+/**
+ * Loudness of a stem too short for one gating block, measured as a single block of its own length:
+ * BS.1770's channel sum of mean squares, the K-weighting applied to its band spectrum. Null when silent
+ * or under the absolute gate.
+ */
+function shortStemLoudness(a: AnalysisResult, bandsHz: readonly number[], bandLevelsDb: readonly number[]): number | null {
+  if (a.rmsDbfs === null || a.durationSeconds >= BLOCK_SECONDS) return null;
+  let flat = 0, weighted = 0;
+  for (let b = 0; b < bandsHz.length; b++) {
+    const p = Math.pow(10, bandLevelsDb[b] / 10);
+    flat += p;
+    weighted += p * kWeightingPowerAt(bandsHz[b], a.sampleRate);
+  }
+  const k = flat > 0 && weighted > 0 ? 10 * Math.log10(weighted / flat) : 0;
+  // rmsDbfs is the mean over channels; BS.1770 sums them.
+  const lufs = -0.691 + a.rmsDbfs + 10 * Math.log10(Math.max(1, a.channels)) + k;
+  return lufs > ABSOLUTE_GATE_LUFS ? lufs : null;
 }
 
 /** Below this a band is treated as empty (dB relative to the loudest band). */
@@ -57,7 +84,8 @@ export function stemFeatures(a: AnalysisResult): StemFeatures {
     if (bandsHz[b] < 150) low += p;
     if (bandsHz[b] > 4000) high += p;
   }
-  const loudness = a.integratedLufs;
+  const short = a.integratedLufs === null ? shortStemLoudness(a, bandsHz, bandLevelsDb) : null;
+  const loudness = a.integratedLufs ?? short;
   let activity = 0;
   const series = a.loudnessSeries?.momentaryLufs;
   if (loudness !== null && series && series.length > 0) {
@@ -70,6 +98,7 @@ export function stemFeatures(a: AnalysisResult): StemFeatures {
   const correlation = a.channels < 2 ? 1 : (a.correlation ?? 1);
   return {
     loudnessLufs: loudness,
+    isShort: short !== null,
     peakDbfs: a.samplePeakDbfs,
     crestDb: a.samplePeakDbfs !== null && loudness !== null ? a.samplePeakDbfs - loudness : null,
     isStereo: a.channels >= 2 && correlation < MONO_CORRELATION,

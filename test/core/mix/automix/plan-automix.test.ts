@@ -3,7 +3,9 @@ import { parse } from 'yaml';
 import { Analyzer } from '../../../../src/core/analysis/analyzer.js';
 import type { AnalysisResult } from '../../../../src/core/analysis/analysis-result.js';
 import { decideBalance } from '../../../../src/core/mix/automix/balance.js';
-import { detectRole, nameTokens, roleFromName } from '../../../../src/core/mix/automix/detect-role.js';
+import { detectRole, gmProgramFromName, nameTokens, roleFromName } from '../../../../src/core/mix/automix/detect-role.js';
+import { GM_PROGRAMS } from '../../../../src/core/mix/automix/gm-programs.js';
+import { ROLE_NAMES } from '../../../../src/core/mix/automix/role-table.js';
 import { planAutomix, type AutomixStemInput } from '../../../../src/core/mix/automix/plan-automix.js';
 import { decidePanning } from '../../../../src/core/mix/automix/panning.js';
 import { roleSpec } from '../../../../src/core/mix/automix/role-table.js';
@@ -61,6 +63,46 @@ describe('role detection', () => {
     expect(roleFromName('ch12_flute')?.role).toBe('melody');
     expect(roleFromName('string_ensemble_1')?.role).toBe('strings');
     expect(roleFromName('track 7')).toBeNull();
+  });
+
+  it('holds the 128 General MIDI programs in the standard order, each with a role of the table', () => {
+    expect(GM_PROGRAMS.map((p) => p.program)).toEqual(Array.from({ length: 128 }, (_, i) => i + 1));
+    expect(new Set(GM_PROGRAMS.map((p) => p.name)).size).toBe(128);
+    // family leaders and a few others, by number, from the GM 1 sound set
+    const named = (n: number) => GM_PROGRAMS[n - 1].name;
+    expect([1, 9, 17, 25, 33, 41, 49, 57, 65, 73, 81, 89, 97, 105, 113, 121].map(named)).toEqual([
+      'Acoustic Grand Piano', 'Celesta', 'Drawbar Organ', 'Acoustic Guitar (nylon)', 'Acoustic Bass', 'Violin',
+      'String Ensemble 1', 'Trumpet', 'Soprano Sax', 'Piccolo', 'Lead 1 (square)', 'Pad 1 (new age)', 'FX 1 (rain)',
+      'Sitar', 'Tinkle Bell', 'Guitar Fret Noise']);
+    expect([54, 74, 88, 115, 128].map(named)).toEqual(['Voice Oohs', 'Flute', 'Lead 8 (bass + lead)', 'Steel Drums', 'Gunshot']);
+    for (const p of GM_PROGRAMS) expect(ROLE_NAMES).toContain(p.role);
+  });
+
+  it('reads a General MIDI program name before role words: timbre names that mislead word matching', () => {
+    const f = stemFeatures(analyse(stems[0].x, 1));
+    const role = (n: string) => detectRole(n, f).role;
+    // each of these gets a different role from the words alone (a vocal, backing vocals, drums, hat, guitar)
+    expect(roleFromName('ch06_voice_oohs')?.role).toBe('vocal');
+    expect(role('ch06_voice_oohs')).toBe('backing-vocal');
+    expect(role('ch07_synth_voice')).toBe('pad');
+    expect(role('ch06_lead_6_voice')).toBe('lead');
+    expect(role('ch12_pad_4_choir')).toBe('pad');
+    expect(role('ch03_steel_drums')).toBe('plucked');
+    expect(role('ch08_reverse_cymbal')).toBe('fx');
+    expect(role('ch09_guitar_fret_noise')).toBe('fx');
+    // names no role word matches
+    expect(role('ch16_timpani')).toBe('percussion');
+    expect(role('ch03_synthstrings_1')).toBe('strings');
+    expect(role('SynthBrass2.wav')).toBe('brass');
+    expect(role('ch11_seashore')).toBe('fx');
+    // the longest GM name wins, and the evidence names the program
+    expect(gmProgramFromName('ch08_lead_8_bass_lead')?.program).toBe(88);
+    expect(detectRole('ch01_lead_2_sawtooth', f).evidence[0]).toBe('file name is General MIDI program 82 "Lead 2 (sawtooth)"');
+    // names that are not GM programs keep the role words
+    expect(gmProgramFromName('Lead Vocal')).toBeNull();
+    expect(gmProgramFromName('Synth Bass')).toBeNull();
+    expect(role('Lead Vocal')).toBe('vocal');
+    expect(role('bass drum')).toBe('kick');
   });
 
   it('falls back on audio features when the name says nothing, with evidence', () => {
@@ -218,5 +260,44 @@ describe('decidePanning', () => {
     expect(pans[4].pan).toBe(0);
     expect(mono.ok).toBe(true);
     expect(pans[0].panLossDb).toBeCloseTo(0, 6); // −3 dB law keeps a mono source's power
+  });
+
+  it('leaves a muted stem centred and out of the pairs: the two audible stems pair up', () => {
+    const mk = (name: string, centroidHz: number, isMuted = false) => ({ name, policy: 'spread' as const, isStereo: false, correlation: 1, centroidHz, fileChannels: 1, weight: isMuted ? 0 : 1, isMuted });
+    // Without the flag the darkest of three (a) would be centred and b paired with the silent one.
+    const { pans } = decidePanning([mk('a', 300), mk('silent', 1000, true), mk('b', 2000)], -3);
+    expect(pans[1].pan).toBe(0);
+    expect(pans[1].reason).toMatch(/muted/);
+    expect(pans[0].pan).not.toBe(0);
+    expect(pans[0].pan).toBeCloseTo(-pans[2].pan, 6);
+  });
+});
+
+describe('short stems', () => {
+  const tone = (seconds: number, amp: number) => {
+    const x = new Float32Array(Math.round(FS * seconds));
+    for (let i = 0; i < x.length; i++) x[i] = amp * (Math.sin(2 * Math.PI * 440 * i / FS) + 0.3 * Math.sin(2 * Math.PI * 3000 * i / FS));
+    return x;
+  };
+
+  it('measures a stem shorter than one 400 ms block over its whole length: the long tone\'s loudness, gain-invariant', () => {
+    const long = stemFeatures(analyse(tone(3, 0.2), 1));
+    const short = stemFeatures(analyse(tone(0.2, 0.2), 1));
+    expect(long.isShort).toBe(false);
+    expect(short.isShort).toBe(true);
+    expect(Math.abs(short.loudnessLufs! - long.loudnessLufs!)).toBeLessThan(0.3);
+    const quieter = stemFeatures(analyse(tone(0.2, 0.2), 0.5));
+    expect(quieter.loudnessLufs! - short.loudnessLufs!).toBeCloseTo(-6.02, 1);
+    expect(stemFeatures(analyse(new Float32Array(FS / 10), 1)).loudnessLufs).toBeNull();
+  });
+
+  it('mixes a short stem at its role level instead of muting it, and says so', () => {
+    const plan = planAutomix([
+      { name: 'bass', file: 'bass.wav', analysis: analyse(stems[0].x, 1) },
+      { name: 'lead', file: 'lead.wav', analysis: analyse(tone(0.25, 0.2), 1) },
+    ]);
+    expect(plan.stems[1].muted).toBe(false);
+    expect(plan.stems[1].targetLufs).not.toBeNull();
+    expect(plan.warnings.join(' ')).toMatch(/lead: shorter than one 400 ms loudness block/);
   });
 });
