@@ -81,9 +81,15 @@ export function roleFromName(name: string): { role: string; token: string } | nu
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;
 
+/** A kit reaches within this of its loudest band both under 100 Hz and over 6.3 kHz, dB. */
+const KIT_EDGE_DB = 20;
+/** ...and this share of its bands from 50 Hz to 12.5 kHz are within 24 dB of the loudest. */
+const KIT_SHARE = 0.8;
+
 /**
  * The role of a stem from its audio when its name says nothing. Rules on gain-invariant features:
- * low-frequency share, crest factor (percussive vs sustained), high-frequency share, stereo width, centroid.
+ * full-band spectrum (a drum kit), low-frequency share, crest factor (percussive vs sustained),
+ * high-frequency share, stereo width, centroid.
  */
 export function roleFromFeatures(f: StemFeatures): RoleDecision {
   const ev = [`low share ${pct(f.lowFraction)}`, `high share ${pct(f.highFraction)}`, `centroid ${Math.round(f.centroidHz)} Hz`,
@@ -91,8 +97,15 @@ export function roleFromFeatures(f: StemFeatures): RoleDecision {
   const crest = f.crestDb ?? 0;
   // Percussive material has a high peak-to-loudness ratio; sustained notes stay under ~14 dB.
   const percussive = crest >= 16;
+  // A drum kit covers the whole audio band at once: kick fundamentals under 100 Hz, cymbals above 6 kHz,
+  // noise (no harmonic peaks) in between. A pitched instrument's spectrum falls away at one end or the
+  // other, and its harmonics leave gaps; a kit's crest factor alone is not decisive (a dense pattern reads
+  // like a sustained note in 400 ms blocks).
+  const isKit = f.lowEdgeDb >= -KIT_EDGE_DB && f.highEdgeDb >= -KIT_EDGE_DB && f.bandwidthShare >= KIT_SHARE;
+  if (isKit) ev.push(`full-band spectrum (${Math.round(f.lowEdgeDb)} dB under 100 Hz, ${Math.round(f.highEdgeDb)} dB over 6.3 kHz, ${pct(f.bandwidthShare)} of bands within 24 dB)`);
   let role: string;
-  if (f.lowFraction > 0.55 && percussive) role = 'kick';
+  if (isKit) role = 'drums';
+  else if (f.lowFraction > 0.55 && percussive) role = 'kick';
   else if (f.lowFraction > 0.5) role = 'bass';
   else if (percussive && f.highFraction > 0.5) role = 'hat';
   else if (percussive && f.lowFraction > 0.2) role = 'drums';

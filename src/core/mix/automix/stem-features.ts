@@ -33,6 +33,11 @@ export interface StemFeatures {
   /** Fractions of band power below 150 Hz and above 4 kHz, 0..1. */
   lowFraction: number;
   highFraction: number;
+  /** Loudest band at or below 100 Hz and loudest band at or above 6.3 kHz, dB relative to the loudest band. */
+  lowEdgeDb: number;
+  highEdgeDb: number;
+  /** Fraction of the bands from 50 Hz to 12.5 kHz within 24 dB of the loudest band, 0..1 (1 = noise-like, flat). */
+  bandwidthShare: number;
   durationSeconds: number;
 }
 
@@ -62,6 +67,8 @@ function shortStemLoudness(a: AnalysisResult, bandsHz: readonly number[], bandLe
 
 /** Below this a band is treated as empty (dB relative to the loudest band). */
 const FLOOR_DB = -120;
+/** A band counts towards `bandwidthShare` when within this of the loudest band, dB. */
+const SPAN_DB = 24;
 /** Dual-mono detection: stereo files whose channels correlate this well are treated as mono sources. */
 const MONO_CORRELATION = 0.98;
 /** A 100 ms step is "active" when its momentary loudness is within this many LU of the gated loudness. */
@@ -77,12 +84,17 @@ export function stemFeatures(a: AnalysisResult): StemFeatures {
   for (const l of a.spectrum.levelsDb) if (l !== null && l > maxDb) maxDb = l;
   const bandLevelsDb = a.spectrum.levelsDb.map((l) => (l === null || !Number.isFinite(maxDb) ? FLOOR_DB : Math.max(FLOOR_DB, l - maxDb)));
   let sum = 0, logSum = 0, low = 0, high = 0;
+  let lowEdgeDb = FLOOR_DB, highEdgeDb = FLOOR_DB, inSpan = 0, spanBands = 0;
   for (let b = 0; b < bandsHz.length; b++) {
-    const p = Math.pow(10, bandLevelsDb[b] / 10);
+    const hz = bandsHz[b], db = bandLevelsDb[b];
+    const p = Math.pow(10, db / 10);
     sum += p;
-    logSum += p * Math.log2(bandsHz[b]);
-    if (bandsHz[b] < 150) low += p;
-    if (bandsHz[b] > 4000) high += p;
+    logSum += p * Math.log2(hz);
+    if (hz < 150) low += p;
+    if (hz > 4000) high += p;
+    if (hz <= 100) lowEdgeDb = Math.max(lowEdgeDb, db);
+    if (hz >= 6300) highEdgeDb = Math.max(highEdgeDb, db);
+    if (hz >= 50 && hz <= 12500) { spanBands++; if (db >= -SPAN_DB) inSpan++; }
   }
   const short = a.integratedLufs === null ? shortStemLoudness(a, bandsHz, bandLevelsDb) : null;
   const loudness = a.integratedLufs ?? short;
@@ -110,6 +122,9 @@ export function stemFeatures(a: AnalysisResult): StemFeatures {
     centroidHz: sum > 0 ? Math.pow(2, logSum / sum) : 1000,
     lowFraction: sum > 0 ? low / sum : 0,
     highFraction: sum > 0 ? high / sum : 0,
+    lowEdgeDb,
+    highEdgeDb,
+    bandwidthShare: spanBands > 0 ? inSpan / spanBands : 0,
     durationSeconds: a.durationSeconds,
   };
 }

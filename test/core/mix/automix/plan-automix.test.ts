@@ -105,6 +105,23 @@ describe('role detection', () => {
     expect(role('bass drum')).toBe('kick');
   });
 
+  it('recognises a drum kit from its full-band spectrum, and no pitched stem as one', () => {
+    // kick + snare (noise burst with a 180 Hz body) + hats, as one kit stem
+    const kit = new Float32Array(N);
+    const r = rng(11);
+    for (let i = 0; i < N; i++) {
+      const ts = ((i + FS / 4) % (FS / 2)) / FS;
+      const snare = Math.exp(-ts * 25) * (0.6 * r() + 0.3 * Math.sin(2 * Math.PI * 180 * ts));
+      kit[i] = stems[1].x[i] + snare + 2 * stems[2].x[i];
+    }
+    const f = stemFeatures(analyse(kit, 1));
+    expect(f.bandwidthShare).toBeGreaterThanOrEqual(0.8);
+    const d = detectRole('track 9', f);
+    expect(d.role).toBe('drums');
+    expect(d.evidence.join(' ')).toMatch(/full-band spectrum/);
+    for (const s of stems) expect(detectRole('track', stemFeatures(analyse(s.x, 1))).role, s.name).not.toBe('drums');
+  });
+
   it('falls back on audio features when the name says nothing, with evidence', () => {
     const f = stemFeatures(analyse(stems[0].x, 1));
     const d = detectRole('track 1', f);
