@@ -14,6 +14,10 @@ import { hann, spectrumFftSize } from '../analysis/spectrum.js';
 /** Windows analysed in full at the start; after that one in STRIDE (a long-term average needs no more). */
 const DENSE_WINDOWS = 16;
 const STRIDE = 2;
+/** Length of the segments kept for persistence tests, s (doubled whenever MAX_SEGMENTS would be exceeded). */
+const SEGMENT_SECONDS = 4;
+/** Most segments kept: memory stays bounded on any length (48 × 4097 bins × 8 bytes ≈ 1.6 MB at 48 kHz). */
+const MAX_SEGMENTS = 48;
 
 export interface FineSpectrumResult {
   /** Bin spacing, Hz. */
@@ -27,6 +31,12 @@ export interface FineSpectrumResult {
   sidePower: number;
   /** 10·log10(side/mid), dB; null for mono or silence (the stereo width measure used for matching). */
   sideToMidDb: number | null;
+  /**
+   * The mid spectrum of consecutive segments of the programme (same dB reference as levelsDb), in time
+   * order: 4 s each, longer for long programmes (at most 48 segments). What is in most segments belongs to
+   * the sound (a resonance); what comes and goes belongs to the music (the notes played).
+   */
+  segmentLevelsDb: Float64Array[];
 }
 
 /**
@@ -51,6 +61,12 @@ export class FineSpectrum {
   private mid = 0;
   private side = 0;
   private frames = 0;
+  /** Power of the current segment and how many windows it holds; closed segments as mean powers. */
+  private readonly segmentPower: Float64Array;
+  private segmentCount = 0;
+  private segmentWindows: number;
+  private segmentIndex = 0;
+  private readonly segments: Float64Array[] = [];
 
   /** @param sampleRate Hz; @param channels channel count (mid = mean of all channels; side from channels 0/1) */
   constructor(sampleRate: number, channels: number) {
@@ -66,6 +82,8 @@ export class FineSpectrum {
     this.out = this.fft.createComplexArray() as number[];
     this.power = new Float64Array(n / 2 + 1);
     this.sidePowerBins = new Float64Array(n / 2 + 1);
+    this.segmentPower = new Float64Array(n / 2 + 1);
+    this.segmentWindows = Math.max(1, Math.round((SEGMENT_SECONDS * sampleRate) / n));
   }
 
   /** Feeds planar audio (finite values). */
@@ -93,7 +111,11 @@ export class FineSpectrum {
       if (this.fill === n) {
         this.fill = 0;
         const k = this.windowIndex++;
-        if (k < DENSE_WINDOWS || k % STRIDE === 0) this.analyse(n);
+        if (k < DENSE_WINDOWS || k % STRIDE === 0) {
+          const seg = Math.floor(k / this.segmentWindows);
+          if (seg !== this.segmentIndex) { this.closeSegment(); this.segmentIndex = Math.floor(k / this.segmentWindows); }
+          this.analyse(n);
+        }
       }
     }
     this.mid += mid;
@@ -110,7 +132,13 @@ export class FineSpectrum {
     this.fft.realTransform(this.out, f as unknown as number[]);
     const o = this.out;
     const p = this.power;
-    for (let k = 0; k <= n / 2; k++) p[k] += o[2 * k] * o[2 * k] + o[2 * k + 1] * o[2 * k + 1];
+    const sp = this.segmentPower;
+    for (let k = 0; k <= n / 2; k++) {
+      const e = o[2 * k] * o[2 * k] + o[2 * k + 1] * o[2 * k + 1];
+      p[k] += e;
+      sp[k] += e;
+    }
+    this.segmentCount++;
     if (this.channels >= 2) {
       const sb = this.sideBuffer;
       for (let i = 0; i < n; i++) f[i] = i < len ? sb[i] * w[i] : 0;
@@ -119,6 +147,29 @@ export class FineSpectrum {
       for (let k = 0; k <= n / 2; k++) q[k] += o[2 * k] * o[2 * k] + o[2 * k + 1] * o[2 * k + 1];
     }
     this.analysed++;
+  }
+
+  /** Stores the current segment's mean power and starts a new one; past MAX_SEGMENTS, neighbours merge. */
+  private closeSegment(): void {
+    if (this.segmentCount === 0) return;
+    const sp = this.segmentPower;
+    const mean = new Float64Array(sp.length);
+    for (let k = 0; k < sp.length; k++) mean[k] = sp[k] / this.segmentCount;
+    sp.fill(0);
+    this.segmentCount = 0;
+    this.segments.push(mean);
+    if (this.segments.length > MAX_SEGMENTS) {
+      // Merge pairs: half as many segments, each twice as long (an odd last one stays as it is).
+      const merged: Float64Array[] = [];
+      for (let i = 0; i < this.segments.length; i += 2) {
+        const a = this.segments[i], b = this.segments[i + 1];
+        if (b) for (let k = 0; k < a.length; k++) a[k] = 0.5 * (a[k] + b[k]);
+        merged.push(a);
+      }
+      this.segments.length = 0;
+      this.segments.push(...merged);
+      this.segmentWindows *= 2;
+    }
   }
 
   /** The averages so far (a short tail that never filled a window is analysed zero-padded). */
@@ -140,6 +191,15 @@ export class FineSpectrum {
     const midPower = this.frames > 0 ? this.mid / this.frames : 0;
     const sidePower = this.frames > 0 ? this.side / this.frames : 0;
     const sideToMidDb = this.channels >= 2 && midPower > 0 && sidePower > 0 ? 10 * Math.log10(sidePower / midPower) : null;
-    return { binHz: this.sampleRate / n, levelsDb, channelPowerDb, midPower, sidePower, sideToMidDb };
+    // The open segment counts when it holds at least half a segment's analysed windows.
+    const segs = this.segments.slice();
+    if (this.segmentCount > 0 && this.segmentCount * 2 * STRIDE >= this.segmentWindows) {
+      const sp = this.segmentPower;
+      const mean = new Float64Array(sp.length);
+      for (let k = 0; k < sp.length; k++) mean[k] = sp[k] / this.segmentCount;
+      segs.push(mean);
+    }
+    const segmentLevelsDb = segs.map((m) => m.map((v) => (v > 0 ? 10 * Math.log10(v / ref) : -Infinity)));
+    return { binHz: this.sampleRate / n, levelsDb, channelPowerDb, midPower, sidePower, sideToMidDb, segmentLevelsDb };
   }
 }

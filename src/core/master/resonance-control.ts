@@ -7,6 +7,10 @@
  * over 1/12 octave is compared with the same spectrum smoothed over one octave; local maxima exceeding
  * it by more than `thresholdDb` between 200 Hz and 10 kHz are candidates, the strongest `maxCount` at
  * least 1/3 octave apart are kept. Their width (−3 dB points of the 1/12-octave curve) gives the q.
+ * A resonance belongs to the sound, so it rings whenever its band is excited; a peak made by the notes
+ * of the music (a tonic, a drone, a repeated melody note) comes and goes with them. So a candidate must
+ * also stand out in at least `minPersistence` of the programme's segments (fine-spectrum.ts keeps them,
+ * 4 s each), within a bin either side.
  *
  * Processing: per resonance a band-pass detector (RBJ constant-peak band-pass at the resonance) on the
  * mid signal, a mean-square envelope with attack/release, and a downward gain computer
@@ -31,6 +35,8 @@ export interface Resonance {
   ratio: number;
   /** Deepest cut, dB (≥ 0). */
   maxCutDb: number;
+  /** Share of the programme's segments in which the peak stands out too, 0..1 (null: too short to tell). */
+  persistence: number | null;
 }
 
 export interface ResonanceDetectOptions {
@@ -42,7 +48,12 @@ export interface ResonanceDetectOptions {
   maxCount?: number;
   /** Deepest cut, dB (default 3; "a few dB at most"). */
   maxCutDb?: number;
+  /** Share of the segments in which a peak must stand out to count as a resonance (default 0.75). */
+  minPersistence?: number;
 }
+
+/** Fewer segments than this (a programme under ~12 s) cannot tell a resonance from a note: no persistence test. */
+const MIN_SEGMENTS = 3;
 
 /** Smooths a dB spectrum in power over ±halfOctaves around each bin (prefix sums, O(n)). */
 function smoothBins(levelsDb: Float64Array, binHz: number, halfOctaves: number): Float64Array {
@@ -62,6 +73,22 @@ function smoothBins(levelsDb: Float64Array, binHz: number, halfOctaves: number):
   return out;
 }
 
+/**
+ * Share of the segments (those with signal in the band) in which bin k, or a neighbour, stands more than
+ * thresholdDb above the segment's own one-octave smoothing.
+ */
+function persistenceAt(curves: readonly { fine: Float64Array; broad: Float64Array }[], k: number, thresholdDb: number): number {
+  let voiced = 0, present = 0;
+  for (const { fine, broad } of curves) {
+    if (!Number.isFinite(fine[k]) || fine[k] < -100) continue;
+    voiced++;
+    let best = -Infinity;
+    for (let j = Math.max(1, k - 1); j <= Math.min(fine.length - 1, k + 1); j++) best = Math.max(best, fine[j] - broad[j]);
+    if (best > thresholdDb) present++;
+  }
+  return voiced > 0 ? present / voiced : 0;
+}
+
 /** Magnitude² of the RBJ constant-peak band-pass (peak 1 at f0) at f, analogue prototype. */
 function bandpassPower(f: number, f0: number, q: number): number {
   const x = f / f0 - f0 / f;
@@ -79,10 +106,11 @@ export function detectResonances(fine: FineSpectrumResult, opts: ResonanceDetect
   const thresholdDb = opts.thresholdDb ?? 5;
   const maxCount = opts.maxCount ?? 4;
   const maxCutDb = opts.maxCutDb ?? 3;
+  const minPersistence = opts.minPersistence ?? 0.75;
   const { binHz, levelsDb } = fine;
   const fineCurve = smoothBins(levelsDb, binHz, 1 / 24);
   const broad = smoothBins(levelsDb, binHz, 1 / 2);
-  const candidates: { k: number; excess: number }[] = [];
+  const candidates: { k: number; excess: number; persistence: number | null }[] = [];
   const k0 = Math.max(2, Math.ceil(lowHz / binHz));
   const k1 = Math.min(levelsDb.length - 2, Math.floor(highHz / binHz));
   for (let k = k0; k <= k1; k++) {
@@ -90,15 +118,21 @@ export function detectResonances(fine: FineSpectrumResult, opts: ResonanceDetect
     if (!Number.isFinite(v) || v < -100) continue;
     if (v < fineCurve[k - 1] || v < fineCurve[k + 1]) continue;
     const excess = v - broad[k];
-    if (excess > thresholdDb) candidates.push({ k, excess });
+    if (excess > thresholdDb) candidates.push({ k, excess, persistence: null });
   }
-  candidates.sort((a, b) => b.excess - a.excess);
-  const kept: { k: number; excess: number }[] = [];
-  for (const c of candidates) {
+  const segments = fine.segmentLevelsDb ?? [];
+  if (segments.length >= MIN_SEGMENTS && candidates.length > 0) {
+    const curves = segments.map((seg) => ({ fine: smoothBins(seg, binHz, 1 / 24), broad: smoothBins(seg, binHz, 1 / 2) }));
+    for (const c of candidates) c.persistence = persistenceAt(curves, c.k, thresholdDb);
+  }
+  const persistent = candidates.filter((c) => c.persistence === null || c.persistence >= minPersistence);
+  persistent.sort((a, b) => b.excess - a.excess);
+  const kept: typeof candidates = [];
+  for (const c of persistent) {
     if (kept.length >= maxCount) break;
     if (kept.every((o) => Math.abs(Math.log2(c.k / o.k)) >= 1 / 3)) kept.push(c);
   }
-  return kept.map(({ k, excess }) => {
+  return kept.map(({ k, excess, persistence }) => {
     const f0 = k * binHz;
     // −3 dB width of the peak in the 1/12-octave curve.
     let lo = k, hi = k;
@@ -117,7 +151,7 @@ export function detectResonances(fine: FineSpectrumResult, opts: ResonanceDetect
     // At its long-term level the band gets min(excess/2, maxCut) of cut; louder moments up to maxCut.
     const thr = bandLevelDb - Math.min(excess, 2 * maxCutDb);
     const round = (x: number) => Math.round(x * 100) / 100;
-    return { freqHz: round(f0), q: round(q), excessDb: round(excess), thresholdDb: round(thr), ratio, maxCutDb };
+    return { freqHz: round(f0), q: round(q), excessDb: round(excess), thresholdDb: round(thr), ratio, maxCutDb, persistence: persistence === null ? null : round(persistence) };
   });
 }
 

@@ -4,7 +4,7 @@ import { detectResonances, ResonanceControl, type Resonance } from '../../../src
 import { describeProcessorContract } from '../../helpers/processor-contract.js';
 
 const FS = 48000;
-const RES: Resonance = { freqHz: 1000, q: 6, excessDb: 8, thresholdDb: -30, ratio: 2, maxCutDb: 3 };
+const RES: Resonance = { freqHz: 1000, q: 6, excessDb: 8, thresholdDb: -30, ratio: 2, maxCutDb: 3, persistence: null };
 
 describeProcessorContract({
   name: 'resonance-control',
@@ -71,5 +71,47 @@ describe('detectResonances', () => {
     expect(found.length).toBeGreaterThanOrEqual(1);
     expect(Math.abs(Math.log2(found[0].freqHz / 2500))).toBeLessThan(1 / 24);
     expect(found[0].maxCutDb).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('detectResonances: persistence', () => {
+  let seed = 11;
+  const rnd = () => { seed = (seed * 1664525 + 1013904223) >>> 0; return seed / 4294967296 - 0.5; };
+  const n = FS * 24;
+  const noise = Float32Array.from({ length: n }, () => 0.2 * rnd());
+  const spectrumOf = (x: Float32Array) => { const f = new FineSpectrum(FS, 1); f.push([x], x.length); return f.result(); };
+
+  it('keeps 4 s segments of the programme', () => {
+    expect(spectrumOf(noise).segmentLevelsDb.length).toBe(6);
+  });
+
+  it('treats a peak that rings all through the programme (a resonance)', () => {
+    const x = Float32Array.from(noise, (v, i) => v + 0.05 * Math.sin((2 * Math.PI * 2500 * i) / FS));
+    const found = detectResonances(spectrumOf(x));
+    expect(found.length).toBeGreaterThanOrEqual(1);
+    expect(Math.abs(Math.log2(found[0].freqHz / 2500))).toBeLessThan(1 / 24);
+    expect(found[0].persistence).toBeGreaterThanOrEqual(0.75);
+  });
+
+  it('leaves a peak that is there a third of the time (a note of the music), unless persistence is not asked for', () => {
+    // Loud enough that the long-term average alone would call it a resonance.
+    const x = Float32Array.from(noise, (v, i) => v + (i < n / 3 ? 0.15 : 0) * Math.sin((2 * Math.PI * 2500 * i) / FS));
+    const fine = spectrumOf(x);
+    expect(detectResonances(fine)).toEqual([]);
+    const all = detectResonances(fine, { minPersistence: 0 });
+    expect(all.length).toBeGreaterThanOrEqual(1);
+    // 8 s of 24, in segments of 23 FFT windows (3.9 s): the tone reaches into a third segment.
+    expect(all[0].persistence).toBeGreaterThanOrEqual(1 / 3);
+    expect(all[0].persistence).toBeLessThan(0.75);
+  });
+
+  it('bounds the segments on a long programme (10 min at 8 kHz: at most 48)', () => {
+    const rate = 8000;
+    const f = new FineSpectrum(rate, 1);
+    const block = Float32Array.from({ length: rate }, () => 0.2 * rnd());
+    for (let s = 0; s < 600; s++) f.push([block], block.length);
+    const segs = f.result().segmentLevelsDb.length;
+    expect(segs).toBeLessThanOrEqual(48);
+    expect(segs).toBeGreaterThanOrEqual(24);
   });
 });
