@@ -112,8 +112,11 @@ export class FineSpectrum {
         this.fill = 0;
         const k = this.windowIndex++;
         if (k < DENSE_WINDOWS || k % STRIDE === 0) {
-          const seg = Math.floor(k / this.segmentWindows);
-          if (seg !== this.segmentIndex) { this.closeSegment(); this.segmentIndex = Math.floor(k / this.segmentWindows); }
+          if (Math.floor(k / this.segmentWindows) !== this.segmentIndex) {
+            this.closeSegment();
+            // (closing may have merged segments and doubled their length)
+            this.segmentIndex = Math.floor(k / this.segmentWindows);
+          }
           this.analyse(n);
         }
       }
@@ -149,15 +152,20 @@ export class FineSpectrum {
     this.analysed++;
   }
 
-  /** Stores the current segment's mean power and starts a new one; past MAX_SEGMENTS, neighbours merge. */
-  private closeSegment(): void {
-    if (this.segmentCount === 0) return;
+  /** Mean power per bin of the current segment. */
+  private segmentMean(): Float64Array {
     const sp = this.segmentPower;
     const mean = new Float64Array(sp.length);
     for (let k = 0; k < sp.length; k++) mean[k] = sp[k] / this.segmentCount;
-    sp.fill(0);
+    return mean;
+  }
+
+  /** Stores the current segment's mean power and starts a new one; past MAX_SEGMENTS, neighbours merge. */
+  private closeSegment(): void {
+    if (this.segmentCount === 0) return;
+    this.segments.push(this.segmentMean());
+    this.segmentPower.fill(0);
     this.segmentCount = 0;
-    this.segments.push(mean);
     if (this.segments.length > MAX_SEGMENTS) {
       // Merge pairs: half as many segments, each twice as long (an odd last one stays as it is).
       const merged: Float64Array[] = [];
@@ -193,12 +201,7 @@ export class FineSpectrum {
     const sideToMidDb = this.channels >= 2 && midPower > 0 && sidePower > 0 ? 10 * Math.log10(sidePower / midPower) : null;
     // The open segment counts when it holds at least half a segment's analysed windows.
     const segs = this.segments.slice();
-    if (this.segmentCount > 0 && this.segmentCount * 2 * STRIDE >= this.segmentWindows) {
-      const sp = this.segmentPower;
-      const mean = new Float64Array(sp.length);
-      for (let k = 0; k < sp.length; k++) mean[k] = sp[k] / this.segmentCount;
-      segs.push(mean);
-    }
+    if (this.segmentCount > 0 && this.segmentCount * 2 * STRIDE >= this.segmentWindows) segs.push(this.segmentMean());
     const segmentLevelsDb = segs.map((m) => m.map((v) => (v > 0 ? 10 * Math.log10(v / ref) : -Infinity)));
     return { binHz: this.sampleRate / n, levelsDb, channelPowerDb, midPower, sidePower, sideToMidDb, segmentLevelsDb };
   }
