@@ -41,7 +41,7 @@ const FAMILIES: readonly string[] = [
   'lead|Lead 1 (square)|Lead 2 (sawtooth)|Lead 3 (calliope)|Lead 4 (chiff)|Lead 5 (charang)|Lead 6 (voice)|Lead 7 (fifths)|Lead 8 (bass + lead)',
   'pad|Pad 1 (new age)|Pad 2 (warm)|Pad 3 (polysynth)|Pad 4 (choir)|Pad 5 (bowed)|Pad 6 (metallic)|Pad 7 (halo)|Pad 8 (sweep)',
   'fx|FX 1 (rain)|FX 2 (soundtrack)|FX 3 (crystal)|FX 4 (atmosphere)|FX 5 (brightness)|FX 6 (goblins)|FX 7 (echoes)|FX 8 (sci-fi)',
-  'plucked|Sitar|Banjo|Shamisen|Koto|Kalimba|Bag pipe=melody|Fiddle=melody|Shanai=melody',
+  'plucked|Sitar|Banjo=guitar|Shamisen|Koto|Kalimba|Bag pipe=melody|Fiddle=melody|Shanai=melody',
   // Steel Drums and Tinkle Bell are tuned (melodic) percussion; Melodic Tom is a tom.
   'percussion|Tinkle Bell=plucked|Agogo|Steel Drums=plucked|Woodblock|Taiko Drum|Melodic Tom=toms|Synth Drum|Reverse Cymbal=fx',
   'fx|Guitar Fret Noise|Breath Noise|Seashore|Bird Tweet|Telephone Ring|Helicopter|Applause|Gunshot',
