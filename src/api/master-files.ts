@@ -423,7 +423,7 @@ async function masterOne(
       settings.target.ceilingDbtp = decision.ceilingDbtp;
     }
     settings.reference = { file: ref.file, analysis: ref.analysis, decision };
-    const mb = opts.multiband === false ? decideMultiband(a.analysis, 0) : decision.multiband;
+    const mb = opts.multiband === false ? decideMultiband(a.analysis, null, 0) : decision.multiband;
     stages = {
       eq: opts.eq === false ? [] : decision.eq,
       resonances: opts.resonance === true ? detectResonances(a.fine) : [],
@@ -434,7 +434,7 @@ async function masterOne(
     settings.multiband = { enabled: !!mb.insert, decision: mb };
   } else {
     const eqDecision = opts.eq === false ? null : albumTone ?? decideAutoEq(a.analysis.spectrum, { amount: opts.eqAmount });
-    const mb = decideMultiband(a.analysis, opts.multiband === false ? 0 : opts.multibandAmount ?? 1);
+    const mb = decideMultiband(a.analysis, target, opts.multiband === false ? 0 : opts.multibandAmount ?? 1);
     stages = {
       eq: eqDecision?.bands ?? [],
       resonances: opts.resonance === false ? [] : detectResonances(a.fine),

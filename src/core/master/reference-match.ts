@@ -361,7 +361,7 @@ export function decideReferenceMatch(input: MatchAnalysis, reference: MatchAnaly
     if (r.truePeakDbtp !== null) ceilingDbtp = Math.min(userCeiling, r.truePeakDbtp);
     if (a.plrDb !== null && r.plrDb !== null) strength = Math.min(1, Math.max(0, (a.plrDb - r.plrDb) / 8));
   }
-  const multiband = decideMultiband(a, match.has('dynamics') ? amount : 0, strength);
+  const multiband = decideMultiband(a, null, match.has('dynamics') ? amount : 0, strength);
   const eqPlan: MatchEqPlan | null = eqOn
     ? { bandsHz: f, valid, boostable, capped, desiredDb: desired.map(round2), rangeDb, amount, sampleRate, referenceLevelsDb: lr, refinements: 0 }
     : null;
