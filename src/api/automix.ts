@@ -76,18 +76,25 @@ export interface AutomixResult {
   warnings: AnalysisWarning[];
 }
 
-/** Expands folders into their audio files (sorted, not recursive); files are kept as given. */
-export async function collectStems(inputs: string[]): Promise<string[]> {
-  const out: string[] = [];
+/**
+ * Expands folders into their audio files (sorted, not recursive); files are kept as given.
+ * @param skip files a folder scan leaves out (this run's outputs and reference: a mix written into the stems
+ *   folder by an earlier run is not a stem); a file named explicitly is never skipped
+ * @returns the stems, and the files the folder scans skipped
+ */
+export async function collectStems(inputs: string[], skip: readonly string[] = []): Promise<{ files: string[]; skipped: string[] }> {
+  const files: string[] = [];
+  const skipped: string[] = [];
+  const skipSet = new Set(skip.map((f) => resolve(f)));
   for (const p of inputs) {
     let st;
     try { st = await stat(p); } catch { throw new AudioFileError(p, 'no such file or folder'); }
     if (st.isDirectory()) {
       const names = (await readdir(p)).filter((n) => STEM_EXTENSIONS.includes(extname(n).toLowerCase()) && !n.startsWith('.')).sort();
-      out.push(...names.map((n) => join(p, n)));
-    } else out.push(p);
+      for (const n of names) (skipSet.has(resolve(p, n)) ? skipped : files).push(join(p, n));
+    } else files.push(p);
   }
-  return out;
+  return { files, skipped };
 }
 
 /** Writes a text file atomically (temp beside it, then rename). */
@@ -106,7 +113,9 @@ const relPath = (from: string, file: string) => relative(from, resolve(file)).sp
  * @throws AudioFileError (unreadable stems, output problems; nothing is written then)
  */
 export async function automix(inputs: string[], opts: AutomixOptions): Promise<AutomixResult> {
-  const files = await collectStems(inputs);
+  const masterOutput = opts.master !== undefined ? (opts.masterOutput ?? join(dirname(opts.output), `${stemName(opts.output)}.master.wav`)) : null;
+  const ownFiles = [opts.output, ...(masterOutput ? [masterOutput] : []), ...(opts.reference ? [opts.reference] : [])];
+  const { files, skipped } = await collectStems(inputs, ownFiles);
   if (files.length === 0) throw new AudioFileError(inputs.join(', ') || '(none)', 'no stems found (expected audio files or a folder of them)', 'usage');
   const force = opts.force === true;
   for (const [name, role] of Object.entries(opts.roles ?? {})) {
@@ -124,7 +133,6 @@ export async function automix(inputs: string[], opts: AutomixOptions): Promise<A
     if (!SESSION_EXTENSIONS.includes(extname(opts.sessionOut).toLowerCase())) throw new AudioFileError(opts.sessionOut, 'a session is .yaml, .yml or .json', 'usage');
     await checkOutputPath(opts.sessionOut, [...protectedInputs, opts.output], force);
   }
-  const masterOutput = opts.master !== undefined ? (opts.masterOutput ?? join(dirname(opts.output), `${stemName(opts.output)}.master.wav`)) : null;
   if (masterOutput) {
     assertWritableFormat(masterOutput);
     if (resolve(masterOutput) === resolve(opts.output)) throw new AudioFileError(masterOutput, 'the master would overwrite the mix', 'usage');
@@ -154,7 +162,8 @@ export async function automix(inputs: string[], opts: AutomixOptions): Promise<A
       sampleRate: rate, levelLu: opts.levelLu, reverb: opts.reverb, glue: opts.glue,
       reference: refAnalysis && refAnalysis.sampleRate === rate ? refAnalysis.spectrum : undefined,
     });
-    const warnings: AnalysisWarning[] = plan.warnings.map((m) => ({ code: 'automix', message: m }));
+    const warnings: AnalysisWarning[] = skipped.map((f) => ({ code: 'automix', message: `${f}: not a stem (this run's output or reference), skipped` }));
+    warnings.push(...plan.warnings.map((m) => ({ code: 'automix', message: m })));
     if (refAnalysis && refAnalysis.sampleRate !== rate) warnings.push({ code: 'automix', message: `reference at ${refAnalysis.sampleRate} Hz, stems at ${rate} Hz: tonal match skipped (loudness still matched)` });
     const header = [`mixmaster automix of ${files.length} stems${opts.reference ? `, matched to ${basename(opts.reference)}` : ''}`];
     const sessionText = () => (extname(sessionPath).toLowerCase() === '.json' ? `${JSON.stringify(plan.session, null, 2)}\n` : automixSessionYaml(plan, header));

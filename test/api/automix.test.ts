@@ -106,6 +106,24 @@ describe('automix', () => {
     expect(nullDb(await readAll(join(dir, 'wa.wav')), await readAll(join(dir, 'wb.wav')))).toBe(-Infinity);
   });
 
+  it('leaves its own outputs and the reference out of a folder scan, so a re-run into the stems folder mixes the same stems', async () => {
+    const { copyFile, mkdir } = await import('node:fs/promises');
+    const d = join(dir, 'rerun');
+    await mkdir(d);
+    for (const n of NAMES) await copyFile(join(dir, 'a', `${n}.wav`), join(d, `${n}.wav`));
+    const out = join(d, 'mix.wav');
+    const first = await automix([d], { output: out, bitDepth: '32f', master: 'spotify' });
+    expect(first.settings.stems.map((s) => s.name)).toEqual([...NAMES].sort());
+    // mix.wav and mix.master.wav now sit beside the stems; a reference there too
+    await copyFile(out, join(d, 'ref.wav'));
+    const again = await automix([d], { output: out, bitDepth: '32f', master: 'spotify', reference: join(d, 'ref.wav'), force: true });
+    expect(again.settings.stems.map((s) => s.name)).toEqual([...NAMES].sort());
+    const skipped = again.warnings.filter((w) => /not a stem \(this run's output or reference\), skipped/.test(w.message)).map((w) => w.message.split(':')[0]);
+    expect(skipped.map((f) => f.split(/[\\/]/).pop()).sort()).toEqual(['mix.master.wav', 'mix.wav', 'ref.wav']);
+    // named explicitly, the output is still refused as an input
+    await expect(automix([join(d, 'bass.wav'), out], { output: out, force: true })).rejects.toThrow(/same file as an input/);
+  });
+
   it('refuses an existing output without force, before writing anything', async () => {
     await expect(automix([join(dir, 'a')], { output: join(dir, 'a.wav') })).rejects.toThrow(/exists/);
   });
