@@ -25,7 +25,8 @@ export class InputError extends Error {
 /** The one line printed for an error, and its exit code. */
 export function describeError(err: unknown): { line: string; exitCode: number } {
   if (err instanceof UsageError) return { line: `mixmaster: ${err.message}`, exitCode: EXIT_USAGE };
-  if (err instanceof AudioFileError) return { line: `mixmaster: ${err.file}: ${err.message}`, exitCode: EXIT_DATA };
+  // The library marks option errors it finds (an unknown preset, --role for no stem...) with code 'usage'.
+  if (err instanceof AudioFileError) return { line: `mixmaster: ${err.file}: ${err.message}`, exitCode: err.code === 'usage' ? EXIT_USAGE : EXIT_DATA };
   if (err instanceof InputError) {
     return { line: err.file ? `mixmaster: ${err.file}: ${err.message}` : `mixmaster: ${err.message}`, exitCode: err.exitCode };
   }

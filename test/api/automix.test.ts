@@ -122,6 +122,10 @@ describe('automix', () => {
     expect(skipped.map((f) => f.split(/[\\/]/).pop()).sort()).toEqual(['mix.master.wav', 'mix.wav', 'ref.wav']);
     // named explicitly, the output is still refused as an input
     await expect(automix([join(d, 'bass.wav'), out], { output: out, force: true })).rejects.toThrow(/same file as an input/);
+    // --exclude leaves named files out (with or without extension) and refuses a name no file has
+    const fewer = await automix([d], { output: join(dir, 'fewer.wav'), exclude: ['hats', 'ref.wav', 'mix', 'mix.master'] });
+    expect(fewer.settings.stems.map((s) => s.name)).toEqual(['bass', 'kick', 'lead']);
+    await expect(automix([d], { output: join(dir, 'none.wav'), exclude: ['hat'] })).rejects.toThrow(/no file of the stem folders has this name/);
   });
 
   it('refuses an existing output without force, before writing anything', async () => {

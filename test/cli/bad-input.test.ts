@@ -199,6 +199,22 @@ describe('CLI contract', () => {
     }
   });
 
+  it('option errors the library finds (a --role or --exclude for no stem, an unknown preset) exit 2 too, writing nothing', async () => {
+    const stem = f32('usage-stem.wav', sine(48000, 2, 48000, -20));
+    const out = join(dir, 'usage-out.wav');
+    const cases = [
+      ['automix', stem, '-o', out, '--role', 'nosuch=lead'],
+      ['automix', dir, '-o', out, '--exclude', 'nosuch'],
+      ['master', stem, '-o', out, '--preset', 'nosuch'],
+    ];
+    for (const args of cases) {
+      const r = await runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toHaveLength(1);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
   it('--json prints one JSON value: an object for one file, an array for several', async () => {
     const a = f32('json-a.wav', sine(48000, 2, 48000, -20));
     const b = f32('json-b.wav', sine(48000, 2, 48000, -30));

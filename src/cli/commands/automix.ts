@@ -1,6 +1,6 @@
 /**
  * `mixmaster automix <stems...|folder> -o mix.wav [--session-out session.yaml] [--master <preset>]
- *  [--master-out <file>] [--reference <mix.wav>] [--role name=role,...] [--no-reverb] [--no-glue] [--json]`
+ *  [--master-out <file>] [--reference <mix.wav>] [--role name=role,...] [--exclude name,...] [--no-reverb] [--no-glue] [--json]`
  */
 import { automix } from '../../api/automix.js';
 import { findPreset, LOUDNESS_PRESETS } from '../../api/vocabulary.js';
@@ -18,6 +18,7 @@ export interface AutomixCliOptions extends CommonOptions {
   masterOut?: string;
   reference?: string;
   role?: string;
+  exclude?: string;
   /** Commander sets these false for --no-reverb / --no-glue. */
   reverb?: boolean;
   glue?: boolean;
@@ -51,7 +52,7 @@ export async function automixCommand(inputs: string[], opts: AutomixCliOptions, 
   try {
     res = await automix(inputs, {
       output: opts.output, sessionOut: opts.sessionOut, master: opts.master, masterOutput: opts.masterOut, reference: opts.reference,
-      roles: parseRoles(opts.role), reverb: opts.reverb, glue: opts.glue, force: opts.force, strict: opts.strict,
+      roles: parseRoles(opts.role), exclude: opts.exclude?.split(',').map((x) => x.trim()).filter(Boolean), reverb: opts.reverb, glue: opts.glue, force: opts.force, strict: opts.strict,
       bitDepth: parseBitDepth(opts.bitDepth), analyze: opts.json,
       onProgress: (f, _stage, d, t) => progress.update(f, d, t),
     });
