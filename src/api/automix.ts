@@ -85,26 +85,27 @@ const stemName = (file: string) => basename(file, extname(file));
  * @param skip files a folder scan leaves out (this run's outputs and reference: a mix written into the stems
  *   folder by an earlier run is not a stem); a file named explicitly is never skipped
  * @param excludeNames file names (with or without extension) a folder scan leaves out, as the user asked
- * @returns the stems, the files the folder scans skipped, and the names excluded
+ * @returns the stems, the files the folder scans skipped, and the exclude names no file matched
  */
-export async function collectStems(inputs: string[], skip: readonly string[] = [], excludeNames: readonly string[] = []): Promise<{ files: string[]; skipped: string[]; excluded: string[] }> {
+export async function collectStems(inputs: string[], skip: readonly string[] = [], excludeNames: readonly string[] = []): Promise<{ files: string[]; skipped: string[]; unmatched: string[] }> {
   const files: string[] = [];
   const skipped: string[] = [];
-  const excluded: string[] = [];
   const skipSet = new Set(skip.map((f) => resolve(f)));
-  const exclude = new Set(excludeNames);
+  const unmatched = new Set(excludeNames);
+  const isExcluded = (n: string) => {
+    const hit = [n, stemName(n)].filter((x) => excludeNames.includes(x));
+    for (const x of hit) unmatched.delete(x);
+    return hit.length > 0;
+  };
   for (const p of inputs) {
     let st;
     try { st = await stat(p); } catch { throw new AudioFileError(p, 'no such file or folder'); }
     if (st.isDirectory()) {
       const names = (await readdir(p)).filter((n) => STEM_EXTENSIONS.includes(extname(n).toLowerCase()) && !n.startsWith('.')).sort();
-      for (const n of names) {
-        if (exclude.has(n) || exclude.has(stemName(n))) excluded.push(n);
-        else (skipSet.has(resolve(p, n)) ? skipped : files).push(join(p, n));
-      }
+      for (const n of names) if (!isExcluded(n)) (skipSet.has(resolve(p, n)) ? skipped : files).push(join(p, n));
     } else files.push(p);
   }
-  return { files, skipped, excluded };
+  return { files, skipped, unmatched: [...unmatched] };
 }
 
 /** Writes a text file atomically (temp beside it, then rename). */
@@ -124,9 +125,8 @@ const relPath = (from: string, file: string) => relative(from, resolve(file)).sp
 export async function automix(inputs: string[], opts: AutomixOptions): Promise<AutomixResult> {
   const masterOutput = opts.master !== undefined ? (opts.masterOutput ?? join(dirname(opts.output), `${stemName(opts.output)}.master.wav`)) : null;
   const ownFiles = [opts.output, ...(masterOutput ? [masterOutput] : []), ...(opts.reference ? [opts.reference] : [])];
-  const { files, skipped, excluded } = await collectStems(inputs, ownFiles, opts.exclude);
-  const unused = (opts.exclude ?? []).filter((x) => !excluded.some((n) => n === x || stemName(n) === x));
-  if (unused.length > 0) throw new AudioFileError(`--exclude ${unused.join(',')}`, 'no file of the stem folders has this name', 'usage');
+  const { files, skipped, unmatched } = await collectStems(inputs, ownFiles, opts.exclude);
+  if (unmatched.length > 0) throw new AudioFileError(`--exclude ${unmatched.join(',')}`, 'no file of the stem folders has this name', 'usage');
   if (files.length === 0) throw new AudioFileError(inputs.join(', ') || '(none)', 'no stems found (expected audio files or a folder of them)', 'usage');
   const force = opts.force === true;
   for (const [name, role] of Object.entries(opts.roles ?? {})) {

@@ -11,6 +11,8 @@
  * deviate from the 48 kHz response by up to ~0.26 dB (0.13 dB at 22.05 kHz); 1 kHz stays within 0.04 dB.
  */
 
+import { cascadeMagnitudeDb } from '../dsp/biquad-design.js';
+
 /** Biquad coefficients (b0,b1,b2,a1,a2; a0 = 1) of the two K-weighting stages designed for fs (8 kHz..384 kHz). */
 export interface KWeightingCoefficients {
   shelf: [number, number, number, number, number];
@@ -65,23 +67,14 @@ export function designKWeighting(sampleRate: number): KWeightingCoefficients {
   return { shelf, highpass };
 }
 
-/** Power gain |H|² of one biquad [b0,b1,b2,a1,a2] at angular frequency w (rad/sample). */
-function biquadPower(c: readonly number[], w: number): number {
-  const c1 = Math.cos(w), s1 = Math.sin(w), c2 = Math.cos(2 * w), s2 = Math.sin(2 * w);
-  const nr = c[0] + c[1] * c1 + c[2] * c2, ni = -(c[1] * s1 + c[2] * s2);
-  const dr = 1 + c[3] * c1 + c[4] * c2, di = -(c[3] * s1 + c[4] * s2);
-  return (nr * nr + ni * ni) / (dr * dr + di * di);
-}
-
 /**
- * Power gain of the K-weighting filter at one frequency: what K-weighting does to a band of a spectrum
- * (loudness estimates from band levels).
- * @param freqHz frequency, Hz (0..sampleRate/2)
+ * Power gains of the K-weighting filter at some frequencies: what K-weighting does to the bands of a
+ * spectrum (loudness estimates from band levels). The design is evaluated, not approximated.
+ * @param freqHz frequencies, Hz (0..sampleRate/2)
  * @param sampleRate sample rate, Hz
- * @returns |H(f)|² of both stages (linear power; about 1.17 at 1 kHz, 1.0 at 200 Hz, 0.5 near 40 Hz)
+ * @returns |H(f)|² of both stages per frequency (linear power; about 1.17 at 1 kHz, 1.0 at 200 Hz, 0.5 near 40 Hz)
  */
-export function kWeightingPowerAt(freqHz: number, sampleRate: number): number {
+export function kWeightingPowers(freqHz: readonly number[], sampleRate: number): number[] {
   const { shelf, highpass } = designKWeighting(sampleRate);
-  const w = (2 * Math.PI * freqHz) / sampleRate;
-  return biquadPower(shelf, w) * biquadPower(highpass, w);
+  return cascadeMagnitudeDb(Float64Array.from([...shelf, ...highpass]), freqHz, sampleRate).map((db) => Math.pow(10, db / 10));
 }

@@ -15,7 +15,7 @@
  */
 import { gainToDb } from '../../audio/db.js';
 import type { AnalysisResult } from '../../analysis/analysis-result.js';
-import { kWeightingPowerAt } from '../../analysis/k-weighting.js';
+import { kWeightingPowers } from '../../analysis/k-weighting.js';
 import { eqMagnitudeDb, type EqBand } from '../../dsp/eq.js';
 import type { InsertSpec } from '../../dsp/insert-catalog.js';
 import type { Session, SessionTrack } from '../session-schema.js';
@@ -100,9 +100,10 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 function eqLoudnessChangeDb(f: StemFeatures, bands: EqBand[], sampleRate: number): number {
   if (bands.length === 0) return 0;
   const h = eqMagnitudeDb(bands, f.bandsHz, sampleRate);
+  const kw = kWeightingPowers(f.bandsHz, sampleRate);
   let before = 0, after = 0;
   for (let b = 0; b < f.bandsHz.length; b++) {
-    const p = Math.pow(10, f.bandLevelsDb[b] / 10) * kWeightingPowerAt(f.bandsHz[b], sampleRate);
+    const p = Math.pow(10, f.bandLevelsDb[b] / 10) * kw[b];
     before += p;
     after += p * Math.pow(10, h[b] / 10);
   }

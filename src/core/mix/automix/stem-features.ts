@@ -5,7 +5,7 @@
  * that is what makes the automix invariant to input gains.
  */
 import type { AnalysisResult } from '../../analysis/analysis-result.js';
-import { kWeightingPowerAt } from '../../analysis/k-weighting.js';
+import { kWeightingPowers } from '../../analysis/k-weighting.js';
 
 /** What the automix needs to know about one stem. */
 export interface StemFeatures {
@@ -53,11 +53,12 @@ const ABSOLUTE_GATE_LUFS = -70;
  */
 function shortStemLoudness(a: AnalysisResult, bandsHz: readonly number[], bandLevelsDb: readonly number[]): number | null {
   if (a.rmsDbfs === null || a.durationSeconds >= BLOCK_SECONDS) return null;
+  const kw = kWeightingPowers(bandsHz, a.sampleRate);
   let flat = 0, weighted = 0;
   for (let b = 0; b < bandsHz.length; b++) {
     const p = Math.pow(10, bandLevelsDb[b] / 10);
     flat += p;
-    weighted += p * kWeightingPowerAt(bandsHz[b], a.sampleRate);
+    weighted += p * kw[b];
   }
   const k = flat > 0 && weighted > 0 ? 10 * Math.log10(weighted / flat) : 0;
   // rmsDbfs is the mean over channels; BS.1770 sums them.
