@@ -45,22 +45,23 @@ export interface MasteringStages {
 /** The loudness maximiser's soft clipper, as the chain applies it. */
 export interface MaximiserSettings {
   /**
-   * Clip level relative to the limiter's ceiling, dB: the clipper is y = T·tanh(x/T) on the driven signal,
-   * with T this far above the ceiling, so the limiter after it never reduces gain by much more than this
-   * (the clipper, instantaneous and 8x oversampled, takes the rest of each peak).
+   * Clip level T relative to the limiter's ceiling, dB. The clipper (the saturator's 'knee' curve, with its
+   * knee this far under T) is straight up to the ceiling and bends what lies above it toward T, so the
+   * limiter after it never reduces gain by much more than this (the clipper, instantaneous and 8x
+   * oversampled, takes the rest of each peak) and nothing under the ceiling is distorted.
    */
   clipAboveCeilingDb: number;
 }
 
 /**
- * The soft clipper as a `saturator` insert for a given limiter drive: tanh(G·x)/G with G = drive − (ceiling +
- * clipAboveCeilingDb), i.e. unity gain for small signals and a clip level T that sits clipAboveCeilingDb
- * over the ceiling once the limiter's drive is applied. G is bounded to the saturator's 0..36 dB (below 0 the
+ * The soft clipper as a `saturator` insert for a given limiter drive: knee(G·x)/G with G = drive − (ceiling +
+ * clipAboveCeilingDb), i.e. unity gain up to the ceiling and a clip level T that sits clipAboveCeilingDb
+ * over it once the limiter's drive is applied. G is bounded to the saturator's 0..36 dB (below 0 the
  * clip level would be above full scale before the drive: the clipper then clips a little later than asked).
  */
-export function maximiserClipParams(m: MaximiserSettings, limiterDriveDb: number, ceilingDbtp: number): { driveDb: number; mix: number; outputGainDb: number } {
+export function maximiserClipParams(m: MaximiserSettings, limiterDriveDb: number, ceilingDbtp: number): { driveDb: number; mix: number; outputGainDb: number; curve: 'knee'; kneeDb: number } {
   const g = Math.min(36, Math.max(0, limiterDriveDb - ceilingDbtp - m.clipAboveCeilingDb));
-  return { driveDb: round2(g), mix: 1, outputGainDb: round2(-g) };
+  return { driveDb: round2(g), mix: 1, outputGainDb: round2(-g), curve: 'knee', kneeDb: m.clipAboveCeilingDb };
 }
 
 function round2(x: number): number {

@@ -3,7 +3,8 @@ import { LoudnessMeter } from '../../../src/core/analysis/loudness-meter.js';
 import { TruePeakMeter } from '../../../src/core/analysis/true-peak-meter.js';
 import { decideLoudnessMaximiser, decideMaximiserForHeavyLimiting, MAXIMISER_CLIP_ABOVE_CEILING_DB, MAXIMISER_ENGAGE_GR_DB } from '../../../src/core/master/loudness-maximiser.js';
 import { searchLimiterDrive, SATURATION_SLOPE, type DrivePass } from '../../../src/core/master/loudness-search.js';
-import { MasteringChain, masteringInserts, type MasteringStages } from '../../../src/core/master/mastering-chain.js';
+import { MasteringChain, masteringInserts, maximiserClipParams, type MasteringStages } from '../../../src/core/master/mastering-chain.js';
+import { Saturator } from '../../../src/core/dsp/saturator.js';
 
 const FS = 48000;
 
@@ -88,5 +89,38 @@ describe('limiter saturation and the loudness maximiser', () => {
     // The reported chain carries the clipper in front of the limiter.
     const ins = masteringInserts({ ...base, maximiser: { clipAboveCeilingDb: 3 }, limiter: { ...base.limiter, inputGainDb: 24 } });
     expect(ins.map((i) => i.type)).toEqual(['saturator', 'limiter']);
+  });
+
+  it('clips only above the ceiling: a driven sine under it passes unchanged, one far over it ends under the clip level', () => {
+    const ceiling = -1;
+    const drive = 10;
+    const params = maximiserClipParams({ clipAboveCeilingDb: MAXIMISER_CLIP_ABOVE_CEILING_DB }, drive, ceiling);
+    expect(params).toMatchObject({ curve: 'knee', kneeDb: MAXIMISER_CLIP_ABOVE_CEILING_DB, mix: 1 });
+    // Peak of the sine after the limiter's drive, dBFS -> the clipper's output peak in the same scale.
+    const through = (drivenPeakDb: number) => {
+      const sat = new Saturator();
+      sat.prepare({ sampleRate: FS, channels: 1, maxBlockFrames: 1024 });
+      sat.setParams(params);
+      sat.reset();
+      const n = 16384;
+      const amp = 10 ** ((drivenPeakDb - drive) / 20); // the clipper sees the signal before the drive
+      const x = Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * 211 * i) / FS));
+      const y = new Float32Array(n);
+      for (let i = 0; i < n; i += 1024) sat.process([x.subarray(i, i + 1024)], [y.subarray(i, i + 1024)], 1024);
+      const lat = sat.latencyFrames;
+      let err = 0;
+      let peak = 0;
+      for (let i = lat + 4096; i < n; i++) {
+        err = Math.max(err, Math.abs(y[i] - x[i - lat]));
+        peak = Math.max(peak, Math.abs(y[i]));
+      }
+      return { errDb: 20 * Math.log10(err / amp), peakDb: 20 * Math.log10(peak) + drive };
+    };
+    // 0.5 dB under the ceiling: untouched (only the oversampler's ripple and rounding remain).
+    expect(through(ceiling - 0.5).errDb).toBeLessThan(-90);
+    // 12 dB over the ceiling: bent to under ceiling + clipAboveCeilingDb, and clearly clipped.
+    const hot = through(ceiling + 12);
+    expect(hot.peakDb).toBeLessThan(ceiling + MAXIMISER_CLIP_ABOVE_CEILING_DB);
+    expect(hot.peakDb).toBeGreaterThan(ceiling);
   });
 });
