@@ -65,8 +65,8 @@ export const INSERTS: readonly InsertDefinition[] = [
   { type: 'expander', description: 'Downward expander', params: EXPANDER_PARAMS, create: () => make(new Expander()) },
   { type: 'deesser', description: 'Split-band de-esser', params: DEESSER_PARAMS, create: () => make(new Deesser()) },
   {
-    type: 'multiband', description: 'Multiband compressor with Linkwitz-Riley 24 dB/oct crossovers',
-    params: {},
+    type: 'multiband', description: 'Multiband compressor with Linkwitz-Riley 24 dB/oct crossovers (minimum or linear phase)',
+    params: { phase: MULTIBAND_PARAMS.phase },
     extraEntries: {
       crossoversHz: v.optional(v.pipe(v.array(v.nonOptional(paramSchema(MULTIBAND_PARAMS.crossoversHz), 'must be a number'), 'must be a list of frequencies'),
         v.minLength(1, 'at least 1 crossover'),

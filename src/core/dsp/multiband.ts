@@ -1,6 +1,9 @@
 /**
  * The `multiband` insert: a Linkwitz-Riley 24 dB/oct band splitter (crossover.ts, with allpass
  * compensation, so the bands sum flat) and one Compressor per band; the compressed bands are summed.
+ * `phase: 'linear'` splits with linear-phase FIRs of the same magnitudes instead (linear-phase-crossover.ts):
+ * the bands sum to the delayed input exactly, at the FIR's latency. `phase` fixes the latency, so it is
+ * read at prepare() (createInsert prepares again after setParams).
  *
  * - crossoversHz: ascending, 1..MULTIBAND_MAX_BANDS − 1 frequencies; bands.length = crossoversHz.length + 1.
  *   Crossover changes apply at once (coefficient jump); a change in the band count clears the filter state.
@@ -11,12 +14,15 @@
 import { Compressor, type CompressorParams } from './compressor.js';
 import { applyLinked3, type LinkedGain } from './compressor-linked.js';
 import { LinkwitzRileyCrossover } from './crossover.js';
+import { LinearPhaseCrossover } from './linear-phase-crossover.js';
 import type { ParamTable } from './param-table.js';
 import type { ProcessSpec, Processor } from './processor.js';
 
 export interface MultibandParams {
   crossoversHz: number[];
   bands: Partial<CompressorParams>[];
+  /** Band splitter: 'minimum' (Linkwitz-Riley IIR, no latency) or 'linear' (FIR, latency). */
+  phase: 'minimum' | 'linear';
 }
 
 export interface MultibandMeters {
@@ -32,15 +38,20 @@ export const MULTIBAND_MAX_BANDS = 6;
  */
 export const MULTIBAND_PARAMS = {
   crossoversHz: { kind: 'number', unit: 'Hz', min: 20, max: 20000, default: 200, rampMs: 0, description: 'Each crossover frequency in Hz (ascending list, Linkwitz-Riley 24 dB/oct)' },
+  phase: { kind: 'enum', values: ['minimum', 'linear'], default: 'minimum', description: 'Band splitter: minimum (Linkwitz-Riley IIR, no latency) or linear (FIR, the bands sum to the delayed input; adds latency)' },
 } as const satisfies ParamTable;
 
 /** Default crossovers of a new multiband compressor (three bands). */
 export const MULTIBAND_DEFAULT_CROSSOVERS_HZ: readonly number[] = [200, 2000];
 
-/** Multiband compressor; see the file comment. Latency 0. */
+/** Multiband compressor; see the file comment. Latency 0 in minimum phase. */
 export class Multiband implements Processor<MultibandParams, MultibandMeters> {
-  readonly latencyFrames = 0;
   private readonly xover = new LinkwitzRileyCrossover();
+  /** The linear-phase splitter, built at the first prepare() in linear phase. */
+  private linear: LinearPhaseCrossover | null = null;
+  private phase: 'minimum' | 'linear' = 'minimum';
+  /** The phase of the last prepare(): what process() runs. */
+  private activePhase: 'minimum' | 'linear' = 'minimum';
   private readonly comps: Compressor[] = [];
   private crossoversHz: number[] = [...MULTIBAND_DEFAULT_CROSSOVERS_HZ];
   private channels = 0;
@@ -65,11 +76,21 @@ export class Multiband implements Processor<MultibandParams, MultibandMeters> {
     return this.crossoversHz.length + 1;
   }
 
+  get latencyFrames(): number {
+    return this.activePhase === 'linear' && this.linear ? this.linear.latencyFrames : 0;
+  }
+
   prepare(spec: ProcessSpec): void {
     this.channels = spec.channels;
     this.maxBlock = Math.max(1, spec.maxBlockFrames);
     this.xover.prepare(spec.channels, spec.sampleRate, MULTIBAND_MAX_BANDS);
     this.xover.setCrossovers(this.crossoversHz);
+    this.activePhase = this.phase;
+    if (this.phase === 'linear') {
+      this.linear ??= new LinearPhaseCrossover();
+      this.linear.prepare(spec.channels, spec.sampleRate, MULTIBAND_MAX_BANDS, this.maxBlock);
+      this.linear.setCrossovers(this.crossoversHz);
+    }
     // Only the bands in use: each compressor allocates a dozen block buffers (a third of a cold start's
     // chain construction); a later setParams() with more bands prepares the rest.
     this.spec = { ...spec, maxBlockFrames: this.maxBlock };
@@ -88,6 +109,7 @@ export class Multiband implements Processor<MultibandParams, MultibandMeters> {
 
   reset(): void {
     this.xover.reset();
+    this.linear?.reset();
     for (let b = 0; b < this.preparedBands; b++) this.comps[b].reset();
   }
 
@@ -113,9 +135,11 @@ export class Multiband implements Processor<MultibandParams, MultibandMeters> {
     if (patch.bands && patch.bands.length !== xo.length + 1) {
       throw new RangeError(`multiband.bands: must have ${xo.length + 1} entries (crossoversHz.length + 1)`);
     }
+    if (patch.phase !== undefined) this.phase = patch.phase;
     if (patch.crossoversHz) {
       this.crossoversHz = [...xo];
       this.xover.setCrossovers(this.crossoversHz);
+      this.linear?.setCrossovers(this.crossoversHz);
       this.prepareBands();
     }
     if (patch.bands) {
@@ -164,7 +188,8 @@ export class Multiband implements Processor<MultibandParams, MultibandMeters> {
     const nb = this.bandCount;
     for (let off = 0; off < frames; off += this.maxBlock) {
       const n = Math.min(this.maxBlock, frames - off);
-      for (let c = 0; c < chans; c++) this.xover.process(c, inputs[c], off, this.chanBands[c], n);
+      if (this.activePhase === 'linear' && this.linear) this.linear.process(inputs, off, this.chanBands, n);
+      else for (let c = 0; c < chans; c++) this.xover.process(c, inputs[c], off, this.chanBands[c], n);
       if (!(nb === 3 && chans === 2 && this.fusedGains(n))) {
         for (let b = 0; b < nb; b++) this.comps[b].process(this.bandBuf[b], this.bandBuf[b], n);
       }

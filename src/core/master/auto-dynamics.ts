@@ -10,6 +10,7 @@
  * WORK_START_DB, and from there shares the work with 1-3 dB of slower, band-wise gain reduction (less
  * audible than the same reduction in a fast broadband limiter), at full strength from WORK_FULL_DB.
  * A quiet target (EBU R 128's −23 LUFS) asks less of the limiter than a loud one, and gets less compression.
+ * The bands are split in linear phase (multiband `phase: 'linear'`), so that at rest the stage only delays.
  */
 import type { AnalysisResult, SpectrumResult } from '../analysis/analysis-result.js';
 import type { CompressorParams } from '../dsp/compressor.js';
@@ -19,7 +20,7 @@ export type BandCompressorSettings = Pick<CompressorParams, 'thresholdDb' | 'rat
 
 export interface MultibandDecision {
   /** The multiband insert, or null when the programme needs none (strength 0). */
-  insert: { type: 'multiband'; crossoversHz: number[]; bands: BandCompressorSettings[] } | null;
+  insert: { type: 'multiband'; phase: 'linear'; crossoversHz: number[]; bands: BandCompressorSettings[] } | null;
   /** The measurements and the strength they gave (0..1, times `amount`). */
   measurement: { plrDb: number | null; crestDb: number | null; bandRmsDb: (number | null)[] };
   strength: number;
@@ -95,7 +96,9 @@ export function decideMultiband(input: Pick<AnalysisResult, 'plrDb' | 'crestDb' 
     detector: 'rms' as const,
   }));
   return {
-    insert: { type: 'multiband', crossoversHz: [...MULTIBAND_CROSSOVERS_HZ], bands },
+    // Linear phase: a Linkwitz-Riley split delays the bass against the highs by a few ms (its allpass
+    // sum) even where the bands are barely compressed, and a master should not move in time.
+    insert: { type: 'multiband', phase: 'linear', crossoversHz: [...MULTIBAND_CROSSOVERS_HZ], bands },
     measurement, strength,
     reason: strengthOverride !== undefined ? 'to bring the PLR toward the reference' : `${workText}: gentle band-wise control shares the work`,
   };
