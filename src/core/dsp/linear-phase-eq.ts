@@ -215,34 +215,46 @@ export class LinearPhaseEq implements Processor<LinearPhaseEqParams, Record<stri
       fft.realTransform(this.spec, ib);
       fft.completeSpectrum(this.spec);
       if (fade) for (let i = 0; i < 2 * nn; i++) this.specB[i] = this.spec[i];
-      this.multiply(this.spec, this.kernel);
+      multiplySpectra(this.spec, this.kernel, this.spec, nn);
       fft.inverseTransform(this.time, this.spec);
       if (fade) {
-        this.multiply(this.specB, this.kernelNext);
+        multiplySpectra(this.specB, this.kernelNext, this.specB, nn);
         fft.inverseTransform(this.timeB, this.specB);
-        for (let i = 0; i < l; i++) {
-          const t = (i + 0.5) / l;
-          ob[i] = (1 - t) * this.time[2 * (l + i)] + t * this.timeB[2 * (l + i)];
-        }
-      } else {
-        for (let i = 0; i < l; i++) ob[i] = this.time[2 * (l + i)];
       }
-      if (!Number.isFinite(ob[0]) || !Number.isFinite(ob[l - 1])) ob.fill(0);
+      emitHop(ob, this.time, fade ? this.timeB : null, l);
       // Slide: the newest L inputs become the history of the next hop.
       ib.copyWithin(0, l, nn);
     }
     if (fade) this.swapKernels();
   }
+}
 
-  private multiply(spec: number[], kernel: number[]): void {
-    const len = 2 * this.n;
-    for (let i = 0; i < len; i += 2) {
-      const re = spec[i];
-      const im = spec[i + 1];
-      const kr = kernel[i];
-      const ki = kernel[i + 1];
-      spec[i] = re * kr - im * ki;
-      spec[i + 1] = re * ki + im * kr;
-    }
+/** dest = spec · kernel over `bins` complex bins (interleaved re, im); dest may be spec. */
+export function multiplySpectra(spec: readonly number[], kernel: readonly number[], dest: number[], bins: number): void {
+  const len = 2 * bins;
+  for (let i = 0; i < len; i += 2) {
+    const re = spec[i];
+    const im = spec[i + 1];
+    const kr = kernel[i];
+    const ki = kernel[i + 1];
+    dest[i] = re * kr - im * ki;
+    dest[i + 1] = re * ki + im * kr;
   }
+}
+
+/**
+ * The L valid outputs of an overlap-save hop (the second half of the inverse FFT `time`) into `out`,
+ * crossfaded linearly into `timeNext` over the hop when a kernel change is pending; a non-finite hop
+ * (from a non-finite kernel) becomes silence.
+ */
+export function emitHop(out: Float64Array, time: readonly number[], timeNext: readonly number[] | null, l: number): void {
+  if (timeNext) {
+    for (let i = 0; i < l; i++) {
+      const t = (i + 0.5) / l;
+      out[i] = (1 - t) * time[2 * (l + i)] + t * timeNext[2 * (l + i)];
+    }
+  } else {
+    for (let i = 0; i < l; i++) out[i] = time[2 * (l + i)];
+  }
+  if (!Number.isFinite(out[0]) || !Number.isFinite(out[l - 1])) out.fill(0);
 }

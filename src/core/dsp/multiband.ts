@@ -88,7 +88,7 @@ export class Multiband implements Processor<MultibandParams, MultibandMeters> {
     this.activePhase = this.phase;
     if (this.phase === 'linear') {
       this.linear ??= new LinearPhaseCrossover();
-      this.linear.prepare(spec.channels, spec.sampleRate, MULTIBAND_MAX_BANDS, this.maxBlock);
+      this.linear.prepare(spec.channels, spec.sampleRate, MULTIBAND_MAX_BANDS);
       this.linear.setCrossovers(this.crossoversHz);
     }
     // Only the bands in use: each compressor allocates a dozen block buffers (a third of a cold start's
