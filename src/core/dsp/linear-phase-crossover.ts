@@ -19,7 +19,7 @@
  */
 import FFT from 'fft.js';
 import type { BandSpec } from './biquad-design.js';
-import { designLinearPhaseFir, emitHop, linearPhaseFirSize, multiplySpectra } from './linear-phase-eq.js';
+import { designLinearPhaseKernel, emitHop, linearPhaseFirSize, multiplySpectra } from './linear-phase-eq.js';
 
 const DENORMAL = 1e-30;
 
@@ -69,7 +69,7 @@ export class LinearPhaseCrossover {
     return this.freqs.length + 1;
   }
 
-  /** Allocates the FFT, kernels and buffers for up to `maxBands` bands. */
+  /** Allocates the FFT, kernels and buffers for up to `maxBands` bands; designs the crossovers set so far. */
   prepare(channels: number, sampleRate: number, maxBands: number): void {
     this.channels = channels;
     this.fs = sampleRate;
@@ -122,14 +122,8 @@ export class LinearPhaseCrossover {
 
   /** Designs every FIR band's kernel spectrum for the current crossovers into `dest`. */
   private design(dest: number[][]): void {
-    const fft = this.fft as FFT;
-    const len = this.l - 1;
-    const p = this.tapsPadded;
     for (let k = 0; k < this.freqs.length && k < dest.length; k++) {
-      designLinearPhaseFir(linearPhaseBandSpecs(this.freqs, k), this.fs, fft, this.taps, this.spec, this.time);
-      for (let i = 0; i < this.n; i++) p[i] = i < len ? this.taps[i] : 0;
-      fft.realTransform(dest[k], p);
-      fft.completeSpectrum(dest[k]);
+      designLinearPhaseKernel(linearPhaseBandSpecs(this.freqs, k), this.fs, this.fft as FFT, dest[k], this.taps, this.tapsPadded, this.spec, this.time);
     }
   }
 

@@ -162,13 +162,7 @@ export class LinearPhaseEq implements Processor<LinearPhaseEqParams, Record<stri
 
   /** Designs the FIR for the current bands and stores its N-point spectrum in `dest`. */
   private designInto(dest: number[]): void {
-    const fft = this.fft as FFT;
-    designLinearPhaseFir(this.bands, this.fs, fft, this.taps, this.spec, this.time);
-    const p = this.tapsPadded;
-    const len = this.l - 1;
-    for (let i = 0; i < this.n; i++) p[i] = i < len ? this.taps[i] : 0;
-    fft.realTransform(dest, p);
-    fft.completeSpectrum(dest);
+    designLinearPhaseKernel(this.bands, this.fs, this.fft as FFT, dest, this.taps, this.tapsPadded, this.spec, this.time);
   }
 
   /** Filters `frames` samples per channel; in-place safe. */
@@ -257,4 +251,18 @@ export function emitHop(out: Float64Array, time: readonly number[], timeNext: re
     for (let i = 0; i < l; i++) out[i] = time[2 * (l + i)];
   }
   if (!Number.isFinite(out[0]) || !Number.isFinite(out[l - 1])) out.fill(0);
+}
+
+/**
+ * The FIR for `bands` (designLinearPhaseFir) as the N-point spectrum overlap-save multiplies by, into
+ * `dest` (fft.createComplexArray()). taps (≥ L − 1) and padded (N) are scratch, as are specScratch and
+ * timeScratch.
+ */
+export function designLinearPhaseKernel(bands: readonly BandSpec[], sampleRate: number, fft: FFT, dest: number[], taps: Float64Array, padded: number[], specScratch: number[], timeScratch: number[]): void {
+  designLinearPhaseFir(bands, sampleRate, fft, taps, specScratch, timeScratch);
+  const n = fft.size;
+  const len = (n >> 1) - 1;
+  for (let i = 0; i < n; i++) padded[i] = i < len ? taps[i] : 0;
+  fft.realTransform(dest, padded);
+  fft.completeSpectrum(dest);
 }

@@ -88,8 +88,9 @@ export class Multiband implements Processor<MultibandParams, MultibandMeters> {
     this.activePhase = this.phase;
     if (this.phase === 'linear') {
       this.linear ??= new LinearPhaseCrossover();
-      this.linear.prepare(spec.channels, spec.sampleRate, MULTIBAND_MAX_BANDS);
+      // Crossovers first: prepare() designs them (set after it, they would be designed again to crossfade).
       this.linear.setCrossovers(this.crossoversHz);
+      this.linear.prepare(spec.channels, spec.sampleRate, MULTIBAND_MAX_BANDS);
     }
     // Only the bands in use: each compressor allocates a dozen block buffers (a third of a cold start's
     // chain construction); a later setParams() with more bands prepares the rest.

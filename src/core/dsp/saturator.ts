@@ -13,8 +13,8 @@
  *
  * Aliasing budget: ≥ 80 dB below the fundamental over the WHOLE band 0..fs/2 (not just ≤ 20 kHz) for a
  * full-scale sine driven 12 dB (tanh); the knee curve (2 dB knee): ≥ 78 dB driven 6 dB, ≥ 60 dB driven
- * 12 dB (measured worst: −80.2 and −64.2 dB, a 7 kHz tone at 44.1 kHz). The clipper runs at 8x on the shared module's CascadeOversampler
- * (oversampler.ts): half-band 2x stages plus one sharp 2x decimation low-pass whose stopband starts AT
+ * 12 dB (measured worst: −80.2 and −64.2 dB, a 7 kHz tone at 44.1 kHz). The clipper runs at 8x on the
+ * shared module's CascadeOversampler (oversampler.ts): half-band 2x stages plus one sharp 2x decimation low-pass whose stopband starts AT
  * the base Nyquist (90 dB, Kaiser). So every harmonic above fs/2 is rejected ≥ 89 dB before it can
  * fold, and the upsampler's images of the pass band land above fs − passband, where the decimator
  * removes them too. Why 8x and not 4x: harmonics near the oversampled rate fold straight into the band
@@ -208,7 +208,8 @@ export class Saturator implements Processor<SaturatorParams, Record<string, neve
     const size = lat + 1;
     const nCh = Math.min(this.channels, outputs.length);
     // The knee as a linear level (1 = the tanh curve).
-    const knee = this.p.curve === 'knee' ? dbToGain(-Math.min(24, Math.max(0.1, this.p.kneeDb))) : 1;
+    const kd = SATURATOR_PARAMS.kneeDb;
+    const knee = this.p.curve === 'knee' ? dbToGain(-Math.min(kd.max, Math.max(kd.min, this.p.kneeDb))) : 1;
     let pos = this.dryPos;
     for (let c = 0; c < nCh; c++) {
       const x = inputs[c];

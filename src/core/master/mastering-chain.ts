@@ -14,7 +14,7 @@ import { Imager } from '../dsp/imager.js';
 import { createInsert, insertDefinition, type InsertSpec } from '../dsp/insert-catalog.js';
 import { Limiter } from '../dsp/limiter.js';
 import { ProcessorChain } from '../dsp/processor-chain.js';
-import { Saturator } from '../dsp/saturator.js';
+import { Saturator, type SaturatorParams } from '../dsp/saturator.js';
 import type { ProcessSpec, Processor } from '../dsp/processor.js';
 import type { MultibandDecision } from './auto-dynamics.js';
 import type { EqBand } from './eq-fit.js';
@@ -59,7 +59,7 @@ export interface MaximiserSettings {
  * over it once the limiter's drive is applied. G is bounded to the saturator's 0..36 dB (below 0 the
  * clip level would be above full scale before the drive: the clipper then clips a little later than asked).
  */
-export function maximiserClipParams(m: MaximiserSettings, limiterDriveDb: number, ceilingDbtp: number): { driveDb: number; mix: number; outputGainDb: number; curve: 'knee'; kneeDb: number } {
+export function maximiserClipParams(m: MaximiserSettings, limiterDriveDb: number, ceilingDbtp: number): SaturatorParams {
   const g = Math.min(36, Math.max(0, limiterDriveDb - ceilingDbtp - m.clipAboveCeilingDb));
   return { driveDb: round2(g), mix: 1, outputGainDb: round2(-g), curve: 'knee', kneeDb: m.clipAboveCeilingDb };
 }
