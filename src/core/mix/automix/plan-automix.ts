@@ -6,10 +6,11 @@
  *   → compressor (from the crest factor) → fader (the role balance) → pan → post-fader reverb send.
  * Master: gentle glue compressor, optional reference match EQ, master fader.
  *
- * Balance: each stem's target loudness in the mix is `anchor + levelLu(role) − 10·log10(n)`, n the number
- * of active stems sharing the role (balance.ts: a role's level is the level of the whole part, so n stems
- * of one part split it as a power sum), the anchor set so the stems' powers sum to MIX_TARGET_LUFS. The
- * fader also gives back the level the EQ, the compressor and an off-centre balance take, so the stem arrives at its target. Every input to these decisions is either a
+ * Balance: each stem's target loudness in the mix is `anchor + levelLu(role) − 10·log10(n) + crest
+ * correction`, n the number of active stems that are takes of one part (balance.ts, same-part.ts), the crest
+ * correction moving transient stems down and sustained ones up, the anchor set so the stems' powers sum to
+ * MIX_TARGET_LUFS. The fader also gives back the level the EQ, the compressor and an off-centre balance take,
+ * so the stem arrives at its target. Every input to these decisions is either a
  * within-stem ratio or the stem's loudness, which the trim cancels: scaling a stem by a constant changes the
  * trim by the same dB and nothing else, so the rendered mix does not change.
  */
@@ -21,6 +22,7 @@ import type { InsertSpec } from '../../dsp/insert-catalog.js';
 import type { Session, SessionTrack } from '../session-schema.js';
 import { detectRole, type RoleDecision } from './detect-role.js';
 import { decideBalance, type BalanceDecision } from './balance.js';
+import { groupSameParts } from './same-part.js';
 import { decideCompression, glueCompressor, MIX_TARGET_LUFS, REVERB_BUS, reverbBusInserts, STAGE_LUFS, type CompressionDecision } from './dynamics.js';
 import { DC_OFFSET_REL_DB, decideEq, type EqDecision } from './masking-eq.js';
 import { decidePanning, type MonoCheck } from './panning.js';
@@ -45,6 +47,8 @@ export interface AutomixPlanOptions {
   sampleRate?: number;
   /** Role level overrides, LU, by role name (tuning without editing the table). */
   levelLu?: Record<string, number>;
+  /** Crest correction of the balance, LU per dB of crest above the stems' mean (default CREST_WEIGHT; 0 = role levels only). */
+  crestWeight?: number;
   /** Shared reverb (default true). */
   reverb?: boolean;
   /** Bus glue compressor (default true). */
@@ -142,8 +146,11 @@ export function planAutomix(inputs: readonly AutomixStemInput[], opts: AutomixPl
   const specs = roles.map((r) => roleSpec(r.role));
   // Balance: the role's level (the user's override wins) split among the active stems sharing the role,
   // then the anchor so the active stems' target powers sum to the mix target.
-  const balance = decideBalance(roles.map((r) => r.role), roles.map((r, i) => opts.levelLu?.[r.role] ?? specs[i].levelLu),
-    feats.map((f) => f.loudnessLufs !== null));
+  const active = feats.map((f) => f.loudnessLufs !== null);
+  const parts = groupSameParts(roles.map((r) => r.role), feats.map((f) => f.envelope), active);
+  const balance = decideBalance(roles.map((r, i) => ({
+    role: r.role, roleLevelLu: opts.levelLu?.[r.role] ?? specs[i].levelLu, active: active[i], part: parts[i], crestDb: feats[i].crestDb,
+  })), opts.crestWeight);
   let sum = 0;
   feats.forEach((f, i) => { if (f.loudnessLufs !== null) sum += Math.pow(10, balance[i].levelLu / 10); });
   const anchor = sum > 0 ? MIX_TARGET_LUFS - 10 * Math.log10(sum) : MIX_TARGET_LUFS;

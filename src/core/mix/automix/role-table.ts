@@ -5,28 +5,31 @@
  * Columns (units in the names):
  * - `levelLu`        loudness of the stem in the mix relative to the other roles, LU (the balance; only the
  *                    differences matter, the mix level is set separately). The lead vocal is the 0 LU
- *                    reference. Where the numbers come from is said row by row below; the sources are:
- *                    [M] MUSDB18-HQ (Rafii et al. 2019; 150 professionally mixed songs, stems
- *                        vocals / drums / bass / other): median integrated loudness (BS.1770) of each stem
- *                        relative to its mixture over the 100 training songs, vocals -3.5 LU (IQR -4.8..-2.7),
- *                        other -4.8 (-6.2..-3.6), drums -6.6 (-8.6..-5.4), bass -7.5 (-9.2..-5.3). Measured by
- *                        the open project takakhoo/lacquer (remaster/mastering_norms.json, `level_re_mix`);
- *                        a third-party measurement of a public data set, not a peer-reviewed table.
- *                    [G] Gerdes & Siedenburg 2023, "Lead-vocal level in recordings of popular music
- *                        1946-2020", JASA Express Letters 3, 043201: lead-vocal-to-accompaniment ratio about
- *                        +1 dB in Billboard hits since 1975 (from about +5 dB in 1946); positive in country,
- *                        rap and pop, about 0 in rock, negative in metal (abstract and press summaries; the
- *                        per-genre figures were not read). Together with [M] (vocals -3.5 LU re mix = about
- *                        -1 dB against the rest): the lead voice is the loudest single part, about as loud as
- *                        all the accompaniment together.
- *                    Not found with numbers we could read: De Man's thesis "Towards a better understanding of
- *                    mix engineering" (2017) and De Man et al., ISMIR 2014 (only front matter reachable),
- *                    Wichern et al., AES 139 (2015, MedleyDB loudness templates: abstract only), Ward et al.,
- *                    WIMP 2017 (DSD100 relative-to-mix loudness: abstract only), Pestana & Reiss 2014.
- *                    Rows marked "convention" have no published figure: they keep issue #6's order (lead and
- *                    vocals on top, kick and bass as the foundation, pads and effects below) and otherwise
- *                    stay with their group. All figures are in LU (K-weighted), so the low end already reads
- *                    lower than it sounds, as in the data; rounded to 0.5 LU.
+ *                    reference. The balance adds a crest correction to these levels (balance.ts): transient
+ *                    stems go down, sustained ones up, so a row is the level of a part with the mix's average
+ *                    crest. Two sources set the rows:
+ *                    ORDER from published production practice: [M] MUSDB18-HQ (Rafii et al. 2019; 150
+ *                        professionally mixed songs, stems vocals / drums / bass / other): median integrated
+ *                        loudness (BS.1770) of each stem relative to its mixture over the 100 training songs,
+ *                        vocals -3.5 LU, other -4.8, drums -6.6, bass -7.5 (measured by the open project
+ *                        takakhoo/lacquer, remaster/mastering_norms.json `level_re_mix`; a third-party
+ *                        measurement of a public data set). [G] Gerdes & Siedenburg 2023, JASA Express Letters
+ *                        3, 043201: lead-vocal-to-accompaniment ratio about +1 dB in Billboard hits since 1975.
+ *                        Rows without a published figure ("convention") keep issue #6's order: lead and vocals
+ *                        on top, kick and bass as the foundation, pads and effects below.
+ *                    SIZE of the steps from reference mixes outside the dev corpus, [O]: the 28 OpenMSX songs
+ *                        that shared/corpus-dev does not use, rendered per MIDI channel with its script (FluidR3
+ *                        GM, the composer's own balance as reference). Steps derived from [M] as one stem per
+ *                        part (harmonic parts -4.5, bass -4, kit -3, pads -7.5, effects -10.5 under the lead)
+ *                        made the automix balance worse than an equal-loudness mix on 25 of the 28 songs (mean
+ *                        per-stem error 4.29 LU against 3.38, shared/eval/mixscore.py). Over role-only scalings
+ *                        of those steps, with the crest correction, 0.3 of their size scored best there (2.85 LU;
+ *                        full size 3.05, half 2.88, none 3.64 without crest); the rows below are the [M] steps
+ *                        times 0.3, rounded to 0.5 LU, except the kit pieces, which are derived again from the
+ *                        kit row, and pads and effects, kept under the kit pieces by convention (see there). Per part, the [O] mixes keep every part within a few LU of the
+ *                        others: a stem is usually one part, and parts are not sub-groups of a louder group
+ *                        as the [M] stems are. All figures are in LU (K-weighted), so the low end already reads
+ *                        lower than it sounds, as in the data.
  * - `importance`     priority when two stems mask each other (higher wins; the lower one is carved).
  * - `highpassHz`     high-pass corner for roles without useful low end (null = none); the automix lowers it
  *                    when the stem really has energy below (never cuts what a stem lives on).
@@ -58,8 +61,8 @@ export const ROLE_TABLE: readonly RoleSpec[] = [
   { role: 'vocal', description: 'lead vocal', levelLu: 0, importance: 10, highpassHz: 90, pan: 'centre', compRatio: 3, compAttackMs: 5, compReleaseMs: 120, reverbSendDb: -16,
     names: ['vocal', 'vocals', 'vox', 'voice', 'lead-vocal', 'leadvox', 'singer', 'sing'] },
   // Backing vocals: [M] folds them into its vocals stem, so no separate figure; convention: with the
-  // accompaniment (-4.5, see the harmonic group below), under the lead.
-  { role: 'backing-vocal', description: 'backing vocals', levelLu: -4.5, importance: 6, highpassHz: 120, pan: 'spread', compRatio: 3, compAttackMs: 5, compReleaseMs: 120, reverbSendDb: -13,
+  // accompaniment (-1.5, see the harmonic group below), under the lead.
+  { role: 'backing-vocal', description: 'backing vocals', levelLu: -1.5, importance: 6, highpassHz: 120, pan: 'spread', compRatio: 3, compAttackMs: 5, compReleaseMs: 120, reverbSendDb: -13,
     names: ['bv', 'bvs', 'backing', 'backvox', 'choir', 'harmony', 'harmonies', 'backs', 'bgv', 'bgvs', 'chorus-vox'] },
   // Lead instruments (`melody`, `lead`): no published figure for an instrumental lead; convention (and
   // issue #6, "lead and vocals on top"): the melody carrier takes the lead vocal's place, 0 LU.
@@ -67,50 +70,52 @@ export const ROLE_TABLE: readonly RoleSpec[] = [
     names: ['flute', 'piccolo', 'sax', 'saxophone', 'clarinet', 'oboe', 'whistle', 'recorder', 'solo', 'melody', 'ocarina', 'harmonica'] },
   { role: 'lead', description: 'lead line (synth lead, lead guitar)', levelLu: 0, importance: 9, highpassHz: 120, pan: 'centre', compRatio: 2.5, compAttackMs: 10, compReleaseMs: 150, reverbSendDb: -18,
     names: ['lead', 'leads', 'topline', 'hook', 'arp', 'riff'] },
-  // Foundation and drums. [M]: bass -7.5 LU re mix against vocals -3.5, so `bass` -4 LU; the whole kit
-  // (`drums`: a kit or drum-bus stem) -6.6 LU re mix, so -3 LU. Kit pieces (no published per-piece figure;
-  // convention): kick and snare carry the kit at equal level, -7; hats, overheads, toms and auxiliary
-  // percussion 4 LU under them, -11; kick + snare + hat + overheads then sum to -2.5 LU, the kit of [M]
-  // within its interquartile range. (Rows stay in name-matching order, so bass sits among the drums.)
-  { role: 'kick', description: 'kick drum', levelLu: -7, importance: 8, highpassHz: 30, pan: 'centre', compRatio: 4, compAttackMs: 15, compReleaseMs: 80, reverbSendDb: null,
+  // Foundation and drums. [M]: bass -7.5 LU re mix against vocals -3.5, a -4 LU step, 0.3 of it [O]: -1;
+  // the whole kit (`drums`: a kit or drum-bus stem) -6.6 LU re mix, a -3 LU step: -1 (its transients take
+  // it lower through the crest correction). Kit pieces (no published per-piece figure; convention): kick and
+  // snare carry the kit at equal level, hats, overheads, toms and auxiliary percussion 4 LU under them, and
+  // kick + snare + hat + overheads sum to the kit row: -5.5 and -9.5 (sum -1.0 LU). (Rows stay in
+  // name-matching order, so bass sits among the drums.)
+  { role: 'kick', description: 'kick drum', levelLu: -5.5, importance: 8, highpassHz: 30, pan: 'centre', compRatio: 4, compAttackMs: 15, compReleaseMs: 80, reverbSendDb: null,
     names: ['kick', 'kik', 'bd', 'bassdrum', 'bass-drum', 'kickdrum'] },
-  { role: 'bass', description: 'bass (electric, synth, upright)', levelLu: -4, importance: 8, highpassHz: 30, pan: 'centre', compRatio: 4, compAttackMs: 10, compReleaseMs: 120, reverbSendDb: null,
+  { role: 'bass', description: 'bass (electric, synth, upright)', levelLu: -1, importance: 8, highpassHz: 30, pan: 'centre', compRatio: 4, compAttackMs: 10, compReleaseMs: 120, reverbSendDb: null,
     names: ['bass', 'sub', 'subbass', 'bassline', '808', 'contrabass', 'upright'] },
-  { role: 'snare', description: 'snare drum, clap', levelLu: -7, importance: 7, highpassHz: 80, pan: 'centre', compRatio: 3, compAttackMs: 15, compReleaseMs: 100, reverbSendDb: -18,
+  { role: 'snare', description: 'snare drum, clap', levelLu: -5.5, importance: 7, highpassHz: 80, pan: 'centre', compRatio: 3, compAttackMs: 15, compReleaseMs: 100, reverbSendDb: -18,
     names: ['snare', 'snr', 'sd', 'clap', 'claps', 'rim', 'rimshot'] },
-  { role: 'drums', description: 'full drum kit or drum bus', levelLu: -3, importance: 7, highpassHz: 30, pan: 'centre', compRatio: 2.5, compAttackMs: 20, compReleaseMs: 120, reverbSendDb: -24,
+  { role: 'drums', description: 'full drum kit or drum bus', levelLu: -1, importance: 7, highpassHz: 30, pan: 'centre', compRatio: 2.5, compAttackMs: 20, compReleaseMs: 120, reverbSendDb: -24,
     names: ['drums', 'drum', 'kit', 'drumkit', 'beat', 'beats', 'loop', 'breakbeat', 'break'] },
-  { role: 'toms', description: 'toms', levelLu: -11, importance: 5, highpassHz: 60, pan: 'spread', compRatio: 3, compAttackMs: 15, compReleaseMs: 100, reverbSendDb: -20,
+  { role: 'toms', description: 'toms', levelLu: -9.5, importance: 5, highpassHz: 60, pan: 'spread', compRatio: 3, compAttackMs: 15, compReleaseMs: 100, reverbSendDb: -20,
     names: ['tom', 'toms', 'floortom', 'racktom'] },
-  { role: 'hat', description: 'hi-hat, ride, cymbals', levelLu: -11, importance: 4, highpassHz: 300, pan: 'spread', compRatio: 1, compAttackMs: 10, compReleaseMs: 100, reverbSendDb: null,
+  { role: 'hat', description: 'hi-hat, ride, cymbals', levelLu: -9.5, importance: 4, highpassHz: 300, pan: 'spread', compRatio: 1, compAttackMs: 10, compReleaseMs: 100, reverbSendDb: null,
     names: ['hat', 'hats', 'hihat', 'hh', 'hihats', 'ride', 'cymbal', 'cymbals', 'crash', 'shaker', 'tamb', 'tambourine'] },
-  { role: 'overheads', description: 'drum overheads, room mics', levelLu: -11, importance: 4, highpassHz: 150, pan: 'spread', compRatio: 2, compAttackMs: 20, compReleaseMs: 150, reverbSendDb: null,
+  { role: 'overheads', description: 'drum overheads, room mics', levelLu: -9.5, importance: 4, highpassHz: 150, pan: 'spread', compRatio: 2, compAttackMs: 20, compReleaseMs: 150, reverbSendDb: null,
     names: ['overhead', 'overheads', 'oh', 'room', 'rooms', 'ambience', 'amb'] },
-  { role: 'percussion', description: 'percussion (congas, bongos...)', levelLu: -11, importance: 4, highpassHz: 150, pan: 'spread', compRatio: 2, compAttackMs: 15, compReleaseMs: 100, reverbSendDb: -20,
+  { role: 'percussion', description: 'percussion (congas, bongos...)', levelLu: -9.5, importance: 4, highpassHz: 150, pan: 'spread', compRatio: 2, compAttackMs: 15, compReleaseMs: 100, reverbSendDb: -20,
     names: ['perc', 'percussion', 'conga', 'congas', 'bongo', 'bongos', 'cowbell', 'woodblock', 'timbale', 'timbales', 'djembe', 'clave', 'claves'] },
   // Harmonic instruments (guitar, keys, plucked, brass, strings, and chords and other after the pads): [M]
-  // "other", all of them together, is -4.8 LU re mix, -1.3 LU under the vocals; a typical band arrangement
-  // has about two such parts, each then about 3 LU under the group: -4.5 LU. No published figure tells
-  // them apart, so they are equal.
-  { role: 'guitar', description: 'rhythm guitar', levelLu: -4.5, importance: 6, highpassHz: 90, pan: 'spread', compRatio: 2.5, compAttackMs: 10, compReleaseMs: 150, reverbSendDb: -18,
+  // "other", all of them together, is -4.8 LU re mix, -1.3 LU under the vocals; as one stem per part
+  // (about two parts, each 3 LU under the group) -4.5, 0.3 of it [O]: -1.5 (which is also [M]'s group step).
+  // No published figure tells them apart, so they are equal.
+  { role: 'guitar', description: 'rhythm guitar', levelLu: -1.5, importance: 6, highpassHz: 90, pan: 'spread', compRatio: 2.5, compAttackMs: 10, compReleaseMs: 150, reverbSendDb: -18,
     names: ['guitar', 'guitars', 'gtr', 'gtrs', 'gt', 'strat', 'tele', 'ukulele', 'banjo', 'mandolin'] },
-  { role: 'keys', description: 'piano, organ, electric piano', levelLu: -4.5, importance: 6, highpassHz: 60, pan: 'spread', compRatio: 2, compAttackMs: 10, compReleaseMs: 150, reverbSendDb: -17,
+  { role: 'keys', description: 'piano, organ, electric piano', levelLu: -1.5, importance: 6, highpassHz: 60, pan: 'spread', compRatio: 2, compAttackMs: 10, compReleaseMs: 150, reverbSendDb: -17,
     names: ['keys', 'key', 'piano', 'pno', 'organ', 'rhodes', 'wurli', 'wurlitzer', 'epiano', 'ep', 'clav', 'clavinet', 'harpsichord'] },
-  { role: 'plucked', description: 'harp, mallets, plucked and struck tuned instruments', levelLu: -4.5, importance: 5, highpassHz: 80, pan: 'spread', compRatio: 1.5, compAttackMs: 10, compReleaseMs: 150, reverbSendDb: -16,
+  { role: 'plucked', description: 'harp, mallets, plucked and struck tuned instruments', levelLu: -1.5, importance: 5, highpassHz: 80, pan: 'spread', compRatio: 1.5, compAttackMs: 10, compReleaseMs: 150, reverbSendDb: -16,
     names: ['harp', 'marimba', 'vibraphone', 'vibes', 'xylophone', 'glockenspiel', 'glock', 'celesta', 'bells', 'kalimba', 'pluck', 'plucks', 'koto', 'sitar', 'music-box'] },
-  { role: 'brass', description: 'brass (trumpet, trombone, horns)', levelLu: -4.5, importance: 7, highpassHz: 100, pan: 'spread', compRatio: 2, compAttackMs: 10, compReleaseMs: 150, reverbSendDb: -16,
+  { role: 'brass', description: 'brass (trumpet, trombone, horns)', levelLu: -1.5, importance: 7, highpassHz: 100, pan: 'spread', compRatio: 2, compAttackMs: 10, compReleaseMs: 150, reverbSendDb: -16,
     names: ['brass', 'trumpet', 'trumpets', 'trombone', 'horn', 'horns', 'tuba', 'cornet', 'flugelhorn'] },
-  { role: 'strings', description: 'string section', levelLu: -4.5, importance: 4, highpassHz: 80, pan: 'spread', compRatio: 1.5, compAttackMs: 20, compReleaseMs: 200, reverbSendDb: -14,
+  { role: 'strings', description: 'string section', levelLu: -1.5, importance: 4, highpassHz: 80, pan: 'spread', compRatio: 1.5, compAttackMs: 20, compReleaseMs: 200, reverbSendDb: -14,
     names: ['strings', 'string', 'violin', 'violins', 'viola', 'violas', 'cello', 'cellos', 'orchestra', 'ensemble', 'quartet'] },
-  // Pads and effects: no published figure; convention (issue #6: "pads and effects below"): pads one
-  // 3 LU step under the harmonic instruments, effects two steps.
-  { role: 'pad', description: 'pads, sustained synths', levelLu: -7.5, importance: 3, highpassHz: 150, pan: 'spread', compRatio: 1, compAttackMs: 20, compReleaseMs: 200, reverbSendDb: -14,
+  // Pads and effects: no published figure ([O] has two pads and two effects, too few to say); convention
+  // (issue #6: "pads and effects below"): under the foundation, i.e. under the kick, the lowest foundation
+  // row: pads -6, effects -7.
+  { role: 'pad', description: 'pads, sustained synths', levelLu: -6, importance: 3, highpassHz: 150, pan: 'spread', compRatio: 1, compAttackMs: 20, compReleaseMs: 200, reverbSendDb: -14,
     names: ['pad', 'pads', 'atmos', 'atmosphere', 'drone', 'texture', 'warm', 'sweep'] },
-  { role: 'chords', description: 'chord stabs, comping', levelLu: -4.5, importance: 5, highpassHz: 120, pan: 'spread', compRatio: 2, compAttackMs: 10, compReleaseMs: 150, reverbSendDb: -16,
+  { role: 'chords', description: 'chord stabs, comping', levelLu: -1.5, importance: 5, highpassHz: 120, pan: 'spread', compRatio: 2, compAttackMs: 10, compReleaseMs: 150, reverbSendDb: -16,
     names: ['chord', 'chords', 'stab', 'stabs', 'comping'] },
-  { role: 'fx', description: 'effects, risers, noise, foley', levelLu: -10.5, importance: 2, highpassHz: 200, pan: 'spread', compRatio: 1, compAttackMs: 10, compReleaseMs: 150, reverbSendDb: -12,
+  { role: 'fx', description: 'effects, risers, noise, foley', levelLu: -7, importance: 2, highpassHz: 200, pan: 'spread', compRatio: 1, compAttackMs: 10, compReleaseMs: 150, reverbSendDb: -12,
     names: ['fx', 'sfx', 'effect', 'effects', 'riser', 'risers', 'impact', 'noise', 'foley', 'whoosh', 'uplifter', 'downlifter', 'vinyl'] },
-  { role: 'other', description: 'unidentified instrument', levelLu: -4.5, importance: 5, highpassHz: 60, pan: 'spread', compRatio: 2, compAttackMs: 10, compReleaseMs: 150, reverbSendDb: -18,
+  { role: 'other', description: 'unidentified instrument', levelLu: -1.5, importance: 5, highpassHz: 60, pan: 'spread', compRatio: 2, compAttackMs: 10, compReleaseMs: 150, reverbSendDb: -18,
     names: [] },
 ];
 

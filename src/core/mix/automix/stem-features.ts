@@ -6,6 +6,7 @@
  */
 import type { AnalysisResult } from '../../analysis/analysis-result.js';
 import { kWeightingPowers } from '../../analysis/k-weighting.js';
+import { loudnessEnvelope } from './same-part.js';
 
 /** What the automix needs to know about one stem. */
 export interface StemFeatures {
@@ -38,6 +39,8 @@ export interface StemFeatures {
   highEdgeDb: number;
   /** Fraction of the bands from 50 Hz to 12.5 kHz within 24 dB of the loudest band, 0..1 (1 = noise-like, flat). */
   bandwidthShare: number;
+  /** Momentary loudness relative to `loudnessLufs`, floored (same-part.ts); null without a loudness series or when silent. */
+  envelope: Float32Array | null;
   durationSeconds: number;
 }
 
@@ -126,6 +129,7 @@ export function stemFeatures(a: AnalysisResult): StemFeatures {
     lowEdgeDb,
     highEdgeDb,
     bandwidthShare: spanBands > 0 ? inSpan / spanBands : 0,
+    envelope: loudness !== null && series && series.length > 0 ? loudnessEnvelope(series, loudness) : null,
     durationSeconds: a.durationSeconds,
   };
 }

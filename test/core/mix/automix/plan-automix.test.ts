@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Analyzer } from '../../../../src/core/analysis/analyzer.js';
 import type { AnalysisResult } from '../../../../src/core/analysis/analysis-result.js';
-import { decideBalance } from '../../../../src/core/mix/automix/balance.js';
+import { CREST_WEIGHT, decideBalance } from '../../../../src/core/mix/automix/balance.js';
 import { detectRole, gmProgramFromName, nameTokens, roleFromName } from '../../../../src/core/mix/automix/detect-role.js';
 import { GM_PROGRAMS } from '../../../../src/core/mix/automix/gm-programs.js';
 import { ROLE_NAMES } from '../../../../src/core/mix/automix/role-table.js';
@@ -157,10 +157,13 @@ describe('planAutomix', () => {
     });
   });
 
-  it('balances by role: targets follow the table, summing to the mix target', () => {
+  it('balances by role and crest: targets follow the table plus the crest correction, summing to the mix target', () => {
     const lead = base.stems[5], bass = base.stems[0], hats = base.stems[2];
     expect([lead.role.role, bass.role.role, hats.role.role]).toEqual(['lead', 'bass', 'hat']);
-    expect(bass.targetLufs! - hats.targetLufs!).toBeCloseTo(roleSpec('bass').levelLu - roleSpec('hat').levelLu, 5);
+    const crestTerm = -CREST_WEIGHT * (bass.features.crestDb! - hats.features.crestDb!);
+    expect(Math.abs(crestTerm)).toBeGreaterThan(1); // a steady bass against hat bursts
+    expect(bass.targetLufs! - hats.targetLufs!).toBeCloseTo(roleSpec('bass').levelLu - roleSpec('hat').levelLu + crestTerm, 5);
+    expect(bass.balance.crestAdjustLu - hats.balance.crestAdjustLu).toBeCloseTo(crestTerm, 9);
     let p = 0;
     for (const s of base.stems) p += Math.pow(10, s.targetLufs! / 10);
     expect(10 * Math.log10(p)).toBeCloseTo(-20, 5);
@@ -205,41 +208,55 @@ describe('planAutomix', () => {
   });
 });
 
-describe('role sharing in the balance', () => {
+describe('role sharing and crest in the balance', () => {
   const db = (p: number) => 10 * Math.log10(p);
   const SHARE2 = db(2); // 3.0103 dB
+  const stem = (role: string, part: number, crestDb: number | null = 12, active = true) => ({ role, roleLevelLu: roleSpec(role).levelLu, active, part, crestDb });
 
-  it('splits a role among the stems sharing it so their power sum is the role level; unique roles unchanged', () => {
-    const roles = ['guitar', 'guitar', 'guitar', 'bass', 'kick', 'kick', 'snare', 'vocal'];
-    const levels = roles.map((r) => roleSpec(r).levelLu);
-    const b = decideBalance(roles, levels, roles.map(() => true));
-    for (const i of [0, 1, 2]) expect(b[i].levelLu).toBeCloseTo(roleSpec('guitar').levelLu - db(3), 9);
+  it('splits a role among the takes of one part so their power sum is the role level; other parts and roles unchanged', () => {
+    // Three guitar takes of one part (0), a second guitar part (3), two kick mics (5), snare, vocal.
+    const input = [stem('guitar', 0), stem('guitar', 0), stem('guitar', 0), stem('guitar', 3), stem('bass', 4), stem('kick', 5), stem('kick', 5), stem('snare', 7), stem('vocal', 8)];
+    const b = decideBalance(input);
+    for (const i of [0, 1, 2]) { expect(b[i].levelLu).toBeCloseTo(roleSpec('guitar').levelLu - db(3), 9); expect(b[i].sharedBy).toBe(3); }
     expect(db(b.slice(0, 3).reduce((p, x) => p + Math.pow(10, x.levelLu / 10), 0))).toBeCloseTo(roleSpec('guitar').levelLu, 9);
-    // Kit pieces are not pooled into one drum group: only the two kicks split, the snare keeps its row.
-    expect(b[4].levelLu - b[6].levelLu).toBeCloseTo(roleSpec('kick').levelLu - roleSpec('snare').levelLu - SHARE2, 9);
-    for (const i of [3, 6, 7]) { expect(b[i].levelLu).toBe(levels[i]); expect(b[i].sharedBy).toBe(1); }
-    expect(b[0].reason).toMatch(/3 stems share role guitar .*-4\.8 dB each/);
+    // Kit pieces are not pooled into one drum group: only the two kick mics split, the snare keeps its row.
+    expect(b[5].levelLu - b[7].levelLu).toBeCloseTo(roleSpec('kick').levelLu - roleSpec('snare').levelLu - SHARE2, 9);
+    for (const i of [3, 4, 7, 8]) { expect(b[i].levelLu).toBe(input[i].roleLevelLu); expect(b[i].sharedBy).toBe(1); }
+    expect(b[0].reason).toMatch(/role guitar -1\.5 LU shared by 3 stems of one part \(-4\.8 dB each/);
   });
 
   it('does not count silent stems', () => {
-    const b = decideBalance(['keys', 'keys'], [-4.5, -4.5], [true, false]);
-    expect(b[0].levelLu).toBe(-4.5);
+    const b = decideBalance([stem('keys', 0), stem('keys', -1, null, false)]);
+    expect(b[0].levelLu).toBe(roleSpec('keys').levelLu);
     expect(b[0].sharedBy).toBe(1);
     expect(b[1].sharedBy).toBe(0);
   });
 
-  it('puts two stems of one role (an L/R pair) each 3.01 dB under a single stem of that role, in the plan and its YAML', () => {
+  it('moves each stem by -CREST_WEIGHT per dB of crest against the mean of the active stems', () => {
+    const crests = [8, 12, 19, 25];
+    const input = [...crests.map((c, i) => stem('keys', i, c)), stem('keys', -1, null, false)];
+    const b = decideBalance(input);
+    const mean = (8 + 12 + 19 + 25) / 4;
+    crests.forEach((c, i) => expect(b[i].crestAdjustLu).toBeCloseTo(-CREST_WEIGHT * (c - mean), 9));
+    expect(b.slice(0, 4).reduce((s, x) => s + x.crestAdjustLu, 0)).toBeCloseTo(0, 9);
+    expect(b[4].crestAdjustLu).toBe(0);
+    expect(b[3].reason).toMatch(/crest 25\.0 dB against the mean 16\.0: -5\.9 LU/);
+    // Weight 0: pure role levels.
+    for (const x of decideBalance(input, 0)) expect(x.levelLu).toBe(roleSpec('keys').levelLu);
+  });
+
+  it('puts two files of one recording (an L/R pair) each 3.01 dB under a single stem of that role, in the plan and its YAML', () => {
     // Bass + one guitar, against bass + the same guitar recorded as two files (L / R, different gains).
     const g = stems[3].x;
     const one = planAutomix([
       { name: 'Bass DI', file: 'b.wav', analysis: analyse(stems[0].x, 1) },
       { name: 'guitar', file: 'g.wav', analysis: analyse(g, 1) },
-    ]);
+    ], { crestWeight: 0 });
     const two = planAutomix([
       { name: 'Bass DI', file: 'b.wav', analysis: analyse(stems[0].x, 1) },
       { name: 'guitar L', file: 'gl.wav', analysis: analyse(g, 0.3) },
-      { name: 'guitar R', file: 'gr.wav', analysis: analyse(stems[4].x, 2) },
-    ]);
+      { name: 'guitar R', file: 'gr.wav', analysis: analyse(g, 2) },
+    ], { crestWeight: 0 });
     expect(two.stems.map((d) => d.role.role)).toEqual(['bass', 'guitar', 'guitar']);
     const rel1 = one.stems[1].targetLufs! - one.stems[0].targetLufs!;
     for (const k of [1, 2]) expect(two.stems[k].targetLufs! - two.stems[0].targetLufs!).toBeCloseTo(rel1 - SHARE2, 6);
@@ -248,21 +265,29 @@ describe('role sharing in the balance', () => {
     expect(pair - two.stems[0].targetLufs!).toBeCloseTo(rel1, 6);
     expect(two.stems[0].balance.levelLu).toBe(roleSpec('bass').levelLu);
     const text = automixSessionYaml(two);
-    expect(text).toMatch(/# balance: 2 stems share role guitar \(-4\.5 LU\): -3\.0 dB each/);
-    expect(text).toMatch(/# balance: role bass -4\.0 LU, the only bass stem/);
+    expect(text).toMatch(/# balance: role guitar -1\.5 LU shared by 2 stems of one part \(-3\.0 dB each/);
+    expect(text).toMatch(/# balance: role bass -1\.0 LU; -1\.0 LU/);
   });
 
-  it('splits in the full plan too (piano + organ are both keys), the rest follow the table', () => {
-    const base = planAutomix(inputs([1, 1, 1, 1, 1, 1]));
-    const [bass, , , piano, organ, lead] = base.stems;
-    expect([piano.role.role, organ.role.role]).toEqual(['keys', 'keys']);
-    for (const k of [piano, organ]) expect(k.targetLufs! - bass.targetLufs!).toBeCloseTo(roleSpec('keys').levelLu - roleSpec('bass').levelLu - SHARE2, 6);
-    expect(lead.targetLufs! - bass.targetLufs!).toBeCloseTo(roleSpec('lead').levelLu - roleSpec('bass').levelLu, 6);
+  it('keeps two different parts of one role (piano and organ playing different rhythms) each at the role level', () => {
+    const gated = (x: Float32Array, onS: number, periodS: number) => x.map((v, i) => ((i / FS) % periodS < onS ? v : 0));
+    const p = planAutomix([
+      { name: 'Bass DI', file: 'b.wav', analysis: analyse(stems[0].x, 1) },
+      { name: 'piano', file: 'p.wav', analysis: analyse(gated(stems[3].x, 0.5, 1), 1) },
+      { name: 'organ', file: 'o.wav', analysis: analyse(gated(stems[4].x, 0.7, 1.5), 0.2) },
+    ], { crestWeight: 0 });
+    expect(p.stems.map((d) => d.role.role)).toEqual(['bass', 'keys', 'keys']);
+    for (const k of [1, 2]) {
+      expect(p.stems[k].balance.sharedBy).toBe(1);
+      expect(p.stems[k].targetLufs! - p.stems[0].targetLufs!).toBeCloseTo(roleSpec('keys').levelLu - roleSpec('bass').levelLu, 6);
+    }
   });
 
-  it('applies a user level override to the role, then splits it', () => {
-    const p = planAutomix(inputs([1, 1, 1, 1, 1, 1]), { levelLu: { keys: 2 } });
+  it('applies a user level override to the role', () => {
+    const p = planAutomix(inputs([1, 1, 1, 1, 1, 1]), { levelLu: { keys: 2 }, crestWeight: 0 });
     expect(p.stems[3].balance.roleLevelLu).toBe(2);
+    // piano and organ hold steady tones (flat envelopes): taken as one part, so the override is shared.
+    expect(p.stems[3].balance.sharedBy).toBe(2);
     expect(p.stems[3].targetLufs! - p.stems[0].targetLufs!).toBeCloseTo(2 - SHARE2 - roleSpec('bass').levelLu, 6);
   });
 });
