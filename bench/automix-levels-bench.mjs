@@ -2,7 +2,9 @@
 // CORPUS_DEV=<dir built by shared/corpus-dev/build.sh> runs `mixmaster automix` on every song's stems
 // (<dir>/multitrack/<song>/*, without reference_mix.wav) and scores the mix with shared/eval/mixscore.py:
 // mean absolute per-stem level error against reference_mix.wav (LU), next to the scorer's equal-loudness and
-// unity-sum baselines. Skipped without CORPUS_DEV, python3 or the scorer (it is not a CI benchmark).
+// unity-sum baselines, and over all songs the mean error and the number of songs where automix beats equal
+// loudness. CORPUS_DEV may also be a held-out set made by bench/make-holdout-multitrack.py (same layout).
+// Skipped without CORPUS_DEV, python3 or the scorer (it is not a CI benchmark).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ export async function run(report) {
   const songsDir = join(corpus, 'multitrack');
   const songs = readdirSync(songsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   const dir = mkdtempSync(join(tmpdir(), 'mixmaster-automix-levels-'));
+  const errs = [], base = [];
   try {
     for (const song of songs) {
       const src = join(songsDir, song);
@@ -36,13 +39,23 @@ export async function run(report) {
       const sc = spawnSync('python3', [SCORER, '--stems', stems, '--mix', mix, '--reference', join(src, 'reference_mix.wav'), '--json', out]);
       if (sc.status !== 0) { report(`automix levels ${song}`, { error: sc.stderr.toString().split('\n').filter(Boolean).pop() }); continue; }
       const s = JSON.parse(readFileSync(out, 'utf8'));
-      const base = s.baselines ?? {};
+      const b = s.baselines ?? {};
+      errs.push(s.engine.rel_level_mae_lu);
+      base.push(b.equal_loudness?.rel_level_mae_lu);
       report(`automix levels ${song}`, {
         levelErrLu: s.engine.rel_level_mae_lu,
-        equalLoudnessLu: base.equal_loudness?.rel_level_mae_lu,
-        unitySumLu: base.unity_sum?.rel_level_mae_lu,
-        beatsEqualLoudness: s.engine.rel_level_mae_lu < base.equal_loudness?.rel_level_mae_lu,
+        equalLoudnessLu: b.equal_loudness?.rel_level_mae_lu,
+        unitySumLu: b.unity_sum?.rel_level_mae_lu,
+        beatsEqualLoudness: s.engine.rel_level_mae_lu < b.equal_loudness?.rel_level_mae_lu,
         score: s.summary?.score,
+      });
+    }
+    // Over many songs (bench/make-holdout-multitrack.py builds 28 more): the mean and the count of wins.
+    const mean = (xs) => xs.reduce((a, x) => a + x, 0) / xs.length;
+    if (errs.length > 1) {
+      report('automix levels, all songs', {
+        songs: errs.length, meanLevelErrLu: mean(errs), meanEqualLoudnessLu: mean(base),
+        beatsEqualLoudnessOn: errs.filter((e, i) => e < base[i]).length,
       });
     }
   } finally {
