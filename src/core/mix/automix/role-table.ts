@@ -15,6 +15,8 @@
  *                        takakhoo/lacquer, remaster/mastering_norms.json `level_re_mix`; a third-party
  *                        measurement of a public data set). [G] Gerdes & Siedenburg 2023, JASA Express Letters
  *                        3, 043201: lead-vocal-to-accompaniment ratio about +1 dB in Billboard hits since 1975.
+ *                        Searched without figures we could read: De Man 2017 (thesis), De Man et al. ISMIR 2014,
+ *                        Wichern et al. AES 139 (MedleyDB), Ward et al. WIMP 2017 (DSD100), Pestana & Reiss 2014.
  *                        Rows without a published figure ("convention") keep issue #6's order: lead and vocals
  *                        on top, kick and bass as the foundation, pads and effects below.
  *                    SIZE of the steps from reference mixes outside the dev corpus, [O]: the 28 OpenMSX songs
@@ -22,14 +24,15 @@
  *                        GM, the composer's own balance as reference). Steps derived from [M] as one stem per
  *                        part (harmonic parts -4.5, bass -4, kit -3, pads -7.5, effects -10.5 under the lead)
  *                        made the automix balance worse than an equal-loudness mix on 25 of the 28 songs (mean
- *                        per-stem error 4.29 LU against 3.38, shared/eval/mixscore.py). Over role-only scalings
- *                        of those steps, with the crest correction, 0.3 of their size scored best there (2.85 LU;
- *                        full size 3.05, half 2.88, none 3.64 without crest); the rows below are the [M] steps
- *                        times 0.3, rounded to 0.5 LU, except the kit pieces, which are derived again from the
- *                        kit row, and pads and effects, kept under the kit pieces by convention (see there). Per part, the [O] mixes keep every part within a few LU of the
- *                        others: a stem is usually one part, and parts are not sub-groups of a louder group
- *                        as the [M] stems are. All figures are in LU (K-weighted), so the low end already reads
- *                        lower than it sounds, as in the data.
+ *                        per-stem error 4.29 LU against 3.38, shared/eval/mixscore.py; that was with a role's
+ *                        level split among all its stems). Scaling all those steps by one factor, with every stem
+ *                        its own part: full size 3.64 LU; with the crest correction, full size 3.05, half 2.88,
+ *                        0.3 2.85, the best of those tried. The rows below are the [M] steps times 0.3, rounded
+ *                        to 0.5 LU, except the kit pieces, derived again from the kit row, and pads and effects,
+ *                        kept under the kit pieces by convention (see there). In the [O] mixes every part sits
+ *                        within a few LU of the others: a stem is usually one part, not a sub-group of a louder
+ *                        group as the [M] stems are. All figures are in LU (K-weighted), so the low end already
+ *                        reads lower than it sounds, as in the data.
  * - `importance`     priority when two stems mask each other (higher wins; the lower one is carved).
  * - `highpassHz`     high-pass corner for roles without useful low end (null = none); the automix lowers it
  *                    when the stem really has energy below (never cuts what a stem lives on).
