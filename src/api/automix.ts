@@ -29,6 +29,11 @@ const SESSION_EXTENSIONS = ['.yaml', '.yml', '.json'];
 /** The loudest true peak the reference loudness match may give the (unlimited) mix, dBTP. */
 const REFERENCE_CEILING_DBTP = -1;
 
+/** Largest role level override, LU: beyond it a stem is inaudible or buries the rest (a typo, not a choice). */
+const MAX_LEVEL_OVERRIDE_LU = 40;
+/** Largest crest weight, LU per dB: at 1 the balance already equalises peaks instead of loudness. */
+const MAX_CREST_WEIGHT = 1;
+
 /** File extensions picked up from a stem folder. */
 export const STEM_EXTENSIONS = ['.wav', '.wave', '.rf64', '.bw64', '.aif', '.aiff', '.aifc', '.flac', '.mp3', '.ogg', '.oga', '.opus', '.m4a', '.aac', '.caf', '.wv', '.ape', '.wma'];
 
@@ -47,8 +52,10 @@ export interface AutomixOptions {
   roles?: Record<string, string>;
   /** Files a folder scan leaves out, by file name with or without extension (e.g. a reference mix kept beside the stems). */
   exclude?: string[];
-  /** Role level overrides, LU. */
+  /** Role level overrides, LU (replacing the role table's rows). */
   levelLu?: Record<string, number>;
+  /** Crest correction of the balance, LU per dB of crest above the stems' mean (default CREST_WEIGHT, balance.ts; 0 = role levels only). */
+  crestWeight?: number;
   reverb?: boolean;
   glue?: boolean;
   force?: boolean;
@@ -132,6 +139,13 @@ export async function automix(inputs: string[], opts: AutomixOptions): Promise<A
   for (const [name, role] of Object.entries(opts.roles ?? {})) {
     if (!ROLE_NAMES.includes(role)) throw new AudioFileError(name, `unknown role "${role}" (known: ${ROLE_NAMES.join(', ')})`, 'usage');
   }
+  for (const [role, lu] of Object.entries(opts.levelLu ?? {})) {
+    if (!ROLE_NAMES.includes(role)) throw new AudioFileError(`--level ${role}`, `unknown role (known: ${ROLE_NAMES.join(', ')})`, 'usage');
+    if (!Number.isFinite(lu) || Math.abs(lu) > MAX_LEVEL_OVERRIDE_LU) throw new AudioFileError(`--level ${role}`, `level must be a number of LU within ±${MAX_LEVEL_OVERRIDE_LU}`, 'usage');
+  }
+  if (opts.crestWeight !== undefined && !(opts.crestWeight >= 0 && opts.crestWeight <= MAX_CREST_WEIGHT)) {
+    throw new AudioFileError('--crest-weight', `must be a number from 0 to ${MAX_CREST_WEIGHT} (LU per dB)`, 'usage');
+  }
   const names = new Set(files.map(stemName));
   for (const name of Object.keys(opts.roles ?? {})) {
     if (!names.has(name)) throw new AudioFileError(`--role ${name}`, `no stem has this name (stems: ${[...names].join(', ')})`, 'usage');
@@ -170,7 +184,7 @@ export async function automix(inputs: string[], opts: AutomixOptions): Promise<A
     const plan = planAutomix(files.map((f, i) => ({
       name: stemName(f), file: relPath(sessionDir, f), analysis: analyses[i], role: opts.roles?.[stemName(f)],
     })), {
-      sampleRate: rate, levelLu: opts.levelLu, reverb: opts.reverb, glue: opts.glue,
+      sampleRate: rate, levelLu: opts.levelLu, crestWeight: opts.crestWeight, reverb: opts.reverb, glue: opts.glue,
       reference: refAnalysis && refAnalysis.sampleRate === rate ? refAnalysis.spectrum : undefined,
     });
     const warnings: AnalysisWarning[] = skipped.map((f) => ({ code: 'automix', message: `${f}: not a stem (this run's output or reference), skipped` }));

@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { describeError, EXIT_USAGE, UsageError } from './cli-error.js';
 import { processIO, type CommandIO } from './command-io.js';
 import { applyWasmEnv } from '../api/wasm-env.js';
+import { CREST_WEIGHT } from '../api/automix-defaults.js';
 
 const VERSION = '0.1.0';
 
@@ -101,6 +102,8 @@ function buildProgram(io: CommandIO, run: (p: Promise<number>) => Promise<void>)
     .option('--master-out <file>', 'master output file (default <mix>.master.wav)')
     .option('--reference <file>', "match a reference mix's tonal balance and loudness")
     .option('--role <list>', 'force roles: name=role,... (name = file name without extension)')
+    .option('--level <list>', "set roles' levels: role=LU,... (replaces the role table's row; lead/vocal is 0)")
+    .option('--crest-weight <LU/dB>', `balance correction per dB of crest factor, 0..1 (default ${CREST_WEIGHT}; 0 = role levels only)`)
     .option('--exclude <list>', 'leave these files out of a folder: name,... (file name, with or without extension)')
     .option('--no-reverb', 'no shared reverb')
     .option('--no-glue', 'no bus glue compressor')

@@ -140,6 +140,20 @@ describe('automix', () => {
     expect(nullDb(await readAll(join(dir, 'j.wav')), await readAll(join(dir, 'j2.wav')))).toBeLessThan(-100);
   });
 
+  it('--level and --crest-weight steer the balance: a role override moves that stem by the change, weight 0 drops the crest term', async () => {
+    const base = await automix([join(dir, 'a')], { output: join(dir, 'lv0.wav'), bitDepth: '32f' });
+    const louder = await automix([join(dir, 'a')], { output: join(dir, 'lv1.wav'), bitDepth: '32f', levelLu: { hat: -3.5 } });
+    const target = (r: typeof base, name: string) => r.settings.stems.find((s) => s.name === name)!.targetLufs!;
+    // The hat row is -9.5 LU: 6 LU up against every other stem (the anchor then moves all targets together).
+    expect((target(louder, 'hats') - target(louder, 'bass')) - (target(base, 'hats') - target(base, 'bass'))).toBeCloseTo(6, 6);
+    expect(target(louder, 'lead') - target(louder, 'bass')).toBeCloseTo(target(base, 'lead') - target(base, 'bass'), 6);
+    const flat = await automix([join(dir, 'a')], { output: join(dir, 'lv2.wav'), bitDepth: '32f', crestWeight: 0 });
+    for (const s of flat.settings.stems) expect(s.balance.crestAdjustLu).toBe(0);
+    expect(base.settings.stems.some((s) => Math.abs(s.balance.crestAdjustLu) > 1)).toBe(true);
+    // Role levels alone: lead (0) against bass (-1), whatever their crests.
+    expect(target(flat, 'lead') - target(flat, 'bass')).toBeCloseTo(1, 6);
+  });
+
   it('refuses bad options before writing anything: session format, master output, --role for no stem, a silent reference', async () => {
     const { existsSync } = await import('node:fs');
     const silent = join(dir, 'silent.wav');
@@ -154,6 +168,9 @@ describe('automix', () => {
       [{ output: out, master: 'spotify', masterOutput: join(dir, 'no-such-folder', 'm.wav') }, /directory does not exist/],
       [{ output: out, roles: { laed: 'lead' } }, /no stem has this name \(stems: bass, hats, kick, lead\)/],
       [{ output: out, reference: silent }, /reference has no measurable loudness/],
+      [{ output: out, levelLu: { laed: 0 } }, /unknown role \(known: vocal, /],
+      [{ output: out, levelLu: { lead: 400 } }, /level must be a number of LU within ±40/],
+      [{ output: out, crestWeight: 1.5 }, /must be a number from 0 to 1 \(LU per dB\)/],
     ];
     for (const [opts, message] of cases) {
       await expect(automix([join(dir, 'a')], opts)).rejects.toThrow(message);

@@ -204,6 +204,10 @@ describe('CLI contract', () => {
     const out = join(dir, 'usage-out.wav');
     const cases = [
       ['automix', stem, '-o', out, '--role', 'nosuch=lead'],
+      ['automix', stem, '-o', out, '--level', 'nosuch=1'],
+      ['automix', stem, '-o', out, '--level', 'lead=loud'],
+      ['automix', stem, '-o', out, '--crest-weight', '3'],
+      ['automix', stem, '-o', out, '--crest-weight', 'x'],
       ['automix', dir, '-o', out, '--exclude', 'nosuch'],
       ['master', stem, '-o', out, '--preset', 'nosuch'],
     ];

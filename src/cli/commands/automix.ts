@@ -1,6 +1,7 @@
 /**
  * `mixmaster automix <stems...|folder> -o mix.wav [--session-out session.yaml] [--master <preset>]
- *  [--master-out <file>] [--reference <mix.wav>] [--role name=role,...] [--exclude name,...] [--no-reverb] [--no-glue] [--json]`
+ *  [--master-out <file>] [--reference <mix.wav>] [--role name=role,...] [--level role=LU,...] [--crest-weight <LU/dB>]
+ *  [--exclude name,...] [--no-reverb] [--no-glue] [--json]`
  */
 import { automix } from '../../api/automix.js';
 import { findPreset, LOUDNESS_PRESETS } from '../../api/vocabulary.js';
@@ -18,6 +19,8 @@ export interface AutomixCliOptions extends CommonOptions {
   masterOut?: string;
   reference?: string;
   role?: string;
+  level?: string;
+  crestWeight?: string;
   exclude?: string;
   /** Commander sets these false for --no-reverb / --no-glue. */
   reverb?: boolean;
@@ -40,6 +43,25 @@ function parseRoles(v: string | undefined): Record<string, string> | undefined {
   return out;
 }
 
+/** `--level vocal=2,drums=-0.5` → { vocal: 2, drums: -0.5 } (role names are checked by the library). */
+function parseLevels(v: string | undefined): Record<string, number> | undefined {
+  if (v === undefined) return undefined;
+  const out: Record<string, number> = {};
+  for (const part of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([a-z-]+)=([-+]?\d+(?:\.\d+)?)$/.exec(part);
+    if (!m) throw new UsageError(`--level: expected role=LU (got "${part}")`);
+    out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+
+/** `--crest-weight 0.5` → 0.5 (its range is checked by the library). */
+function parseCrestWeight(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+(?:\.\d+)?$/.test(v.trim())) throw new UsageError(`--crest-weight: expected a number of LU per dB (got "${v}")`);
+  return Number(v);
+}
+
 export async function automixCommand(inputs: string[], opts: AutomixCliOptions, io: CommandIO): Promise<number> {
   if (!opts.output) throw new UsageError('automix needs an output: -o <mix.wav>');
   if (inputs.length === 0) throw new UsageError('automix needs stems: files or a folder');
@@ -52,7 +74,7 @@ export async function automixCommand(inputs: string[], opts: AutomixCliOptions, 
   try {
     res = await automix(inputs, {
       output: opts.output, sessionOut: opts.sessionOut, master: opts.master, masterOutput: opts.masterOut, reference: opts.reference,
-      roles: parseRoles(opts.role), exclude: opts.exclude?.split(',').map((x) => x.trim()).filter(Boolean), reverb: opts.reverb, glue: opts.glue, force: opts.force, strict: opts.strict,
+      roles: parseRoles(opts.role), levelLu: parseLevels(opts.level), crestWeight: parseCrestWeight(opts.crestWeight), exclude: opts.exclude?.split(',').map((x) => x.trim()).filter(Boolean), reverb: opts.reverb, glue: opts.glue, force: opts.force, strict: opts.strict,
       bitDepth: parseBitDepth(opts.bitDepth), analyze: opts.json,
       onProgress: (f, _stage, d, t) => progress.update(f, d, t),
     });

@@ -77,7 +77,7 @@ export function decideBalance(stems: readonly BalanceInput[], crestWeight = CRES
     if (!s.active) return { roleLevelLu, sharedBy: 0, crestAdjustLu: 0, levelLu: roleLevelLu, reason: `role ${role} ${f1(roleLevelLu)} LU; silent stem, not counted` };
     const n = count.get(s.part) ?? 1;
     const splitDb = 10 * Math.log10(n);
-    const crestAdjustLu = s.crestDb === null ? 0 : -crestWeight * (s.crestDb - meanCrest);
+    const crestAdjustLu = s.crestDb === null || crestWeight === 0 ? 0 : -crestWeight * (s.crestDb - meanCrest);
     const levelLu = roleLevelLu - splitDb + crestAdjustLu;
     const share = n === 1
       ? `role ${role} ${f1(roleLevelLu)} LU`
