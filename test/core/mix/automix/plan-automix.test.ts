@@ -266,7 +266,7 @@ describe('role sharing and crest in the balance', () => {
     expect(two.stems[0].balance.levelLu).toBe(roleSpec('bass').levelLu);
     const text = automixSessionYaml(two);
     expect(text).toMatch(/# balance: role guitar -1\.5 LU shared by 2 stems of one part \(-3\.0 dB each/);
-    expect(text).toMatch(/# balance: role bass -1\.0 LU; -1\.0 LU/);
+    expect(text).toMatch(/# balance: role bass -2\.5 LU; -2\.5 LU/);
   });
 
   it('keeps two different parts of one role (piano and organ playing different rhythms) each at the role level', () => {
