@@ -56,18 +56,37 @@ function addNoiseHit(out: Float32Array, at: number, fs: number, gain: number, de
   }
 }
 
+/** A note's loudness shape: linear attack and release; `sustain` < 1 adds a decay from the attack peak. */
+interface NoteShape {
+  attackS: number;
+  releaseS: number;
+  /** Level the note decays to after the attack (1 = an organ-like flat note). */
+  sustain?: number;
+  /** Time constant of that decay, s. */
+  decayS?: number;
+}
+
 /** Band-limited-ish saw by summing harmonics below Nyquist (keeps the demo alias-free). */
-function addSawNote(out: Float32Array, at: number, len: number, fs: number, hz: number, gain: number, attackS: number, releaseS: number, maxHarmonics: number): void {
+function addSawNote(out: Float32Array, at: number, len: number, fs: number, hz: number, gain: number, shape: NoteShape, maxHarmonics: number): void {
   const n = Math.min(out.length - at, len);
   const harmonics = Math.max(1, Math.min(maxHarmonics, Math.floor(fs / 2 / hz) - 1));
+  const { attackS, releaseS, sustain = 1, decayS = 1 } = shape;
+  const decayPerFrame = Math.exp(-1 / (decayS * fs));
+  let decay = 1;
   for (let i = 0; i < n; i++) {
     const t = i / fs;
-    const env = Math.min(1, t / attackS) * Math.min(1, (n - i) / (releaseS * fs));
+    if (t > attackS) decay *= decayPerFrame;
+    const env = Math.min(1, t / attackS) * Math.min(1, (n - i) / (releaseS * fs)) * (sustain + (1 - sustain) * decay);
     let s = 0;
     for (let h = 1; h <= harmonics; h++) s += Math.sin(2 * Math.PI * h * hz * t) / h;
     out[at + i] += gain * env * s;
   }
 }
+
+const BASS_NOTE: NoteShape = { attackS: 0.005, releaseS: 0.03 };
+/** A plucky lead: a quick attack that settles to half its level, like a played or sung note. */
+const LEAD_NOTE: NoteShape = { attackS: 0.01, releaseS: 0.05, sustain: 0.5, decayS: 0.2 };
+const PAD_NOTE: NoteShape = { attackS: 0.2, releaseS: 0.3 };
 
 /**
  * Synthesizes the demo song's stems (mono kick, snare, hats, bass, lead; stereo chords).
@@ -90,7 +109,10 @@ export function synthesizeDemoStems(opts: DemoSongOptions = {}): DemoStem[] {
   // A i–VI–III–VII progression in A minor, one chord per bar (4 beats).
   const roots = [45, 41, 48, 43];
   const chordShapes = [[57, 60, 64], [53, 57, 60], [55, 60, 64], [55, 59, 62]];
-  const melody = [69, 72, 71, 69, 67, 69, 72, 76, 74, 72, 71, 67, 69, 71, 72, 74];
+  // One note per beat; 0 is a rest (a sung or played line breathes, and its loudness varies with it).
+  const melody = [69, 72, 71, 69, 67, 69, 72, 0, 74, 72, 71, 67, 69, 71, 72, 0];
+  // Accents by beat in the bar: the downbeat strongest.
+  const accents = [1, 0.6, 0.8, 0.6];
   const beats = Math.floor(frames / beat);
   for (let b = 0; b < beats; b++) {
     const at = b * beat;
@@ -100,14 +122,15 @@ export function synthesizeDemoStems(opts: DemoSongOptions = {}): DemoStem[] {
     if (b % 2 === 1) addNoiseHit(snare, at, fs, 0.35, 18, 0.5, noise, 190);
     addNoiseHit(hats, at, fs, 0.12, 60, 0.95, noise);
     addNoiseHit(hats, at + (beat >> 1), fs, 0.07, 70, 0.95, noise);
-    addSawNote(bass, at, beat - (beat >> 3), fs, midiHz(roots[bar] - 12 + (b % 4 === 2 ? 12 : 0)), 0.25, 0.005, 0.03, 12);
-    addSawNote(lead, at, (beat * 7) >> 3, fs, midiHz(melody[b % melody.length]), 0.08, 0.01, 0.05, 24);
+    addSawNote(bass, at, beat - (beat >> 3), fs, midiHz(roots[bar] - 12 + (b % 4 === 2 ? 12 : 0)), 0.25, BASS_NOTE, 12);
+    const note = melody[b % melody.length];
+    if (note > 0) addSawNote(lead, at, (beat * 7) >> 3, fs, midiHz(note), 0.1 * accents[b % 4], LEAD_NOTE, 24);
     if (b % 4 === 0) {
       const shape = chordShapes[bar];
       for (let k = 0; k < shape.length; k++) {
         // Detuned voices spread across the stereo field.
-        addSawNote(chordsL, at, beat * 4, fs, midiHz(shape[k]) * 0.998, 0.03, 0.2, 0.3, 16);
-        addSawNote(chordsR, at, beat * 4, fs, midiHz(shape[k]) * 1.002, 0.03, 0.2, 0.3, 16);
+        addSawNote(chordsL, at, beat * 4, fs, midiHz(shape[k]) * 0.998, 0.03, PAD_NOTE, 16);
+        addSawNote(chordsR, at, beat * 4, fs, midiHz(shape[k]) * 1.002, 0.03, PAD_NOTE, 16);
       }
     }
   }
