@@ -108,5 +108,5 @@ for (;;) {
   }
 }
 // No tail here: the reading thread adds the tail of the stream's end (its last block may be elsewhere).
-const result: WorkerResult = { peaks: meter.peaks(false), spectrum: spectrum ? { power: spectrum.power, analysed: spectrum.analysed } : null };
+const result: WorkerResult = { peaks: meter.peaks(false), spectrum: spectrum ? spectrum.sums() : null };
 parentPort!.postMessage(result);

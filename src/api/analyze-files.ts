@@ -84,7 +84,7 @@ export async function analyzeReader(reader: AudioReader, opts: AnalyzeOptions = 
     if (parallel) {
       analyzer.setTruePeaks(await parallel.finish());
       const sp = parallel.spectrumResult();
-      if (sp) analyzer.setSpectrum(sp.power, sp.analysed);
+      if (sp) analyzer.setSpectrum(sp);
     }
   } catch (err) {
     if (parallel) await parallel.terminate();

@@ -29,6 +29,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { TruePeakMeter } from '../core/analysis/true-peak-meter.js';
+import type { SpectrumSums } from '../core/analysis/spectrum.js';
 import { startWorker, workerBootstrap } from './module-worker.js';
 
 /** Indices and bits of the control array. */
@@ -83,7 +84,7 @@ export interface TruePeakWorkerData {
 /** What a worker posts at the end: its channels' peaks (TruePeakMeter.peaks(false)) and, from worker 0 with a queue, the spectrum. */
 export interface WorkerResult {
   peaks: Float64Array;
-  spectrum: { power: Float64Array; analysed: number } | null;
+  spectrum: SpectrumSums | null;
 }
 
 /** Options of ParallelTruePeak.start(). */
@@ -208,7 +209,7 @@ export class ParallelTruePeak {
   /** Windows queued; windows waiting for room (copies), in order, ahead of any new one. */
   private spectrumQueued = 0;
   private readonly spectrumOverflow: Float32Array[][] = [];
-  private spectrumOut: { power: Float64Array; analysed: number } | null = null;
+  private spectrumOut: SpectrumSums | null = null;
   /** Rejects when a worker fails; raced against every wait so a dead worker never hangs the reader. */
   private readonly failure: Promise<never>;
   private published = 0;
@@ -466,7 +467,7 @@ export class ParallelTruePeak {
    * After finish(): worker 0's spectrum (SpectrumAccumulator power and window count) for
    * Analyzer.setSpectrum(), or null without a spectrum queue.
    */
-  spectrumResult(): { power: Float64Array; analysed: number } | null {
+  spectrumResult(): SpectrumSums | null {
     return this.spectrumOut;
   }
 

@@ -191,6 +191,8 @@ describe('ParallelTruePeak', () => {
     const got = parallel.spectrumResult()!;
     expect(got.analysed).toBe(windows);
     expect(Array.from(got.power)).toEqual(Array.from(local.power));
+    expect(got.flatnessSum).toBe(local.flatnessSum);
+    expect(got.flatnessWeight).toBe(local.flatnessWeight);
   });
 
   it('a long analysis (evenly spread spectrum windows) gives the single-threaded spectrum bit for bit', async () => {

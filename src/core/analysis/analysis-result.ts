@@ -9,6 +9,13 @@ export interface SpectrumResult {
   bandsHz: number[];
   /** Long-term level per band, dB relative to full scale (power sum over channels averaged). */
   levelsDb: (number | null)[];
+  /**
+   * Spectral flatness from 200 Hz to 5 kHz, dB: each analysed window's within-band geometric/arithmetic
+   * mean ratio, power-weighted over bands and windows. Near 0 for noise (drums, cymbals), −10 dB and
+   * below for pitched parts; null when silent, not measured, or with nothing within 50 dB of each
+   * window's power in that range (a sub-bass sine).
+   */
+  flatnessDb?: number | null;
 }
 
 export interface LoudnessSeries {

@@ -3,7 +3,7 @@ import { finiteOrNull, gainToDb, powerToDb } from '../audio/db.js';
 import type { AnalysisResult, AnalysisWarning, SpectrumResult } from './analysis-result.js';
 import { LoudnessMeter } from './loudness-meter.js';
 import { SignalStats } from './signal-stats.js';
-import { LongTermSpectrum, type SpectrumSink } from './spectrum.js';
+import { LongTermSpectrum, type SpectrumSink, type SpectrumSums } from './spectrum.js';
 import { TruePeakMeter } from './true-peak-meter.js';
 
 /** Options of the Analyzer. */
@@ -122,11 +122,11 @@ export class Analyzer {
   }
 
   /**
-   * The spectrum sink's result (see AnalyzerOptions.spectrumSink): the power summed over the windows it
-   * was given, and their count.
+   * The spectrum sink's result (see AnalyzerOptions.spectrumSink): its SpectrumAccumulator's sums over
+   * the windows it was given.
    */
-  setSpectrum(power: Float64Array, analysed: number): void {
-    this.spectrum?.setAnalysed(power, analysed);
+  setSpectrum(sums: SpectrumSums): void {
+    this.spectrum?.setAnalysed(sums);
   }
 
   /** Copies a block into the scratch buffers with NaN/Inf set to 0, counting them. */

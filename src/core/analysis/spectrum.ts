@@ -15,6 +15,26 @@ const DENSE_WINDOWS = 16;
 const SPECTRUM_STRIDE = 16;
 
 /**
+ * Spectral flatness is measured over the 1/3-octave bands from FLATNESS_LOW_HZ to FLATNESS_HIGH_HZ: where
+ * pitched instruments put their harmonics and drums their noise (below, a kick's sine; above, bins so
+ * wide apart in level that even cymbals look tonal at this resolution).
+ */
+const FLATNESS_LOW_HZ = 200;
+const FLATNESS_HIGH_HZ = 5000;
+
+/**
+ * What a SpectrumAccumulator has summed: the power per bin over its windows and channels, the window
+ * count, and the flatness sums (Σ band power · band flatness in dB, Σ band power, over the windows).
+ * A worker thread sends these back for LongTermSpectrum.setAnalysed().
+ */
+export interface SpectrumSums {
+  power: Float64Array;
+  analysed: number;
+  flatnessSum: number;
+  flatnessWeight: number;
+}
+
+/**
  * Long-term 1/3-octave spectrum.
  *
  * Method: Hann-windowed FFT of N samples (N = 8192 at 44.1/48 kHz, scaled with the rate to the nearest
@@ -56,6 +76,12 @@ export class SpectrumAccumulator {
   readonly power: Float64Array;
   /** Windows analysed. */
   analysed = 0;
+  /** This window's power per bin (channels summed), for its flatness. */
+  private readonly windowPower: Float64Array;
+  /** Bin ranges [first, last] of the bands whose flatness is measured. */
+  private readonly flatnessBins: Int32Array;
+  flatnessSum = 0;
+  flatnessWeight = 0;
 
   constructor(readonly sampleRate: number, readonly channels: number) {
     const n = spectrumFftSize(sampleRate);
@@ -65,6 +91,13 @@ export class SpectrumAccumulator {
     this.frame = new Float64Array(n);
     this.out = this.fft.createComplexArray() as number[];
     this.power = new Float64Array(n / 2 + 1);
+    this.windowPower = new Float64Array(n / 2 + 1);
+    this.flatnessBins = flatnessBinRanges(n, sampleRate);
+  }
+
+  /** The sums so far (arrays shared, not copied). */
+  sums(): SpectrumSums {
+    return { power: this.power, analysed: this.analysed, flatnessSum: this.flatnessSum, flatnessWeight: this.flatnessWeight };
   }
 
   /** Adds one full window (`size` samples per channel). */
@@ -89,6 +122,8 @@ export class SpectrumAccumulator {
     for (let i = 0; i < length; i++) w2 += window[i] * window[i];
     // One-sided power density normalised so Σ over a sine's bins equals its mean square (Parseval).
     const scale = 2 / (n * w2) / this.channels;
+    const wp = this.windowPower;
+    wp.fill(0);
     for (let c = 0; c < this.channels; c++) {
       const x = buffers[c];
       for (let i = 0; i < length; i++) frame[i] = x[i] * window[i];
@@ -97,16 +132,66 @@ export class SpectrumAccumulator {
       for (let k = 0; k <= n / 2; k++) {
         const re = out[2 * k];
         const im = out[2 * k + 1];
-        power[k] += (re * re + im * im) * scale * (k === 0 || k === n / 2 ? 0.5 : 1);
+        wp[k] += (re * re + im * im) * scale * (k === 0 || k === n / 2 ? 0.5 : 1);
       }
     }
+    for (let k = 0; k <= n / 2; k++) power[k] += wp[k];
+    this.addFlatness(wp);
     this.analysed++;
+  }
+
+  /**
+   * Within-band flatness of one window (geometric over arithmetic mean of the bins, in dB), summed with
+   * the band's power as weight: a window of harmonics scores far below 0, one of noise near 0. Per window,
+   * not on the long-term average, so a pitched part playing many notes still reads as tonal. Ratios only:
+   * scaling the input leaves it unchanged.
+   */
+  private addFlatness(wp: Float64Array): void {
+    const ranges = this.flatnessBins;
+    let total = 0;
+    for (let k = 0; k < wp.length; k++) total += wp[k];
+    // Bands far under the window's power hold only leakage and rounding noise, which reads as flat.
+    const floor = total * FLATNESS_BAND_FLOOR;
+    for (let b = 0; b < ranges.length; b += 2) {
+      const k0 = ranges[b], k1 = ranges[b + 1];
+      let sum = 0, logSum = 0;
+      for (let k = k0; k <= k1; k++) {
+        sum += wp[k];
+        logSum += Math.log(wp[k] + 1e-30);
+      }
+      if (!(sum > floor) || !(sum > 0)) continue;
+      const bins = k1 - k0 + 1;
+      const flatDb = (10 / Math.LN10) * (logSum / bins - Math.log(sum / bins));
+      this.flatnessSum += sum * Math.max(FLATNESS_FLOOR_DB, flatDb);
+      this.flatnessWeight += sum;
+    }
   }
 
   /** Band levels of the power summed so far (levelsDb[i] null where the band has no power). */
   bands(): SpectrumResult {
-    return spectrumBands(this.power, this.analysed, this.size, this.sampleRate);
+    return spectrumBands(this.sums(), this.size, this.sampleRate);
   }
+}
+
+/** Floor of one band's flatness, dB: a pure tone in digital silence would otherwise weigh in at −300. */
+const FLATNESS_FLOOR_DB = -60;
+/** A band counts towards the flatness only above this fraction of its window's power (−50 dB). */
+const FLATNESS_BAND_FLOOR = 1e-5;
+/** A band needs this many bins whole inside it for a flatness (the 200 Hz band has ≈ 8 at 5.9 Hz). */
+const FLATNESS_MIN_BINS = 4;
+
+/** [first, last] FFT bin of each 1/3-octave band from FLATNESS_LOW_HZ to FLATNESS_HIGH_HZ, flattened. */
+function flatnessBinRanges(size: number, sampleRate: number): Int32Array {
+  const df = sampleRate / size;
+  const out: number[] = [];
+  for (let b = 0; b < THIRD_OCTAVE_NOMINAL_HZ.length; b++) {
+    const centre = 1000 * Math.pow(2, (b - 17) / 3);
+    if (centre < FLATNESS_LOW_HZ * 0.99 || centre > FLATNESS_HIGH_HZ * 1.01 || centre >= 0.45 * sampleRate) continue;
+    const k0 = Math.ceil((centre * Math.pow(2, -1 / 6)) / df);
+    const k1 = Math.min(size / 2, Math.floor((centre * Math.pow(2, 1 / 6)) / df));
+    if (k1 - k0 + 1 >= FLATNESS_MIN_BINS) out.push(k0, k1);
+  }
+  return Int32Array.from(out);
 }
 
 /**
@@ -126,8 +211,8 @@ export class LongTermSpectrum {
   /** Made at the first window analysed here (none with a sink, except for a stream shorter than a window). */
   private acc: SpectrumAccumulator | null = null;
   private readonly sink: SpectrumSink | null;
-  /** The sink's accumulated power (setAnalysed), used by result() instead of the local one. */
-  private external: { power: Float64Array; analysed: number } | null = null;
+  /** The sink's sums (setAnalysed), used by result() instead of the local ones. */
+  private external: SpectrumSums | null = null;
   private fill = 0;
   private windowIndex = 0;
   private sent = 0;
@@ -194,12 +279,12 @@ export class LongTermSpectrum {
   }
 
   /**
-   * The sink's result: the power summed over the windows it was given (SpectrumAccumulator.power) and
-   * their count, which must be windowsSent.
+   * The sink's result: its SpectrumAccumulator's sums over the windows it was given, whose count must be
+   * windowsSent.
    */
-  setAnalysed(power: Float64Array, analysed: number): void {
-    if (analysed !== this.sent) throw new RangeError(`LongTermSpectrum: ${analysed} windows analysed, ${this.sent} sent`);
-    this.external = { power, analysed };
+  setAnalysed(sums: SpectrumSums): void {
+    if (sums.analysed !== this.sent) throw new RangeError(`LongTermSpectrum: ${sums.analysed} windows analysed, ${this.sent} sent`);
+    this.external = sums;
   }
 
   private accumulator(): SpectrumAccumulator {
@@ -219,13 +304,14 @@ export class LongTermSpectrum {
       acc.addShort(this.buffers, this.fill);
       return acc.bands();
     }
-    if (this.external) return spectrumBands(this.external.power, this.external.analysed, this.size, this.sampleRate);
-    return this.acc ? this.acc.bands() : spectrumBands(new Float64Array(this.size / 2 + 1), 0, this.size, this.sampleRate);
+    if (this.external) return spectrumBands(this.external, this.size, this.sampleRate);
+    return this.acc ? this.acc.bands() : spectrumBands({ power: new Float64Array(this.size / 2 + 1), analysed: 0, flatnessSum: 0, flatnessWeight: 0 }, this.size, this.sampleRate);
   }
 }
 
-/** 1/3-octave band levels of a power sum over `count` windows of an FFT of `size` points. */
-function spectrumBands(power: Float64Array, count: number, size: number, sampleRate: number): SpectrumResult {
+/** 1/3-octave band levels (and the flatness) of the sums over the windows of an FFT of `size` points. */
+function spectrumBands(sums: SpectrumSums, size: number, sampleRate: number): SpectrumResult {
+  const { power, analysed: count } = sums;
   const bandsHz: number[] = [];
   const levelsDb: (number | null)[] = [];
   const n = size;
@@ -248,7 +334,8 @@ function spectrumBands(power: Float64Array, count: number, size: number, sampleR
     const ms = count > 0 ? p / count : 0;
     levelsDb.push(ms > 0 ? 10 * Math.log10(ms / 0.5) : null);
   }
-  return { bandsHz, levelsDb };
+  const flatnessDb = sums.flatnessWeight > 0 ? sums.flatnessSum / sums.flatnessWeight : null;
+  return { bandsHz, levelsDb, flatnessDb };
 }
 
 /**

@@ -85,4 +85,47 @@ describe('LongTermSpectrum', () => {
     short.push([x], n);
     expect(Math.abs(short.result().levelsDb[17]! - ref.levelsDb[17]!)).toBeLessThan(1e-9);
   });
+
+  describe('flatness (200 Hz - 5 kHz, per window)', () => {
+    const fs = 48000;
+    const n = fs * 6;
+    const flatness = (x: Float32Array) => {
+      const sp = new LongTermSpectrum(fs, 1);
+      sp.push([x], x.length);
+      return sp.result().flatnessDb!;
+    };
+    const noise = (gain: number) => {
+      let seed = 3;
+      return Float32Array.from({ length: n }, () => {
+        // Sum of 4 uniforms: close enough to Gaussian for the periodogram's exponential bin powers.
+        let v = 0;
+        for (let k = 0; k < 4; k++) { seed = (seed * 1664525 + 1013904223) >>> 0; v += seed / 2 ** 32 - 0.5; }
+        return gain * v;
+      });
+    };
+    it('white noise reads 10·log10(exp(−γ)) = −2.51 dB: exponential bin powers, geometric/arithmetic mean', () => {
+      const f = flatness(noise(0.3));
+      console.log(`white noise flatness ${f.toFixed(3)} dB`);
+      expect(f).toBeGreaterThan(-2.51 - 0.3);
+      expect(f).toBeLessThan(-2.51 + 0.3);
+    });
+    it('a 220 Hz harmonic tone (a pitched part) reads far below noise', () => {
+      const x = Float32Array.from({ length: n }, (_, i) => {
+        let v = 0;
+        for (let h = 1; h <= 40; h++) v += Math.sin((2 * Math.PI * 220 * h * i) / fs) / h;
+        return 0.2 * v;
+      });
+      const f = flatness(x);
+      console.log(`220 Hz saw flatness ${f.toFixed(2)} dB`);
+      expect(f).toBeLessThan(-15);
+    });
+    it('does not depend on the level', () => {
+      expect(Math.abs(flatness(noise(0.3)) - flatness(noise(0.0003)))).toBeLessThan(1e-6);
+    });
+    it('is null for silence', () => {
+      const sp = new LongTermSpectrum(fs, 1);
+      sp.push([new Float32Array(n)], n);
+      expect(sp.result().flatnessDb).toBeNull();
+    });
+  });
 });

@@ -85,31 +85,42 @@ const pct = (x: number) => `${Math.round(x * 100)} %`;
 const KIT_EDGE_DB = 20;
 /** ...and this share of its bands from 50 Hz to 12.5 kHz are within 24 dB of the loudest. */
 const KIT_SHARE = 0.8;
+/**
+ * Spectral flatness at or above this is noise-like (drums, cymbals, effects), dB. Noise reads −2.5 and a
+ * kit, whose kick and toms add some pitch, −3 to −6; pitched parts read −10 and below (harmonics leave
+ * most bins of a band empty), even piano and guitar, whose attacks are percussive.
+ */
+const NOISE_FLATNESS_DB = -7;
+/** Noise without transients (crest under this, dB) is a texture or effect, not a drum: kits stay above ~13. */
+const SUSTAINED_NOISE_CREST_DB = 12;
+/** A pitched stem this percussive, mostly under 150 Hz, is a (synthesized) kick rather than a bass, dB. */
+const PERCUSSIVE_CREST_DB = 16;
 
 /**
- * The role of a stem from its audio when its name says nothing. Rules on gain-invariant features:
- * full-band spectrum (a drum kit), low-frequency share, crest factor (percussive vs sustained),
- * high-frequency share, stereo width, centroid.
+ * The role of a stem from its audio when its name says nothing. Rules on gain-invariant features: first
+ * noise or pitch (spectral flatness), then among noise-like stems the spectrum's span and crest factor
+ * (kit, kick, hat, percussion, effect), among pitched ones the low-frequency share, stereo width and
+ * centroid (bass, pad, lead, keys).
  */
 export function roleFromFeatures(f: StemFeatures): RoleDecision {
   const ev = [`low share ${pct(f.lowFraction)}`, `high share ${pct(f.highFraction)}`, `centroid ${Math.round(f.centroidHz)} Hz`,
     `crest ${f.crestDb === null ? 'n/a' : f.crestDb.toFixed(1) + ' dB'}`, `correlation ${f.correlation.toFixed(2)}`];
   const crest = f.crestDb ?? 0;
-  // Percussive material has a high peak-to-loudness ratio; sustained notes stay under ~14 dB.
-  const percussive = crest >= 16;
-  // A drum kit covers the whole audio band at once: kick fundamentals under 100 Hz, cymbals above 6 kHz,
-  // noise (no harmonic peaks) in between. A pitched instrument's spectrum falls away at one end or the
-  // other, and its harmonics leave gaps; a kit's crest factor alone is not decisive (a dense pattern reads
-  // like a sustained note in 400 ms blocks).
+  const noisy = f.flatnessDb !== null && f.flatnessDb >= NOISE_FLATNESS_DB;
+  if (f.flatnessDb !== null) ev.push(`flatness ${f.flatnessDb.toFixed(1)} dB (${noisy ? 'noise-like' : 'pitched'})`);
+  // A drum kit covers the whole audio band at once: kick fundamentals under 100 Hz, cymbals above 6 kHz.
   const isKit = f.lowEdgeDb >= -KIT_EDGE_DB && f.highEdgeDb >= -KIT_EDGE_DB && f.bandwidthShare >= KIT_SHARE;
-  if (isKit) ev.push(`full-band spectrum (${Math.round(f.lowEdgeDb)} dB under 100 Hz, ${Math.round(f.highEdgeDb)} dB over 6.3 kHz, ${pct(f.bandwidthShare)} of bands within 24 dB)`);
   let role: string;
-  if (isKit) role = 'drums';
-  else if (f.lowFraction > 0.55 && percussive) role = 'kick';
+  if (noisy) {
+    if (crest < SUSTAINED_NOISE_CREST_DB) role = 'fx';
+    else if (isKit) role = 'drums';
+    else if (f.lowFraction > 0.55) role = 'kick';
+    else if (f.highFraction > 0.5) role = 'hat';
+    else if (f.lowFraction > 0.2) role = 'drums';
+    else role = 'percussion';
+    if (isKit && role === 'drums') ev.push(`full-band spectrum (${Math.round(f.lowEdgeDb)} dB under 100 Hz, ${Math.round(f.highEdgeDb)} dB over 6.3 kHz, ${pct(f.bandwidthShare)} of bands within 24 dB)`);
+  } else if (f.lowFraction > 0.55 && crest >= PERCUSSIVE_CREST_DB) role = 'kick';
   else if (f.lowFraction > 0.5) role = 'bass';
-  else if (percussive && f.highFraction > 0.5) role = 'hat';
-  else if (percussive && f.lowFraction > 0.2) role = 'drums';
-  else if (percussive) role = 'percussion';
   else if (f.isStereo && f.correlation < 0.5 && crest < 14) role = 'pad';
   else if (f.centroidHz > 700 && !f.isStereo) role = 'lead';
   else role = 'keys';

@@ -39,6 +39,8 @@ export interface StemFeatures {
   highEdgeDb: number;
   /** Fraction of the bands from 50 Hz to 12.5 kHz within 24 dB of the loudest band, 0..1 (1 = noise-like, flat). */
   bandwidthShare: number;
+  /** Spectral flatness of the analysed windows, 200 Hz–5 kHz, dB (≈ −2.5 for noise, far below for pitched parts); null when silent or empty there. */
+  flatnessDb: number | null;
   /** Momentary loudness relative to `loudnessLufs`, floored (same-part.ts); null without a loudness series or when silent. */
   envelope: Float32Array | null;
   durationSeconds: number;
@@ -129,6 +131,7 @@ export function stemFeatures(a: AnalysisResult): StemFeatures {
     lowEdgeDb,
     highEdgeDb,
     bandwidthShare: spanBands > 0 ? inSpan / spanBands : 0,
+    flatnessDb: loudness !== null ? (a.spectrum.flatnessDb ?? null) : null,
     envelope: loudness !== null && series && series.length > 0 ? loudnessEnvelope(series, loudness) : null,
     durationSeconds: a.durationSeconds,
   };

@@ -122,6 +122,36 @@ describe('role detection', () => {
     for (const s of stems) expect(detectRole('track', stemFeatures(analyse(s.x, 1))).role, s.name).not.toBe('drums');
   });
 
+  it('tells a percussive pitched part from drums by its spectral flatness, and sustained noise is an effect', () => {
+    // Piano-like: struck notes (fast decay, crest well over 16 dB) over four octaves, harmonics to 10 kHz;
+    // crest, low share and spectral span alone call it drums.
+    const piano = new Float32Array(N);
+    const notes = [55, 82.4, 110, 164.8, 220, 329.6, 440, 659.3];
+    for (let i = 0; i < N; i++) {
+      const k = Math.floor(i / (FS / 4));
+      const tb = (i % (FS / 4)) / FS;
+      let v = 0;
+      for (const hz of [notes[k % notes.length], notes[(k * 3 + 1) % notes.length]]) {
+        for (let h = 1; h * hz < 10000; h++) v += Math.sin(2 * Math.PI * hz * h * tb) / h;
+      }
+      piano[i] = 0.1 * Math.exp(-tb * 14) * v;
+    }
+    const fp = stemFeatures(analyse(piano, 1));
+    expect(fp.crestDb!).toBeGreaterThanOrEqual(16);
+    expect(fp.flatnessDb!).toBeLessThan(-10);
+    const dp = detectRole('track 2', fp);
+    expect(['keys', 'lead', 'bass']).toContain(dp.role);
+    expect(dp.evidence.join(' ')).toMatch(/flatness -\d+\.\d dB \(pitched\)/);
+    // Steady filtered noise (rain, a riser's bed): noise-like, but no transients.
+    const bed = new Float32Array(N);
+    const r = rng(5);
+    let lp = 0;
+    for (let i = 0; i < N; i++) { lp += 0.3 * (r() - lp); bed[i] = 0.2 * lp; }
+    const fb = stemFeatures(analyse(bed, 1));
+    expect(fb.flatnessDb!).toBeGreaterThan(-7);
+    expect(detectRole('track 5', fb).role).toBe('fx');
+  });
+
   it('falls back on audio features when the name says nothing, with evidence', () => {
     const f = stemFeatures(analyse(stems[0].x, 1));
     const d = detectRole('track 1', f);
