@@ -8,6 +8,9 @@
  * (one more render); with a preset the mix is mastered with masterFiles().
  *
  * Without `sessionOut` the session is written to a temporary folder and removed after rendering.
+ * Without `output` nothing is rendered (plan only: the session, and the decisions in the result); with a
+ * reference the mix is still rendered, to a temporary file, to measure the loudness the master fader needs,
+ * so the session is the one a full run writes.
  */
 import { mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -38,8 +41,8 @@ const MAX_CREST_WEIGHT = 1;
 export const STEM_EXTENSIONS = ['.wav', '.wave', '.rf64', '.bw64', '.aif', '.aiff', '.aifc', '.flac', '.mp3', '.ogg', '.oga', '.opus', '.m4a', '.aac', '.caf', '.wv', '.ape', '.wma'];
 
 export interface AutomixOptions {
-  /** The mix to write (.wav). */
-  output: string;
+  /** The mix to write (.wav, .flac, .mp3); none = plan only (then `master` is not allowed). */
+  output?: string;
   /** Where to write the session YAML (stem paths relative to it); default: a temporary file, removed. */
   sessionOut?: string;
   /** Master the mix to this loudness preset (spotify, ...). */
@@ -72,10 +75,12 @@ export interface AutomixSettings {
   /** Stem name → output gain (trim + fader), dB: what the automix did to each stem's level. */
   gainsDb: Record<string, number>;
   session: string | null;
-  output: string;
+  /** The mix written; null when only planned. */
+  output: string | null;
   masterOutput: string | null;
   reference: { file: string; integratedLufs: number | null; masterGainDb: number } | null;
-  render: MixSettings;
+  /** The render's settings; null when only planned. */
+  render: MixSettings | null;
 }
 
 export interface AutomixResult {
@@ -130,8 +135,10 @@ const relPath = (from: string, file: string) => relative(from, resolve(file)).sp
  * @throws AudioFileError (unreadable stems, output problems; nothing is written then)
  */
 export async function automix(inputs: string[], opts: AutomixOptions): Promise<AutomixResult> {
-  const masterOutput = opts.master !== undefined ? (opts.masterOutput ?? join(dirname(opts.output), `${stemName(opts.output)}.master.wav`)) : null;
-  const ownFiles = [opts.output, ...(masterOutput ? [masterOutput] : []), ...(opts.reference ? [opts.reference] : [])];
+  const output = opts.output ?? null;
+  if (output === null && opts.master !== undefined) throw new AudioFileError('--master', 'mastering needs the mix: give an output (-o)', 'usage');
+  const masterOutput = opts.master !== undefined && output !== null ? (opts.masterOutput ?? join(dirname(output), `${stemName(output)}.master.wav`)) : null;
+  const ownFiles = [...(output ? [output] : []), ...(masterOutput ? [masterOutput] : []), ...(opts.reference ? [opts.reference] : [])];
   const { files, skipped, unmatched } = await collectStems(inputs, ownFiles, opts.exclude);
   if (unmatched.length > 0) throw new AudioFileError(`--exclude ${unmatched.join(',')}`, 'no file of the stem folders has this name', 'usage');
   if (files.length === 0) throw new AudioFileError(inputs.join(', ') || '(none)', 'no stems found (expected audio files or a folder of them)', 'usage');
@@ -152,16 +159,19 @@ export async function automix(inputs: string[], opts: AutomixOptions): Promise<A
   }
   if (opts.master !== undefined && !findPreset(opts.master)) throw new AudioFileError(opts.master, 'unknown mastering preset', 'usage');
   const protectedInputs = opts.reference ? [...files, opts.reference] : files;
-  assertWritableFormat(opts.output);
-  await checkOutputPath(opts.output, protectedInputs, force);
+  if (output !== null) {
+    assertWritableFormat(output);
+    await checkOutputPath(output, protectedInputs, force);
+  }
+  const written = output !== null ? [...protectedInputs, output] : protectedInputs;
   if (opts.sessionOut) {
     if (!SESSION_EXTENSIONS.includes(extname(opts.sessionOut).toLowerCase())) throw new AudioFileError(opts.sessionOut, 'a session is .yaml, .yml or .json', 'usage');
-    await checkOutputPath(opts.sessionOut, [...protectedInputs, opts.output], force);
+    await checkOutputPath(opts.sessionOut, written, force);
   }
-  if (masterOutput) {
+  if (masterOutput && output !== null) {
     assertWritableFormat(masterOutput);
-    if (resolve(masterOutput) === resolve(opts.output)) throw new AudioFileError(masterOutput, 'the master would overwrite the mix', 'usage');
-    await checkOutputPath(masterOutput, [...protectedInputs, opts.output], force);
+    if (resolve(masterOutput) === resolve(output)) throw new AudioFileError(masterOutput, 'the master would overwrite the mix', 'usage');
+    await checkOutputPath(masterOutput, written, force);
   }
 
   // Analysis: one pass per stem, with the loudness series (activity).
@@ -177,8 +187,12 @@ export async function automix(inputs: string[], opts: AutomixOptions): Promise<A
     if (refAnalysis.integratedLufs === null) throw new AudioFileError(opts.reference, 'reference has no measurable loudness (silent or shorter than 400 ms)', 'bad-reference');
   }
 
-  const tempDir = opts.sessionOut ? null : await mkdtemp(join(tmpdir(), 'mixmaster-automix-'));
+  // A temporary folder for what the caller did not ask to keep: the session, or a plan-only run's mix
+  // that the reference loudness match has to measure.
+  const render = output !== null || refAnalysis !== null;
+  const tempDir = opts.sessionOut && output !== null ? null : await mkdtemp(join(tmpdir(), 'mixmaster-automix-'));
   const sessionPath = opts.sessionOut ?? join(tempDir as string, 'session.yaml');
+  const mixPath = output ?? join(tempDir as string, 'mix.wav');
   const sessionDir = dirname(resolve(sessionPath));
   try {
     const plan = planAutomix(files.map((f, i) => ({
@@ -193,10 +207,14 @@ export async function automix(inputs: string[], opts: AutomixOptions): Promise<A
     const header = [`mixmaster automix of ${files.length} stems${opts.reference ? `, matched to ${basename(opts.reference)}` : ''}`];
     const sessionText = () => (extname(sessionPath).toLowerCase() === '.json' ? `${JSON.stringify(plan.session, null, 2)}\n` : automixSessionYaml(plan, header));
     await writeAtomic(sessionPath, sessionText());
+    const gainsDb: Record<string, number> = {};
+    for (const s of plan.stems) gainsDb[s.name] = s.outputGainDb;
+    const settings = { stems: plan.stems, mix: plan.mix, gainsDb, session: opts.sessionOut ?? null, output, masterOutput };
+    if (!render) return { output: null, master: null, warnings, settings: { ...settings, reference: null, render: null } };
 
     const needLoudness = opts.analyze === true || refAnalysis !== null;
     const mixOpts = { force, strict: opts.strict, bitDepth: opts.bitDepth, analyze: needLoudness, onProgress: (f: string, d: number, t: number | null) => opts.onProgress?.(f, 'mix', d, t) };
-    let mixed = await mixSession(sessionPath, opts.output, mixOpts);
+    let mixed = await mixSession(sessionPath, mixPath, mixOpts);
     let reference: AutomixSettings['reference'] = null;
     if (refAnalysis) {
       // Loudness match: the master fader is after every insert, so the measured difference is exact.
@@ -214,30 +232,23 @@ export async function automix(inputs: string[], opts: AutomixOptions): Promise<A
       if (gainDb !== 0) {
         plan.session.master = { ...plan.session.master, gainDb };
         await writeAtomic(sessionPath, sessionText());
-        mixed = await mixSession(sessionPath, opts.output, { ...mixOpts, force: true, analyze: opts.analyze === true });
+        // A plan-only run keeps the session, not the audio: no second render.
+        if (output !== null) mixed = await mixSession(sessionPath, output, { ...mixOpts, force: true, analyze: opts.analyze === true });
       }
     }
     warnings.push(...mixed.warnings);
+    if (output === null) return { output: null, master: null, warnings, settings: { ...settings, reference, render: null } };
 
     let master: MasterResult | null = null;
     if (masterOutput) {
-      const res = await masterFiles([opts.output], {
+      const res = await masterFiles([output], {
         output: masterOutput, preset: opts.master, force, bitDepth: opts.bitDepth,
         onProgress: (f, _s, d, t) => opts.onProgress?.(f, 'master', d, t),
       });
       master = res[0];
       warnings.push(...master.warnings);
     }
-    const gainsDb: Record<string, number> = {};
-    for (const s of plan.stems) gainsDb[s.name] = s.outputGainDb;
-    return {
-      output: mixed.output,
-      master,
-      warnings,
-      settings: {
-        stems: plan.stems, mix: plan.mix, gainsDb, session: opts.sessionOut ?? null, output: opts.output, masterOutput, reference, render: mixed.settings,
-      },
-    };
+    return { output: mixed.output, master, warnings, settings: { ...settings, reference, render: mixed.settings } };
   } finally {
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
   }

@@ -129,6 +129,26 @@ describe('automix', () => {
     await expect(automix([d], { output: join(dir, 'none.wav'), exclude: ['hat'] })).rejects.toThrow(/no file of the stem folders has this name/);
   });
 
+  it('without an output only plans: the session a full run writes, no audio; the session renders the full run\'s mix', async () => {
+    const { mkdir, readdir } = await import('node:fs/promises');
+    const out = join(dir, 'plan');
+    await mkdir(out);
+    const full = await automix([join(dir, 'a')], { output: join(out, 'full.wav'), sessionOut: join(out, 'full.yaml'), bitDepth: '32f' });
+    const plan = await automix([join(dir, 'a')], { sessionOut: join(out, 'plan.yaml') });
+    expect(plan.output).toBeNull();
+    expect(plan.settings.output).toBeNull();
+    expect(plan.settings.render).toBeNull();
+    expect(plan.settings.gainsDb).toEqual(full.settings.gainsDb);
+    expect((await readdir(out)).sort()).toEqual(['full.wav', 'full.yaml', 'plan.yaml']);
+    const [a, b] = [await readFile(join(out, 'full.yaml'), 'utf8'), await readFile(join(out, 'plan.yaml'), 'utf8')];
+    expect(b).toBe(a);
+    // Decisions only (the CLI's --json without outputs): nothing written at all.
+    const bare = await automix([join(dir, 'a')], {});
+    expect(bare.settings.session).toBeNull();
+    expect((await readdir(out)).length).toBe(3);
+    await expect(automix([join(dir, 'a')], { sessionOut: join(out, 'm.yaml'), master: 'spotify' })).rejects.toThrow(/needs the mix/);
+  });
+
   it('refuses an existing output without force, before writing anything', async () => {
     await expect(automix([join(dir, 'a')], { output: join(dir, 'a.wav') })).rejects.toThrow(/exists/);
   });
@@ -252,6 +272,16 @@ describe('automix --reference', () => {
     // Tone: a bright reference tilts the mix up, a dark one down, relative to the plain automix.
     expect(b.tiltDb).toBeGreaterThan(plain.tiltDb + 0.5);
     expect(d.tiltDb).toBeLessThan(plain.tiltDb - 0.5);
+  });
+
+  it('plans with a reference too: the master fader measured from a render it does not keep, as in a full run', async () => {
+    const stems = await writeNoiseStems();
+    const ref = await writeReference('plan-ref.wav', true, 0.05);
+    const full = await automix([stems], { output: join(dir, 'plan-ref-full.wav'), sessionOut: join(dir, 'plan-ref-full.yaml'), reference: ref });
+    const plan = await automix([stems], { sessionOut: join(dir, 'plan-ref.yaml'), reference: ref });
+    expect(plan.settings.reference!.masterGainDb).toBe(full.settings.reference!.masterGainDb);
+    expect(plan.settings.reference!.masterGainDb).not.toBe(0);
+    expect(await readFile(join(dir, 'plan-ref.yaml'), 'utf8')).toBe(await readFile(join(dir, 'plan-ref-full.yaml'), 'utf8'));
   });
 
   it('stops the loudness match at -1 dBTP true peak when a fader cannot reach the reference (and says so)', async () => {

@@ -209,6 +209,8 @@ describe('CLI contract', () => {
       ['automix', stem, '-o', out, '--crest-weight', '3'],
       ['automix', stem, '-o', out, '--crest-weight', 'x'],
       ['automix', dir, '-o', out, '--exclude', 'nosuch'],
+      ['automix', stem],
+      ['automix', stem, '--session-out', join(dir, 'usage-plan.yaml'), '--master', 'spotify'],
       ['master', stem, '-o', out, '--preset', 'nosuch'],
     ];
     for (const args of cases) {
@@ -217,6 +219,7 @@ describe('CLI contract', () => {
       expect(r.stderr, args.join(' ')).toHaveLength(1);
       expect(existsSync(out)).toBe(false);
     }
+    expect(existsSync(join(dir, 'usage-plan.yaml'))).toBe(false);
   });
 
   it('--json prints one JSON value: an object for one file, an array for several', async () => {

@@ -1,7 +1,8 @@
 /**
- * `mixmaster automix <stems...|folder> -o mix.wav [--session-out session.yaml] [--master <preset>]
+ * `mixmaster automix <stems...|folder> [-o mix.wav] [--session-out session.yaml] [--master <preset>]
  *  [--master-out <file>] [--reference <mix.wav>] [--role name=role,...] [--level role=LU,...] [--crest-weight <LU/dB>]
  *  [--exclude name,...] [--no-reverb] [--no-glue] [--json]`
+ * Without -o it only plans: the session (and/or the JSON decisions), nothing rendered.
  */
 import { automix } from '../../api/automix.js';
 import { findPreset, LOUDNESS_PRESETS } from '../../api/vocabulary.js';
@@ -63,7 +64,8 @@ function parseCrestWeight(v: string | undefined): number | undefined {
 }
 
 export async function automixCommand(inputs: string[], opts: AutomixCliOptions, io: CommandIO): Promise<number> {
-  if (!opts.output) throw new UsageError('automix needs an output: -o <mix.wav>');
+  if (!opts.output && !opts.sessionOut && !opts.json) throw new UsageError('automix needs an output: -o <mix.wav>, or --session-out <session.yaml> to plan without rendering');
+  if (!opts.output && opts.master !== undefined) throw new UsageError('--master needs the mix: -o <mix.wav>');
   if (inputs.length === 0) throw new UsageError('automix needs stems: files or a folder');
   if (opts.master !== undefined && !findPreset(opts.master)) {
     throw new UsageError(`unknown preset "${opts.master}" (known: ${LOUDNESS_PRESETS.map((p) => p.name).join(', ')})`);
@@ -81,14 +83,16 @@ export async function automixCommand(inputs: string[], opts: AutomixCliOptions, 
   } finally {
     progress.stop();
   }
-  if (!opts.quiet) for (const w of res.warnings) io.stderr(`mixmaster: ${opts.output}: warning: ${w.message}`);
+  const target = opts.output ?? opts.sessionOut ?? 'automix';
+  if (!opts.quiet) for (const w of res.warnings) io.stderr(`mixmaster: ${target}: warning: ${w.message}`);
   if (opts.json) {
     io.stdout(JSON.stringify({ output: res.output, master: res.master ? { output: res.master.output, settings: res.master.settings } : undefined, settings: res.settings }, null, 2));
     return 0;
   }
   if (opts.quiet) return 0;
   const s = res.settings;
-  io.stdout(`automix: ${s.stems.length} stems -> ${s.output}${s.session ? ` (session ${s.session})` : ''}`);
+  if (s.output !== null) io.stdout(`automix: ${s.stems.length} stems -> ${s.output}${s.session ? ` (session ${s.session})` : ''}`);
+  else io.stdout(`automix: ${s.stems.length} stems planned -> session ${s.session} (not rendered: mixmaster mix ${s.session} -o mix.wav)`);
   for (const d of s.stems) {
     const eq = [d.eq.highpassHz !== null ? `HP ${d.eq.highpassHz} Hz` : '', ...d.eq.cuts.map((c) => `${c.gainDb} dB@${c.freqHz}`)].filter(Boolean).join(' ');
     if (d.muted) { io.stdout(`  ${d.name.padEnd(28)} ${d.role.role.padEnd(13)} muted (silent)`); continue; }
