@@ -29,7 +29,10 @@ import { assertWritableFormat, type BitDepth } from './output-format.js';
 
 /** What --session-out may be: YAML keeps every decision as a comment, JSON is the bare session. */
 const SESSION_EXTENSIONS = ['.yaml', '.yml', '.json'];
-/** The loudest true peak the reference loudness match may give the (unlimited) mix, dBTP. */
+/**
+ * The loudest true peak the (unlimited) mix may have, dBTP: the reference loudness match stops there, and
+ * a mix that clipped its integer file is brought down to it.
+ */
 const REFERENCE_CEILING_DBTP = -1;
 
 /** Largest role level override, LU: beyond it a stem is inaudible or buries the rest (a typo, not a choice). */
@@ -234,6 +237,21 @@ export async function automix(inputs: string[], opts: AutomixOptions): Promise<A
         await writeAtomic(sessionPath, sessionText());
         // A plan-only run keeps the session, not the audio: no second render.
         if (output !== null) mixed = await mixSession(sessionPath, output, { ...mixOpts, force: true, analyze: opts.analyze === true });
+      }
+    }
+    if (output !== null && mixed.warnings.some((w) => w.code === 'clipped')) {
+      // Many stems peaking together can push a mix aimed at -20 LUFS past full scale, and an integer file
+      // then loses those samples. Measure the peak (one more render), lower the master fader under the
+      // ceiling and render again: rare, so the common case pays nothing.
+      const probe = await mixSession(sessionPath, output, { ...mixOpts, force: true, analyze: true });
+      const peak = probe.output?.truePeakDbtp ?? null;
+      if (peak !== null && peak > REFERENCE_CEILING_DBTP) {
+        const cut = Math.floor((REFERENCE_CEILING_DBTP - peak) * 100) / 100;
+        const gainDb = Math.round(((plan.session.master?.gainDb ?? 0) + cut) * 100) / 100;
+        plan.session.master = { ...plan.session.master, gainDb };
+        await writeAtomic(sessionPath, sessionText());
+        mixed = await mixSession(sessionPath, output, { ...mixOpts, force: true });
+        warnings.push({ code: 'automix', message: `the mix peaked at ${peak.toFixed(1)} dBTP and clipped its ${mixed.settings.format} file: master fader ${cut.toFixed(2)} dB to keep it under ${REFERENCE_CEILING_DBTP} dBTP` });
       }
     }
     warnings.push(...mixed.warnings);

@@ -149,6 +149,28 @@ describe('automix', () => {
     await expect(automix([join(dir, 'a')], { sessionOut: join(out, 'm.yaml'), master: 'spotify' })).rejects.toThrow(/needs the mix/);
   });
 
+  it('lowers the master fader when the mix would clip its integer file, and says so; the session still re-renders it', async () => {
+    const { mkdir } = await import('node:fs/promises');
+    const d = join(dir, 'clicks');
+    await mkdir(d);
+    // Quiet tones, each with a full-scale click at the same instant: balanced to -20 LUFS, the clicks sum far over 0 dBFS.
+    for (let k = 0; k < 4; k++) {
+      const x = new Float32Array(N);
+      for (let i = 0; i < N; i++) x[i] = 0.01 * Math.sin((2 * Math.PI * (300 + 170 * k) * i) / FS);
+      x[FS / 2] = 1;
+      const w = await createWavWriter(join(d, `tone${k}.wav`), { sampleRate: FS, channels: 1, format: 'float32' });
+      await w.write([x], N);
+      await w.close();
+    }
+    const res = await automix([d], { output: join(dir, 'clicks.wav'), sessionOut: join(dir, 'clicks.yaml'), bitDepth: '24', analyze: true });
+    expect(res.warnings.some((w) => /peaked at .* master fader -\d/.test(w.message))).toBe(true);
+    expect(res.warnings.some((w) => w.code === 'clipped')).toBe(false);
+    expect(res.output!.truePeakDbtp!).toBeLessThanOrEqual(-1 + 0.01);
+    const again = await mixSession(join(dir, 'clicks.yaml'), join(dir, 'clicks2.wav'), { bitDepth: '24' });
+    expect(again.warnings.some((w) => w.code === 'clipped')).toBe(false);
+    expect(nullDb(await readAll(join(dir, 'clicks.wav')), await readAll(join(dir, 'clicks2.wav')))).toBe(-Infinity);
+  });
+
   it('refuses an existing output without force, before writing anything', async () => {
     await expect(automix([join(dir, 'a')], { output: join(dir, 'a.wav') })).rejects.toThrow(/exists/);
   });

@@ -42,11 +42,15 @@ export function decideCompression(crestDb: number | null, ratio: number, attackM
   let threshold = stagedPeak - reduction / (1 - 1 / ratio);
   const floor = STAGE_LUFS + MIN_THRESHOLD_ABOVE_LOUDNESS_DB;
   if (threshold < floor) { threshold = floor; reduction = (stagedPeak - threshold) * (1 - 1 / ratio); }
+  // A stem of lone spikes (crest over ~30 dB) peaks above full scale once staged: the threshold stops at
+  // the compressor's 0 dBFS limit, and the spikes lose more than MAX_PEAK_REDUCTION_DB.
+  const atLimit = threshold > 0;
+  if (atLimit) { threshold = 0; reduction = stagedPeak * (1 - 1 / ratio); }
   threshold = Math.round(threshold * 10) / 10;
   const insert: InsertSpec = { type: 'compressor', thresholdDb: threshold, ratio, kneeDb: 6, attackMs, releaseMs, detector: 'peak' };
   return {
     insert,
-    reason: `crest ${crestDb.toFixed(1)} dB: about ${reduction.toFixed(1)} dB off the peaks`,
+    reason: `crest ${crestDb.toFixed(1)} dB: about ${reduction.toFixed(1)} dB off the peaks${atLimit ? ' (threshold at its 0 dBFS limit)' : ''}`,
     loudnessChangeDb: -LOUDNESS_LOSS_PER_REDUCTION_DB * reduction,
   };
 }
