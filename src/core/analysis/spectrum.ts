@@ -16,8 +16,8 @@ const SPECTRUM_STRIDE = 16;
 
 /**
  * Spectral flatness is measured over the 1/3-octave bands from FLATNESS_LOW_HZ to FLATNESS_HIGH_HZ: where
- * pitched instruments put their harmonics and drums their noise (below, a kick's sine; above, bins so
- * wide apart in level that even cymbals look tonal at this resolution).
+ * pitched instruments put most of their harmonics and drums their noise. Lower bands hold too few bins at
+ * this resolution (≈ 5.9 Hz) to tell a partial from noise; higher up most pitched parts have little left.
  */
 const FLATNESS_LOW_HZ = 200;
 const FLATNESS_HIGH_HZ = 5000;
