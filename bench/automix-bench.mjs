@@ -16,7 +16,7 @@ export async function run(report) {
     const stems = join(dir, 'stems');
     mkdirSync(stems);
     const seconds = 180;
-    for (const n of NAMES) await writeMusicLikeWav(join(stems, `${n}.wav`), { seconds });
+    for (const [part, n] of NAMES.entries()) await writeMusicLikeWav(join(stems, `${n}.wav`), { seconds, part });
     const script = `import { automix } from ${JSON.stringify(join(root, 'dist', 'api', 'automix.js'))};
 await automix([${JSON.stringify(stems)}], { output: ${JSON.stringify(join(dir, 'mix.wav'))}, sessionOut: ${JSON.stringify(join(dir, 'session.yaml'))}, force: true });
 if (process.env.MIXMASTER_REPORT_RSS) process.stderr.write('mixmaster-maxrss-kib ' + process.resourceUsage().maxRSS + '\\n');`;

@@ -49,14 +49,19 @@ export function timeInterleaved(commands, { runs = 5 } = {}) {
 
 /**
  * Writes a music-like stereo float WAV: pink-ish noise with a slow envelope, drum-like transients
- * and a few tones, streamed in blocks (memory stays small for long files).
+ * and a few tones, streamed in blocks (memory stays small for long files). `part` > 0 makes another part
+ * of the same song: its own noise, tones a few semitones away, hits and swells shifted, so stems of
+ * different parts sum like independent tracks instead of 16 copies of one signal (+24 dB, not +12).
  */
-export async function writeMusicLikeWav(path, { seconds, sampleRate = 48000, channels = 2 }) {
+export async function writeMusicLikeWav(path, { seconds, sampleRate = 48000, channels = 2, part = 0 }) {
   const { createWavWriter } = await import(join(root, 'dist', 'io', 'wav-writer.js'));
   const w = await createWavWriter(path, { sampleRate, channels, format: 'float32', force: true });
   const block = 65536;
   const bufs = Array.from({ length: channels }, () => new Float32Array(block));
-  let seed = 22222;
+  let seed = 22222 + 7919 * part;
+  const detune = Math.pow(2, (3 * part) / 12);
+  const hitOffset = Math.round(sampleRate * 0.0625 * part);
+  const swellOffset = sampleRate * 0.9 * part;
   const lp = new Float64Array(channels * 3);
   const total = Math.round(seconds * sampleRate);
   const beat = Math.round(sampleRate * 0.5);
@@ -72,9 +77,9 @@ export async function writeMusicLikeWav(path, { seconds, sampleRate = 48000, cha
         lp[c * 3] += 0.02 * (white - lp[c * 3]);
         lp[c * 3 + 1] += 0.2 * (white - lp[c * 3 + 1]);
         lp[c * 3 + 2] += 0.6 * (white - lp[c * 3 + 2]);
-        const env = 0.55 + 0.45 * Math.sin((2 * Math.PI * t) / (sampleRate * 7.3));
-        const hit = Math.exp(-((t % beat) / sampleRate) * 18);
-        const tone = 0.1 * Math.sin((2 * Math.PI * 110 * t) / sampleRate) + 0.05 * Math.sin((2 * Math.PI * 440.5 * t) / sampleRate + c);
+        const env = 0.55 + 0.45 * Math.sin((2 * Math.PI * (t + swellOffset)) / (sampleRate * 7.3));
+        const hit = Math.exp(-(((t + hitOffset) % beat) / sampleRate) * 18);
+        const tone = 0.1 * Math.sin((2 * Math.PI * 110 * detune * t) / sampleRate) + 0.05 * Math.sin((2 * Math.PI * 440.5 * detune * t) / sampleRate + c);
         ch[i] = 0.35 * env * (2.5 * lp[c * 3] + 0.8 * lp[c * 3 + 1] + 0.3 * lp[c * 3 + 2]) * (0.5 + hit) + tone * env;
       }
     }

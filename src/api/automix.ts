@@ -177,10 +177,12 @@ export async function automix(inputs: string[], opts: AutomixOptions): Promise<A
     await checkOutputPath(masterOutput, written, force);
   }
 
-  // Analysis: one pass per stem, with the loudness series (activity).
+  // Analysis: one pass per stem, with the loudness series (activity), all on this thread: a true-peak
+  // worker per stem costs its start-up each time, more than it saves on stems of a few minutes (120 x 20 s
+  // mono: 12.3 -> 2.3 s; 16 x 3 min stereo: 2.5 s either way), and the true peak's bits are the same.
   const analyses: AnalysisResult[] = [];
   for (const f of files) {
-    const a = await analyzeFile(f, { strict: opts.strict, series: true, onProgress: (file, d, t) => opts.onProgress?.(file, 'analyze', d, t) });
+    const a = await analyzeFile(f, { strict: opts.strict, series: true, truePeakWorkers: 0, onProgress: (file, d, t) => opts.onProgress?.(file, 'analyze', d, t) });
     analyses.push(a.result);
   }
   const rate = analyses[0].sampleRate;
