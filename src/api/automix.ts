@@ -220,6 +220,14 @@ export async function automix(inputs: string[], opts: AutomixOptions): Promise<A
     const needLoudness = opts.analyze === true || refAnalysis !== null;
     const mixOpts = { force, strict: opts.strict, bitDepth: opts.bitDepth, analyze: needLoudness, onProgress: (f: string, d: number, t: number | null) => opts.onProgress?.(f, 'mix', d, t) };
     let mixed = await mixSession(sessionPath, mixPath, mixOpts);
+    /** Sets the master fader, rewrites the session and renders it again (a plan-only run keeps the session only). */
+    const withMasterFader = async (gainDb: number, analyze: boolean) => {
+      plan.session.master = { ...plan.session.master, gainDb };
+      await writeAtomic(sessionPath, sessionText());
+      return output !== null ? mixSession(sessionPath, output, { ...mixOpts, force: true, analyze }) : mixed;
+    };
+    /** Gain from a true peak up to the ceiling, dB, rounded down to 0.01 dB so that the ceiling holds. */
+    const headroomDb = (peak: number) => Math.floor((REFERENCE_CEILING_DBTP - peak) * 100) / 100;
     let reference: AutomixSettings['reference'] = null;
     if (refAnalysis) {
       // Loudness match: the master fader is after every insert, so the measured difference is exact.
@@ -229,30 +237,22 @@ export async function automix(inputs: string[], opts: AutomixOptions): Promise<A
       // the headroom ceiling (the rest is the mastering's job).
       const peak = mixed.output?.truePeakDbtp ?? null;
       if (peak !== null && gainDb > REFERENCE_CEILING_DBTP - peak) {
-        const capped = Math.floor((REFERENCE_CEILING_DBTP - peak) * 100) / 100;
+        const capped = headroomDb(peak);
         warnings.push({ code: 'automix', message: `matching the reference's ${refAnalysis.integratedLufs?.toFixed(1)} LUFS needs ${gainDb.toFixed(1)} dB, capped at ${capped.toFixed(1)} dB to keep the mix's true peak under ${REFERENCE_CEILING_DBTP} dBTP (use --master to reach the loudness with a limiter)` });
         gainDb = capped;
       }
       reference = { file: opts.reference as string, integratedLufs: refAnalysis.integratedLufs, masterGainDb: gainDb };
-      if (gainDb !== 0) {
-        plan.session.master = { ...plan.session.master, gainDb };
-        await writeAtomic(sessionPath, sessionText());
-        // A plan-only run keeps the session, not the audio: no second render.
-        if (output !== null) mixed = await mixSession(sessionPath, output, { ...mixOpts, force: true, analyze: opts.analyze === true });
-      }
+      if (gainDb !== 0) mixed = await withMasterFader(gainDb, opts.analyze === true);
     }
     if (output !== null && mixed.warnings.some((w) => w.code === 'clipped')) {
       // Many stems peaking together can push a mix aimed at -20 LUFS past full scale, and an integer file
-      // then loses those samples. Measure the peak (one more render), lower the master fader under the
-      // ceiling and render again: rare, so the common case pays nothing.
-      const probe = await mixSession(sessionPath, output, { ...mixOpts, force: true, analyze: true });
-      const peak = probe.output?.truePeakDbtp ?? null;
+      // then loses those samples. Lower the master fader under the ceiling and render again: rare, so the
+      // common case pays nothing. The peak comes from the render's analysis, or one more render without one.
+      const measured = mixed.output ?? (await mixSession(sessionPath, output, { ...mixOpts, force: true, analyze: true })).output;
+      const peak = measured?.truePeakDbtp ?? null;
       if (peak !== null && peak > REFERENCE_CEILING_DBTP) {
-        const cut = Math.floor((REFERENCE_CEILING_DBTP - peak) * 100) / 100;
-        const gainDb = Math.round(((plan.session.master?.gainDb ?? 0) + cut) * 100) / 100;
-        plan.session.master = { ...plan.session.master, gainDb };
-        await writeAtomic(sessionPath, sessionText());
-        mixed = await mixSession(sessionPath, output, { ...mixOpts, force: true });
+        const cut = headroomDb(peak);
+        mixed = await withMasterFader(Math.round(((plan.session.master?.gainDb ?? 0) + cut) * 100) / 100, mixOpts.analyze);
         warnings.push({ code: 'automix', message: `the mix peaked at ${peak.toFixed(1)} dBTP and clipped its ${mixed.settings.format} file: master fader ${cut.toFixed(2)} dB to keep it under ${REFERENCE_CEILING_DBTP} dBTP` });
       }
     }

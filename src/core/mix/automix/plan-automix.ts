@@ -144,8 +144,8 @@ export function planAutomix(inputs: readonly AutomixStemInput[], opts: AutomixPl
   const feats = inputs.map((s) => stemFeatures(s.analysis));
   const roles = inputs.map((s, i) => detectRole(s.name, feats[i], s.role));
   const specs = roles.map((r) => roleSpec(r.role));
-  // Balance: the role's level (the user's override wins) split among the active stems sharing the role,
-  // then the anchor so the active stems' target powers sum to the mix target.
+  // Balance: the role's level (the user's override wins) split among the takes of one part, plus the crest
+  // correction (balance.ts); then the anchor so the active stems' target powers sum to the mix target.
   const active = feats.map((f) => f.loudnessLufs !== null);
   const parts = groupSameParts(roles.map((r) => r.role), feats.map((f) => f.envelope), active);
   const balance = decideBalance(roles.map((r, i) => ({
