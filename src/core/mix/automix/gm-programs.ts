@@ -11,9 +11,9 @@
  *
  * Role per family (the GM family is the timbre class; the role is what such a part usually does):
  * piano and organ → keys; chromatic percussion (mallets, bells) → plucked; guitar → guitar; bass → bass;
- * strings → strings; ensemble → strings or choir; brass → brass; reed and pipe → melody; synth lead → lead;
- * synth pad → pad; synth effects and sound effects → fx; ethnic → plucked or melody; percussive →
- * percussion. Exceptions are spelled out per program below.
+ * strings → strings; ensemble → strings or choir; brass → brass; reed and pipe → melody; synth lead →
+ * synth-lead (not lead: role-table.ts says why); synth pad → pad; synth effects and sound effects → fx;
+ * ethnic → plucked or melody; percussive → percussion. Exceptions are spelled out per program below.
  */
 
 /** One GM program: its 1-based number, its name as the standard spells it, and its role. */
@@ -38,7 +38,7 @@ const FAMILIES: readonly string[] = [
   // Bassoon plays bass lines as often as tunes: no fixed role.
   'melody|Soprano Sax|Alto Sax|Tenor Sax|Baritone Sax|Oboe|English Horn|Bassoon=other|Clarinet',
   'melody|Piccolo|Flute|Recorder|Pan Flute|Blown Bottle|Shakuhachi|Whistle|Ocarina',
-  'lead|Lead 1 (square)|Lead 2 (sawtooth)|Lead 3 (calliope)|Lead 4 (chiff)|Lead 5 (charang)|Lead 6 (voice)|Lead 7 (fifths)|Lead 8 (bass + lead)',
+  'synth-lead|Lead 1 (square)|Lead 2 (sawtooth)|Lead 3 (calliope)|Lead 4 (chiff)|Lead 5 (charang)|Lead 6 (voice)|Lead 7 (fifths)|Lead 8 (bass + lead)',
   'pad|Pad 1 (new age)|Pad 2 (warm)|Pad 3 (polysynth)|Pad 4 (choir)|Pad 5 (bowed)|Pad 6 (metallic)|Pad 7 (halo)|Pad 8 (sweep)',
   'fx|FX 1 (rain)|FX 2 (soundtrack)|FX 3 (crystal)|FX 4 (atmosphere)|FX 5 (brightness)|FX 6 (goblins)|FX 7 (echoes)|FX 8 (sci-fi)',
   'plucked|Sitar|Banjo=guitar|Shamisen|Koto|Kalimba|Bag pipe=melody|Fiddle=melody|Shanai=melody',

@@ -61,6 +61,7 @@ describe('role detection', () => {
     expect(roleFromName('bass drum')?.role).toBe('kick');
     expect(roleFromName('hi hat')?.role).toBe('hat');
     expect(roleFromName('ch12_flute')?.role).toBe('melody');
+    expect(roleFromName('Lead Synth')?.role).toBe('lead');
     expect(roleFromName('string_ensemble_1')?.role).toBe('strings');
     expect(roleFromName('track 7')).toBeNull();
   });
@@ -85,7 +86,7 @@ describe('role detection', () => {
     expect(roleFromName('ch06_voice_oohs')?.role).toBe('vocal');
     expect(role('ch06_voice_oohs')).toBe('backing-vocal');
     expect(role('ch07_synth_voice')).toBe('pad');
-    expect(role('ch06_lead_6_voice')).toBe('lead');
+    expect(role('ch06_lead_6_voice')).toBe('synth-lead');
     expect(role('ch12_pad_4_choir')).toBe('pad');
     expect(role('ch03_steel_drums')).toBe('plucked');
     expect(role('ch08_reverse_cymbal')).toBe('fx');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GM_PROGRAMS } from '../../../../src/core/mix/automix/gm-programs.js';
 import { ROLE_NAMES, ROLE_TABLE, roleSpec } from '../../../../src/core/mix/automix/role-table.js';
 
 const lu = (role: string) => roleSpec(role).levelLu;
@@ -36,6 +37,15 @@ describe('role table levels (issue #6)', () => {
     const harmonic = ['guitar', 'keys', 'plucked', 'brass', 'strings', 'chords'];
     for (const h of harmonic) expect(lu(h)).toBe(lu('guitar'));
     expect(Math.abs(lu('guitar') - lu('vocal') - (M.other - M.vocals))).toBeLessThan(0.5);
+  });
+
+  it('a General MIDI synth-lead patch is an accompanying line: under the harmonic parts, over the pads', () => {
+    for (const h of ['guitar', 'keys', 'brass', 'strings']) expect(lu('synth-lead')).toBeLessThan(lu(h));
+    expect(lu('synth-lead')).toBeGreaterThan(lu('pad'));
+    expect(roleSpec('synth-lead').importance).toBeLessThan(roleSpec('lead').importance);
+    // only the GM table reaches the row: a file name's words never do
+    expect(roleSpec('synth-lead').names).toEqual([]);
+    expect(GM_PROGRAMS.filter((p) => p.role === 'synth-lead').map((p) => p.program)).toEqual([81, 82, 83, 84, 85, 86, 87, 88]);
   });
 
   it('every row has a finite level and its own name; unknown roles fall back on `other`', () => {
