@@ -1,6 +1,7 @@
 // Full analysis (integrated, LRA, true peak, momentary/short-term max at 10 ms, spectrum) of a
 // 4-minute 48 kHz stereo float WAV, whole process including start-up, side by side with
-// `ffmpeg -af ebur128=peak=true`; and peak memory on a one-hour file (BENCH_QUICK=1 skips it).
+// `ffmpeg -af ebur128=peak=true`; a folder of 40 short files in one run; and peak memory on a one-hour file
+// (BENCH_QUICK=1 skips it).
 import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,19 @@ export async function run(report) {
       report('analyze 4 min loud master (ffmpeg)', { seconds: lf.seconds, xRealtime: 240 / lf.seconds });
       report('  speed ratio mixmaster / ffmpeg', { ratio: lf.seconds / l.seconds, bar: '>= 2' });
     }
+    // A folder of stems in one run: 40 × 20 s stereo (a worker's start-up per file would dominate: see
+    // MIN_PARALLEL_SAMPLES_WARM), against one ffmpeg process per file, as a script would meter them.
+    const stems = Array.from({ length: 40 }, (_, i) => join(dir, `stem${String(i).padStart(2, '0')}.wav`));
+    for (const [i, f] of stems.entries()) await writeMusicLikeWav(f, { seconds: 20, part: i });
+    const manyCmd = ['node', [cli, 'analyze', '--json', '--quiet', ...stems]];
+    const ffLoop = ['bash', ['-c', `for f in "$@"; do ffmpeg -nostdin -hide_banner -nostats -i "$f" -af ebur128=peak=true -f null - 2>/dev/null || exit 1; done`, 'ff', ...stems]];
+    const [m, mf] = has('ffmpeg') ? timeInterleaved([manyCmd, ffLoop], { runs: Math.min(runs, 3) }) : [timeCommand(...manyCmd, { runs: 3 }), null];
+    report('analyze 40 files x 20 s stereo (mixmaster, one run)', { seconds: m.seconds, xRealtime: 800 / m.seconds, peakMiB: m.rssMiB });
+    if (mf) {
+      report('analyze 40 files x 20 s stereo (ffmpeg, per file)', { seconds: mf.seconds, xRealtime: 800 / mf.seconds });
+      report('  speed ratio mixmaster / ffmpeg', { ratio: mf.seconds / m.seconds });
+    }
+    for (const f of stems) rmSync(f);
     if (!process.env.BENCH_QUICK) {
       const hour = join(dir, 'one-hour.wav');
       await writeMusicLikeWav(hour, { seconds: 3600 });

@@ -6,7 +6,7 @@ import { spectrumFftSize } from '../core/analysis/spectrum.js';
 import { openAudio } from '../io/open-audio.js';
 import type { AudioReader } from '../io/audio-reader.js';
 import { assertMeterableRate } from './errors.js';
-import { ParallelTruePeak, truePeakWorkerCount } from './parallel-analyzer.js';
+import { MIN_PARALLEL_SAMPLES, MIN_PARALLEL_SAMPLES_WARM, ParallelTruePeak, truePeakWorkerCount } from './parallel-analyzer.js';
 import { checkReportPath, writeReport } from './write-report.js';
 
 /** Frames per read: large blocks amortize I/O and per-call overhead; memory stays bounded. */
@@ -104,9 +104,15 @@ async function readInto(reader: AudioReader, dest: readonly Float32Array[], fram
 
 /** Analyzes one file. Throws AudioFileError for unreadable or unsupported files. */
 export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<FileAnalysis> {
+  return analyzeOneOf(path, opts, MIN_PARALLEL_SAMPLES);
+}
+
+/** analyzeFile with the stream length from which true-peak workers are used by default (parallel-analyzer.ts). */
+async function analyzeOneOf(path: string, opts: AnalyzeOptions, minParallelSamples: number): Promise<FileAnalysis> {
   const reader = await openAudio(path, { strict: opts.strict });
   try {
-    return await analyzeReader(reader, opts);
+    const { channels, frames } = reader.info;
+    return await analyzeReader(reader, { ...opts, truePeakWorkers: opts.truePeakWorkers ?? truePeakWorkerCount(channels, frames, minParallelSamples) });
   } finally {
     await reader.close();
   }
@@ -129,7 +135,9 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeFilesOptions = 
   if (opts.report !== undefined) await checkReportPath(opts.report, paths, [], opts.force ?? false);
   // The report plots loudness over time: keep the series while measuring, drop it unless asked for.
   const analyses: FileAnalysis[] = [];
-  for (const p of paths) analyses.push(await analyzeFile(p, { ...opts, series: opts.series === true || opts.report !== undefined }));
+  // Files after the first run on this (by then warm) thread unless long: see MIN_PARALLEL_SAMPLES_WARM.
+  const fileOpts = { ...opts, series: opts.series === true || opts.report !== undefined };
+  for (const [i, p] of paths.entries()) analyses.push(await analyzeOneOf(p, fileOpts, i === 0 ? MIN_PARALLEL_SAMPLES : MIN_PARALLEL_SAMPLES_WARM));
   const results = analyses.map((a) => a.result);
   let album: AlbumLoudness | undefined;
   if (opts.album) {

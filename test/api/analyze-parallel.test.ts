@@ -3,9 +3,10 @@
  * single-threaded path: the same results bit for bit, on multichannel files with inter-sample peaks
  * and NaN/Inf, for every worker count; the ring's memory is fixed whatever the stream length.
  */
+import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/api/analyze-files.js';
-import { MIN_PARALLEL_SAMPLES, ParallelTruePeak, truePeakWorkerCount } from '../../src/api/parallel-analyzer.js';
+import { MIN_PARALLEL_SAMPLES, MIN_PARALLEL_SAMPLES_WARM, ParallelTruePeak, truePeakWorkerCount } from '../../src/api/parallel-analyzer.js';
 import { SpectrumAccumulator, spectrumFftSize } from '../../src/core/analysis/spectrum.js';
 import { TruePeakMeter } from '../../src/core/analysis/true-peak-meter.js';
 import { buildWav, tempDir, writeFixture } from '../io/wav-fixtures.js';
@@ -64,6 +65,13 @@ describe('analyzeFile with true-peak workers', () => {
   it('chooses no worker for short streams', () => {
     expect(truePeakWorkerCount(2, 48000)).toBe(0);
     expect(truePeakWorkerCount(2, MIN_PARALLEL_SAMPLES / 2 - 1)).toBe(0);
+    // After a run's first file, only long streams (minutes) are worth a worker's start-up.
+    const twentySecondsStereo = MIN_PARALLEL_SAMPLES;
+    expect(truePeakWorkerCount(2, twentySecondsStereo, MIN_PARALLEL_SAMPLES_WARM)).toBe(0);
+    if (availableParallelism() > 1) {
+      expect(truePeakWorkerCount(2, twentySecondsStereo)).toBeGreaterThan(0);
+      expect(truePeakWorkerCount(2, MIN_PARALLEL_SAMPLES_WARM / 2, MIN_PARALLEL_SAMPLES_WARM)).toBeGreaterThan(0);
+    }
   });
 });
 
