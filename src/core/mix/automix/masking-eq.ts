@@ -22,6 +22,8 @@ export interface EqInput {
   mixLevelLu: number;
   /** Whether the stem carries a DC offset worth removing (see DC_OFFSET_REL_DB), optional. */
   dcOffset?: boolean;
+  /** One microphone of a drum kit (snare, hat, overheads, toms): its low end is mostly the rest of the kit (BLEED_GUARD_DB). */
+  kitMic?: boolean;
 }
 
 export interface MaskingCut {
@@ -59,6 +61,11 @@ const MASKING_HIGH_HZ = 10000;
  * 36 dB scores a little higher on these dry renders but would leave a vocal's traffic rumble 30 dB down uncut.
  */
 const HP_GUARD_DB = 24;
+/**
+ * The same for a kit microphone: there the high-pass is for the kick and toms the microphone also hears, bleed
+ * that can sit within 24 dB of a hi-hat's loudest band; 12 dB keeps the role corner against it.
+ */
+const BLEED_GUARD_DB = 12;
 /** Q of a masking bell: Q 2 spans about 0.7 octave between the half-gain points, the width of a critical band and a bit. */
 const CUT_Q = 2;
 /** A DC offset counts when its level is within this of the stem's loudness, dB (relative: gain-invariant). */
@@ -77,7 +84,8 @@ export function decideEq(stems: readonly EqInput[]): EqDecision[] {
     if (s.roleHighpassHz !== null) {
       // Never cut what the stem lives on: stay an octave under its lowest strong band.
       let lowest = Infinity;
-      for (let b = 0; b < s.bandsHz.length; b++) if (s.bandLevelsDb[b] >= -HP_GUARD_DB) { lowest = s.bandsHz[b]; break; }
+      const guardDb = s.kitMic ? BLEED_GUARD_DB : HP_GUARD_DB;
+      for (let b = 0; b < s.bandsHz.length; b++) if (s.bandLevelsDb[b] >= -guardDb) { lowest = s.bandsHz[b]; break; }
       const guard = Number.isFinite(lowest) ? lowest / 2 : s.roleHighpassHz;
       highpassHz = Math.round(Math.min(s.roleHighpassHz, guard));
       highpassReason = highpassHz < s.roleHighpassHz

@@ -99,6 +99,8 @@ export interface AutomixPlan {
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
+/** Roles recorded by one microphone of a kit: their high-pass is against bleed (masking-eq.ts, kitMic). */
+const KIT_MIC_ROLES = new Set(['snare', 'hat', 'overheads', 'toms']);
 
 /** Loudness change of a spectrum through an EQ, dB (K-weighted band powers). */
 function eqLoudnessChangeDb(f: StemFeatures, bands: EqBand[], sampleRate: number): number {
@@ -163,7 +165,7 @@ export function planAutomix(inputs: readonly AutomixStemInput[], opts: AutomixPl
   const eqs = decideEq(inputs.map((_, i) => ({
     name: names[i], importance: specs[i].importance, roleHighpassHz: specs[i].highpassHz,
     bandsHz: feats[i].bandsHz, bandLevelsDb: feats[i].bandLevelsDb, mixLevelLu: targets[i] ?? -120,
-    dcOffset: hasDcOffset(inputs[i].analysis.dcOffset, feats[i].loudnessLufs),
+    dcOffset: hasDcOffset(inputs[i].analysis.dcOffset, feats[i].loudnessLufs), kitMic: KIT_MIC_ROLES.has(specs[i].role),
   })).map((e, i) => (targets[i] === null ? { ...e, importance: -1, bandLevelsDb: e.bandLevelsDb.map(() => -120) } : e)));
 
   const pans = decidePanning(inputs.map((s, i) => ({

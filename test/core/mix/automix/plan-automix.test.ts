@@ -215,6 +215,9 @@ describe('planAutomix', () => {
     const hpWith = (at100: number) => decideEq([{ name: 'guitar', importance: 6, roleHighpassHz: 120, bandsHz, bandLevelsDb: [-60, -60, at100, -8, -3, 0], mixLevelLu: -20 }])[0].highpassHz;
     expect(hpWith(-20)).toBe(50); // 20 dB down is the instrument's body: the corner goes an octave under it
     expect(hpWith(-30)).toBe(100); // 30 dB down is not: the 200 Hz band is the lowest that counts
+    // A kit microphone's low end is mostly bleed: only bands within 12 dB hold the corner down.
+    const hat = decideEq([{ name: 'hat', importance: 4, roleHighpassHz: 300, bandsHz, bandLevelsDb: [-60, -60, -20, -30, -10, 0], mixLevelLu: -20, kitMic: true }])[0];
+    expect(hat.highpassHz).toBe(200);
   });
 
   it('removes a DC offset with a 10 Hz high-pass where no other high-pass would, judged relative to the stem (gain-invariant)', () => {
