@@ -135,7 +135,8 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeFilesOptions = 
   if (opts.report !== undefined) await checkReportPath(opts.report, paths, [], opts.force ?? false);
   // The report plots loudness over time: keep the series while measuring, drop it unless asked for.
   const analyses: FileAnalysis[] = [];
-  // Files after the first run on this (by then warm) thread unless long: see MIN_PARALLEL_SAMPLES_WARM.
+  // The first file may use true-peak workers; later ones run on this (by then warm) thread unless they are
+  // minutes long: see MIN_PARALLEL_SAMPLES_WARM.
   const fileOpts = { ...opts, series: opts.series === true || opts.report !== undefined };
   for (const [i, p] of paths.entries()) analyses.push(await analyzeOneOf(p, fileOpts, i === 0 ? MIN_PARALLEL_SAMPLES : MIN_PARALLEL_SAMPLES_WARM));
   const results = analyses.map((a) => a.result);
