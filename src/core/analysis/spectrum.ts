@@ -10,6 +10,12 @@ export const THIRD_OCTAVE_NOMINAL_HZ = [
   2500, 3150, 4000, 5000, 6300, 8000, 10000, 12500, 16000, 20000,
 ];
 
+/** Exact (base-2) centre of band b of THIRD_OCTAVE_NOMINAL_HZ, Hz. */
+const bandCentreHz = (b: number) => 1000 * Math.pow(2, (b - 17) / 3);
+/** A band's lower and upper edge are its centre times these (a sixth of an octave down and up). */
+const LOWER_EDGE = Math.pow(2, -1 / 6);
+const UPPER_EDGE = Math.pow(2, 1 / 6);
+
 /** Windows analysed in full at the start; after that only one in SPECTRUM_STRIDE (long-term average). */
 const DENSE_WINDOWS = 16;
 const SPECTRUM_STRIDE = 16;
@@ -185,10 +191,10 @@ function flatnessBinRanges(size: number, sampleRate: number): Int32Array {
   const df = sampleRate / size;
   const out: number[] = [];
   for (let b = 0; b < THIRD_OCTAVE_NOMINAL_HZ.length; b++) {
-    const centre = 1000 * Math.pow(2, (b - 17) / 3);
+    const centre = bandCentreHz(b);
     if (centre < FLATNESS_LOW_HZ * 0.99 || centre > FLATNESS_HIGH_HZ * 1.01 || centre >= 0.45 * sampleRate) continue;
-    const k0 = Math.ceil((centre * Math.pow(2, -1 / 6)) / df);
-    const k1 = Math.min(size / 2, Math.floor((centre * Math.pow(2, 1 / 6)) / df));
+    const k0 = Math.ceil((centre * LOWER_EDGE) / df);
+    const k1 = Math.min(size / 2, Math.floor((centre * UPPER_EDGE) / df));
     if (k1 - k0 + 1 >= FLATNESS_MIN_BINS) out.push(k0, k1);
   }
   return Int32Array.from(out);
@@ -317,10 +323,10 @@ function spectrumBands(sums: SpectrumSums, size: number, sampleRate: number): Sp
   const n = size;
   const df = sampleRate / n;
   for (let b = 0; b < THIRD_OCTAVE_NOMINAL_HZ.length; b++) {
-    const centre = 1000 * Math.pow(2, (b - 17) / 3);
+    const centre = bandCentreHz(b);
     if (centre >= 0.45 * sampleRate) break;
-    const lo = centre * Math.pow(2, -1 / 6);
-    const hi = centre * Math.pow(2, 1 / 6);
+    const lo = centre * LOWER_EDGE;
+    const hi = centre * UPPER_EDGE;
     let p = 0;
     const k0 = Math.max(0, Math.floor(lo / df - 0.5));
     const k1 = Math.min(n / 2, Math.ceil(hi / df + 0.5));

@@ -22,8 +22,8 @@ export interface EqInput {
   mixLevelLu: number;
   /** Whether the stem carries a DC offset worth removing (see DC_OFFSET_REL_DB), optional. */
   dcOffset?: boolean;
-  /** One microphone of a drum kit (snare, hat, overheads, toms): its low end is mostly the rest of the kit (BLEED_GUARD_DB). */
-  kitMic?: boolean;
+  /** The high-pass stays an octave under the lowest band within this of the loudest, dB (role-table.ts highpassGuardDb). */
+  highpassGuardDb: number;
 }
 
 export interface MaskingCut {
@@ -52,20 +52,6 @@ export const MAX_CUTS_PER_STEM = 3;
 /** Masking is considered between these band centres, Hz. */
 const MASKING_LOW_HZ = 200;
 const MASKING_HIGH_HZ = 10000;
-/**
- * The high-pass never goes above half the frequency of the stem's lowest band within this of its loudest band,
- * dB. "Useful low end" is what the stem's own sound has there: a band 12-24 dB under the loudest is still the
- * body of a piano or a guitar's low strings, and the high-pass is for rumble, hum and leakage, which sit lower.
- * Measured on the 31 corpus-dev and held-out songs (mixscore against their reference mixes): a 12 dB guard cut
- * into that body (per-stem EQ part 75.0, level error 2.65 LU); 24 dB: 78.6 and 2.59 LU, score 57.0 -> 58.1;
- * 36 dB scores a little higher on these dry renders but would leave a vocal's traffic rumble 30 dB down uncut.
- */
-const HP_GUARD_DB = 24;
-/**
- * The same for a kit microphone: there the high-pass is for the kick and toms the microphone also hears, bleed
- * that can sit within 24 dB of a hi-hat's loudest band; 12 dB keeps the role corner against it.
- */
-const BLEED_GUARD_DB = 12;
 /** Q of a masking bell: Q 2 spans about 0.7 octave between the half-gain points, the width of a critical band and a bit. */
 const CUT_Q = 2;
 /** A DC offset counts when its level is within this of the stem's loudness, dB (relative: gain-invariant). */
@@ -84,8 +70,7 @@ export function decideEq(stems: readonly EqInput[]): EqDecision[] {
     if (s.roleHighpassHz !== null) {
       // Never cut what the stem lives on: stay an octave under its lowest strong band.
       let lowest = Infinity;
-      const guardDb = s.kitMic ? BLEED_GUARD_DB : HP_GUARD_DB;
-      for (let b = 0; b < s.bandsHz.length; b++) if (s.bandLevelsDb[b] >= -guardDb) { lowest = s.bandsHz[b]; break; }
+      for (let b = 0; b < s.bandsHz.length; b++) if (s.bandLevelsDb[b] >= -s.highpassGuardDb) { lowest = s.bandsHz[b]; break; }
       const guard = Number.isFinite(lowest) ? lowest / 2 : s.roleHighpassHz;
       highpassHz = Math.round(Math.min(s.roleHighpassHz, guard));
       highpassReason = highpassHz < s.roleHighpassHz

@@ -27,7 +27,7 @@ import { decideCompression, glueCompressor, MIX_TARGET_LUFS, REVERB_BUS, reverbB
 import { DC_OFFSET_REL_DB, decideEq, type EqDecision } from './masking-eq.js';
 import { decidePanning, type MonoCheck } from './panning.js';
 import { matchTone, type ToneMatch } from './reference-tone.js';
-import { roleSpec } from './role-table.js';
+import { DEFAULT_HIGHPASS_GUARD_DB, roleSpec } from './role-table.js';
 import { stemFeatures, type StemFeatures } from './stem-features.js';
 
 /** One stem as the planner sees it. */
@@ -99,8 +99,6 @@ export interface AutomixPlan {
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
-/** Roles recorded by one microphone of a kit: their high-pass is against bleed (masking-eq.ts, kitMic). */
-const KIT_MIC_ROLES = new Set(['snare', 'hat', 'overheads', 'toms']);
 
 /** Loudness change of a spectrum through an EQ, dB (K-weighted band powers). */
 function eqLoudnessChangeDb(f: StemFeatures, bands: EqBand[], sampleRate: number): number {
@@ -163,9 +161,9 @@ export function planAutomix(inputs: readonly AutomixStemInput[], opts: AutomixPl
   });
 
   const eqs = decideEq(inputs.map((_, i) => ({
-    name: names[i], importance: specs[i].importance, roleHighpassHz: specs[i].highpassHz,
+    name: names[i], importance: specs[i].importance, roleHighpassHz: specs[i].highpassHz, highpassGuardDb: specs[i].highpassGuardDb ?? DEFAULT_HIGHPASS_GUARD_DB,
     bandsHz: feats[i].bandsHz, bandLevelsDb: feats[i].bandLevelsDb, mixLevelLu: targets[i] ?? -120,
-    dcOffset: hasDcOffset(inputs[i].analysis.dcOffset, feats[i].loudnessLufs), kitMic: KIT_MIC_ROLES.has(specs[i].role),
+    dcOffset: hasDcOffset(inputs[i].analysis.dcOffset, feats[i].loudnessLufs),
   })).map((e, i) => (targets[i] === null ? { ...e, importance: -1, bandLevelsDb: e.bandLevelsDb.map(() => -120) } : e)));
 
   const pans = decidePanning(inputs.map((s, i) => ({

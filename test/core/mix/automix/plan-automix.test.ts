@@ -5,7 +5,7 @@ import type { AnalysisResult } from '../../../../src/core/analysis/analysis-resu
 import { CREST_WEIGHT, decideBalance } from '../../../../src/core/mix/automix/balance.js';
 import { detectRole, gmProgramFromName, nameTokens, roleFromName } from '../../../../src/core/mix/automix/detect-role.js';
 import { GM_PROGRAMS } from '../../../../src/core/mix/automix/gm-programs.js';
-import { ROLE_NAMES } from '../../../../src/core/mix/automix/role-table.js';
+import { DEFAULT_HIGHPASS_GUARD_DB, ROLE_NAMES } from '../../../../src/core/mix/automix/role-table.js';
 import { planAutomix, type AutomixStemInput } from '../../../../src/core/mix/automix/plan-automix.js';
 import { decideEq } from '../../../../src/core/mix/automix/masking-eq.js';
 import { decidePanning } from '../../../../src/core/mix/automix/panning.js';
@@ -212,11 +212,12 @@ describe('planAutomix', () => {
 
   it('keeps the high-pass an octave under the stem\'s lowest band within 24 dB of its loudest: body stays, rumble goes', () => {
     const bandsHz = [25, 50, 100, 200, 400, 1000];
-    const hpWith = (at100: number) => decideEq([{ name: 'guitar', importance: 6, roleHighpassHz: 120, bandsHz, bandLevelsDb: [-60, -60, at100, -8, -3, 0], mixLevelLu: -20 }])[0].highpassHz;
+    const guardOf = (role: string) => roleSpec(role).highpassGuardDb ?? DEFAULT_HIGHPASS_GUARD_DB;
+    const hpWith = (at100: number) => decideEq([{ name: 'guitar', importance: 6, roleHighpassHz: 120, highpassGuardDb: guardOf('guitar'), bandsHz, bandLevelsDb: [-60, -60, at100, -8, -3, 0], mixLevelLu: -20 }])[0].highpassHz;
     expect(hpWith(-20)).toBe(50); // 20 dB down is the instrument's body: the corner goes an octave under it
     expect(hpWith(-30)).toBe(100); // 30 dB down is not: the 200 Hz band is the lowest that counts
     // A kit microphone's low end is mostly bleed: only bands within 12 dB hold the corner down.
-    const hat = decideEq([{ name: 'hat', importance: 4, roleHighpassHz: 300, bandsHz, bandLevelsDb: [-60, -60, -20, -30, -10, 0], mixLevelLu: -20, kitMic: true }])[0];
+    const hat = decideEq([{ name: 'hat', importance: 4, roleHighpassHz: 300, highpassGuardDb: guardOf('hat'), bandsHz, bandLevelsDb: [-60, -60, -20, -30, -10, 0], mixLevelLu: -20 }])[0];
     expect(hat.highpassHz).toBe(200);
   });
 
